@@ -1,0 +1,134 @@
+"""Syllable trigram language model (interpolated Kneser–Ney, stored in backoff form).
+
+The model is built by ``scripts/build_lm.py`` and stored as one ``.npz`` file in
+``dictionaries/``: the vocabulary, and for each order the packed n-gram keys with their
+log10 probabilities and backoff weights. Loading takes a few hundred milliseconds and the
+model is shared read-only by everything in the process.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .syllables import is_syllable, normalize_tone_placement
+
+log = logging.getLogger(__name__)
+
+LM_FORMAT_VERSION = 2
+DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
+DEFAULT_LM_PATH = DICTIONARIES / "vi_lm_syllable_trigram.npz"
+
+BOS, EOS, UNK, NUM, CODE = "<s>", "</s>", "<unk>", "<num>", "<code>"
+PUNCT = frozenset(",.;:()\"“”'-/%!?")
+_BITS = 21  # vocabulary ids fit in 21 bits: three of them pack into one int64
+
+
+def lm_token(word: str) -> str:
+    """Map a surface word to its language-model token.
+
+    Vietnamese syllables become lowercase with classic tone placement; numbers become
+    ``<num>``; words with digits or slashes (document codes, dates) ``<code>``; punctuation
+    stays itself; anything else (foreign words, abbreviations) ``<unk>``.
+    """
+    if len(word) == 1 and word in PUNCT:
+        return word
+    w = unicodedata.normalize("NFC", word)
+    if is_syllable(w):
+        return normalize_tone_placement(w.lower())
+    if any(c.isdigit() for c in w):
+        stripped = w.replace(".", "").replace(",", "")
+        return NUM if stripped.isdigit() else CODE
+    return UNK
+
+
+def pack(ids: Sequence[int]) -> int:
+    key = 0
+    for i in ids:
+        key = (key << _BITS) | i
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class NgramModel:
+    """A backoff trigram model over syllable ids. Query with :meth:`logprob`."""
+
+    vocab: dict[str, int]
+    probs: tuple[dict[int, float], dict[int, float], dict[int, float]]
+    backoffs: tuple[dict[int, float], dict[int, float]]
+    unk_logprob: float
+
+    def word_id(self, token: str) -> int:
+        return self.vocab.get(token, self.vocab[UNK])
+
+    def logprob(self, u: int, v: int, w: int) -> float:
+        """log10 P(w | u v) with backoff to bigram and unigram."""
+        p3, p2, p1 = self.probs[2], self.probs[1], self.probs[0]
+        key3 = (((u << _BITS) | v) << _BITS) | w
+        lp = p3.get(key3)
+        if lp is not None:
+            return lp
+        bow = self.backoffs[1].get((u << _BITS) | v, 0.0)
+        key2 = (v << _BITS) | w
+        lp = p2.get(key2)
+        if lp is not None:
+            return bow + lp
+        return bow + self.backoffs[0].get(v, 0.0) + p1.get(w, self.unk_logprob)
+
+    def score_tokens(self, tokens: Iterable[str]) -> float:
+        """Total log10 probability of a token sequence with sentence boundaries."""
+        ids = [self.vocab[BOS], self.vocab[BOS]] + [self.word_id(t) for t in tokens]
+        ids.append(self.vocab[EOS])
+        return sum(self.logprob(ids[i - 2], ids[i - 1], ids[i]) for i in range(2, len(ids)))
+
+
+def save_model(path: Path, vocab: list[str], orders: list[dict[tuple[int, ...], tuple[float, float]]],
+               meta: dict[str, str]) -> None:
+    """Write the model: vocab plus, per order, packed keys, log10 probs and backoffs."""
+    arrays: dict[str, np.ndarray] = {
+        "version": np.array([LM_FORMAT_VERSION], dtype=np.int32),
+        "vocab": np.array("\n".join(vocab).encode("utf-8")),
+        "meta": np.array("\n".join(f"{k}={v}" for k, v in meta.items()).encode("utf-8")),
+    }
+    for n, table in enumerate(orders, start=1):
+        items = sorted(table.items())
+        arrays[f"keys{n}"] = np.array([pack(k) for k, _ in items], dtype=np.int64)
+        arrays[f"lp{n}"] = np.array([v[0] for _, v in items], dtype=np.float32)
+        arrays[f"bow{n}"] = np.array([v[1] for _, v in items], dtype=np.float32)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+
+
+def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
+    """Load a model written by :func:`save_model`; raises ValueError on a version mismatch."""
+    with np.load(path) as z:
+        version = int(z["version"][0])
+        if version != LM_FORMAT_VERSION:
+            raise ValueError(
+                f"{path}: language model format {version}, this vnocr reads {LM_FORMAT_VERSION};"
+                " rebuild it with scripts/build_lm.py"
+            )
+        vocab_list = bytes(z["vocab"]).decode("utf-8").split("\n")
+        probs = []
+        bows = []
+        for n in (1, 2, 3):
+            keys = z[f"keys{n}"].tolist()
+            probs.append(dict(zip(keys, z[f"lp{n}"].tolist())))
+            if n < 3:
+                bows.append(dict(zip(keys, z[f"bow{n}"].tolist())))
+    vocab = {w: i for i, w in enumerate(vocab_list)}
+    unk = probs[0].get(vocab[UNK], -7.0)
+    log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab), *map(len, probs))
+    return NgramModel(vocab, (probs[0], probs[1], probs[2]), (bows[0], bows[1]), unk)
+
+
+@functools.lru_cache(maxsize=4)
+def get_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
+    """The process-wide shared model (loaded once)."""
+    return load_model(path)

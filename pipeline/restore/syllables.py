@@ -1,0 +1,271 @@
+"""Vietnamese syllable phonotactics: decomposition, composition, inventory, skeletons.
+
+A written Vietnamese syllable is onset + rhyme + tone. The inventory is generated from
+onset x rhyme x tone with the spelling rules (c/k/q, g/gh, ng/ngh, gi) and the rule that
+stop finals (c, ch, p, t) take only the sắc or nặng tone.
+
+Tone placement convention (applied to every output): the *classic* one — hòa, khỏe, thủy,
+quả, già, người, hoàn, thuyết. Inputs in the newer convention (hoà, khoẻ, thuỷ) are
+accepted and re-placed by :func:`normalize_tone_placement`.
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+# Tone numbers: 0 ngang, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng.
+TONE_MARKS = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
+TONE_TO_MARK = {v: k for k, v in TONE_MARKS.items()}
+TONE_NAMES = ("ngang", "huyền", "sắc", "hỏi", "ngã", "nặng")
+
+ONSETS = (
+    "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng",
+    "ngh", "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
+)
+
+_FINALS = ("c", "ch", "m", "n", "ng", "nh", "p", "t")
+_STOP_FINALS = ("c", "ch", "p", "t")
+
+# Rhymes written as after a plain onset (medial o, i not y, iê not yê).
+_OPEN_RHYMES = (
+    "a", "e", "ê", "i", "y", "o", "ô", "ơ", "u", "ư",
+    "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oa", "oai", "oay", "oe",
+    "oeo", "oi", "ôi", "ơi", "ua", "uây", "uê", "ui", "uôi", "uơ", "uy", "uya", "uyu",
+    "ưa", "ưi", "ưu", "ươi", "ươu", "iêu", "yêu", "oao", "ya",
+)
+_CLOSED_NUCLEI = {
+    "a": _FINALS,
+    "ă": ("c", "m", "n", "ng", "p", "t"),
+    "â": ("c", "m", "n", "ng", "p", "t"),
+    "e": ("c", "ch", "m", "n", "ng", "p", "t"),
+    "ê": ("ch", "m", "n", "nh", "p", "t", "c"),
+    "i": ("ch", "m", "n", "nh", "p", "t", "c"),
+    "y": ("ch", "nh", "t", "n", "m", "p"),
+    "o": ("c", "m", "n", "ng", "p", "t", "i"),
+    "oo": ("c", "ng"),
+    "ô": ("c", "m", "n", "ng", "p", "t"),
+    "ơ": ("m", "n", "p", "t", "c"),
+    "u": ("c", "m", "n", "ng", "p", "t", "ch"),
+    "ư": ("c", "m", "n", "ng", "t"),
+    "iê": ("c", "m", "n", "ng", "p", "t"),
+    "yê": ("m", "n", "ng", "t", "c", "p"),
+    "uô": ("c", "m", "n", "ng", "t", "p"),
+    "ươ": ("c", "m", "n", "ng", "p", "t"),
+    "oa": _FINALS,
+    "oă": ("c", "m", "n", "ng", "t", "p"),
+    "oe": ("c", "m", "n", "ng", "t", "ch"),
+    "uâ": ("c", "n", "ng", "t", "y"),
+    "uê": ("ch", "nh", "n", "t", "c"),
+    "uy": ("ch", "n", "nh", "p", "t", "c"),
+    "uyê": ("n", "t", "c", "m", "ng"),
+}
+RHYMES: tuple[str, ...] = tuple(
+    sorted(set(_OPEN_RHYMES) | {n + f for n, fs in _CLOSED_NUCLEI.items() for f in fs})
+)
+_RHYME_SET = frozenset(RHYMES)
+
+_VOWELS = set("aăâeêioôơuưy")
+_MARKED_VOWELS = set("ăâêôơư")
+
+
+def _strip_tone_char(ch: str) -> tuple[str, int]:
+    """Split one character into (character without tone mark, tone number)."""
+    nfd = unicodedata.normalize("NFD", ch)
+    tone = 0
+    kept = []
+    for c in nfd:
+        if c in TONE_MARKS:
+            tone = TONE_MARKS[c]
+        else:
+            kept.append(c)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def strip_tone(word: str) -> tuple[str, int]:
+    """Remove the tone mark of a word; return (toneless word, tone number)."""
+    tone = 0
+    out = []
+    for ch in word:
+        base, t = _strip_tone_char(ch)
+        if t:
+            tone = t
+        out.append(base)
+    return "".join(out), tone
+
+
+_SKELETON_TABLE = {ord("đ"): "d", ord("Đ"): "D"}
+
+
+@functools.lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """Lowercase, all diacritics removed, đ→d: the key of the lexicon index."""
+    nfd = unicodedata.normalize("NFD", word.translate(_SKELETON_TABLE))
+    return "".join(c for c in nfd if not unicodedata.combining(c)).lower()
+
+
+def has_marks(word: str) -> bool:
+    """True when the word carries any Vietnamese diacritic (tone or vowel mark, or đ)."""
+    return skeleton(word) != word.lower()
+
+
+def _vowel_span(rhyme: str) -> tuple[int, int]:
+    """Index range of the vowel cluster in a rhyme (final consonant and y/i/o/u glides excluded
+    are handled by the caller)."""
+    i = 0
+    while i < len(rhyme) and rhyme[i] in _VOWELS:
+        i += 1
+    return 0, i
+
+
+def _tone_position(rhyme: str, onset: str) -> int:
+    """Index in *rhyme* of the vowel that carries the tone (classic convention)."""
+    start, end = _vowel_span(rhyme)
+    vowels = rhyme[start:end]
+    has_final = end < len(rhyme)
+    # A vowel with its own mark carries the tone (ươ: the ơ).
+    for i in range(len(vowels) - 1, -1, -1):
+        if vowels[i] in _MARKED_VOWELS:
+            return i
+    if len(vowels) == 1:
+        return 0
+    if has_final:
+        return len(vowels) - 1
+    if len(vowels) == 3:
+        return 1
+    # Open two-vowel rhymes: classic style marks the first vowel (hòa, khỏe, thủy, mía, múa).
+    return 0
+
+
+def compose(onset: str, rhyme: str, tone: int) -> str:
+    """Build the written syllable from onset, rhyme (toneless, plain-onset spelling) and tone.
+
+    Spelling rules: qu absorbs the medial (qua, quy, quân), gi absorbs a following i
+    (gì, gìn, giếng), iê is written yê without onset (yên), k/gh/ngh only before i, e, ê, y.
+    Raises ValueError for an unknown onset or rhyme or a combination the spelling forbids.
+    """
+    if onset not in ONSETS or rhyme not in _RHYME_SET or not 0 <= tone <= 5:
+        raise ValueError(f"not a Vietnamese syllable: {onset!r}+{rhyme!r}+{tone}")
+    if rhyme[-1] in "ctp" or rhyme.endswith("ch"):
+        if tone not in (2, 5):
+            raise ValueError("stop finals take only sắc or nặng")
+    first = rhyme[0]
+    if onset in ("k", "gh", "ngh") and first not in "ieêy":
+        raise ValueError("k, gh, ngh only before i, e, ê, y")
+    if onset in ("c", "g", "ng") and first in "ieêy":
+        raise ValueError("c, g, ng not before i, e, ê, y")
+    r = rhyme
+    if onset == "qu":
+        if r[:2] in ("oa", "oă", "oe", "uâ", "uê", "uy", "uơ"):
+            r = r[1:]
+        elif first in "ouưi":
+            raise ValueError("qu takes no second medial")
+    elif onset == "gi":
+        if first == "i":
+            r = r[1:]
+        elif first == "y":
+            raise ValueError("gi before y")
+    elif onset == "" and r.startswith("iê"):
+        r = "y" + r[1:]
+    body = onset + r
+    if r == "":
+        return _place(body, 1, tone)  # gì: the onset's i carries the tone
+    return _place(body, len(onset) + _tone_position(r, onset), tone)
+
+
+def _place(body: str, pos: int, tone: int) -> str:
+    if tone == 0:
+        return unicodedata.normalize("NFC", body)
+    ch = unicodedata.normalize("NFC", body[pos] + TONE_TO_MARK[tone])
+    return unicodedata.normalize("NFC", body[:pos] + ch + body[pos + 1 :])
+
+
+_ONSETS_BY_LENGTH = sorted(ONSETS, key=len, reverse=True)
+
+
+@functools.lru_cache(maxsize=200_000)
+def decompose(word: str) -> tuple[str, str, int] | None:
+    """Split a written syllable into (onset, rhyme, tone), rhyme in plain-onset spelling.
+
+    Accepts either tone-placement convention and any case. Returns None when the word is
+    not a valid Vietnamese syllable.
+    """
+    if not word or len(word) > 8:
+        return None
+    toneless, tone = strip_tone(unicodedata.normalize("NFC", word).lower())
+    for onset in _ONSETS_BY_LENGTH:
+        if not toneless.startswith(onset):
+            continue
+        rest = toneless[len(onset):]
+        if onset == "qu":
+            options = ["o" + rest, "u" + rest, rest]
+        else:
+            options = [rest, "o" + rest, "u" + rest, "i" + rest]
+        if rest.startswith("y"):
+            options.append("i" + rest[1:])
+        for rhyme in options:
+            if rhyme not in _RHYME_SET:
+                continue
+            try:
+                rebuilt = compose(onset, rhyme, tone)
+            except ValueError:
+                continue
+            if strip_tone(rebuilt)[0] == toneless:
+                return onset, rhyme, tone
+    return None
+
+
+def is_syllable(word: str) -> bool:
+    """True when *word* is a valid Vietnamese syllable (either tone convention, any case)."""
+    return decompose(word) is not None
+
+
+@functools.lru_cache(maxsize=200_000)
+def normalize_tone_placement(word: str) -> str:
+    """Rewrite a syllable with the classic tone placement, keeping its case pattern.
+
+    Words that are not Vietnamese syllables are returned unchanged (NFC).
+    """
+    word = unicodedata.normalize("NFC", word)
+    parts = decompose(word)
+    if parts is None:
+        return word
+    out = compose(*parts)
+    return apply_case(word, out)
+
+
+def apply_case(pattern: str, word: str) -> str:
+    """Give *word* the case pattern of *pattern* (lower, UPPER, Title or per-character)."""
+    if pattern.islower() or not any(c.isalpha() for c in pattern):
+        return word
+    if pattern.isupper() and len([c for c in pattern if c.isalpha()]) > 1:
+        return word.upper()
+    if pattern[:1].isupper() and (len(pattern) == 1 or pattern[1:].islower()):
+        return word[:1].upper() + word[1:]
+    if len(pattern) == len(word):
+        return "".join(w.upper() if p.isupper() else w for p, w in zip(pattern, word))
+    return word[:1].upper() + word[1:] if pattern[:1].isupper() else word
+
+
+@functools.lru_cache(maxsize=1)
+def syllable_inventory() -> tuple[str, ...]:
+    """Every valid lowercase toned syllable, sorted, generated from the phonotactics."""
+    out: set[str] = set()
+    for onset in ONSETS:
+        for rhyme in RHYMES:
+            for tone in range(6):
+                try:
+                    s = compose(onset, rhyme, tone)
+                except ValueError:
+                    continue
+                if decompose(s) == (onset, rhyme, tone):
+                    out.add(s)
+    return tuple(sorted(out))
+
+
+@functools.lru_cache(maxsize=1)
+def skeleton_index() -> dict[str, tuple[str, ...]]:
+    """Map skeleton → all toned syllables that share it."""
+    index: dict[str, list[str]] = {}
+    for s in syllable_inventory():
+        index.setdefault(skeleton(s), []).append(s)
+    return {k: tuple(v) for k, v in index.items()}

