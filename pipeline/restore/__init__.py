@@ -1,0 +1,121 @@
+"""Diacritic restoration: syllable lexicon, OCR channel, n-gram LM and Viterbi decoder.
+
+Python API::
+
+    from pipeline.restore import restore_text, restore_detailed
+    restore_text("Két qua thuc hién Nghi quyét s6 42-NQ/TW")   # 'Kết quả thực hiện Nghị quyết số 42-NQ/TW'
+    result = restore_detailed(text)   # lines plus every word's alternatives and confidence
+
+Models load once per process (first call) and are shared read-only.
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from .channel import CandidateGenerator, load_channel
+from .decoder import Decoder, DecoderParams, WordChoice
+from .lm import get_model
+
+__all__ = ["Source", "RestoreResult", "WordChoice", "get_decoder", "restore_text",
+           "restore_detailed", "restore_lines"]
+
+
+class Source(str, Enum):
+    """Which OCR produced the text: the legacy English model, or Tesseract's Vietnamese one."""
+
+    ENG = "eng"
+    VIE = "vie"
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    lines: tuple[str, ...]
+    words: tuple[WordChoice, ...]   # WordChoice.line indexes *lines*
+
+
+@functools.lru_cache(maxsize=4)
+def get_decoder(source: Source = Source.ENG) -> Decoder:
+    """The shared decoder for one OCR source (built on first use)."""
+    source = Source(source)
+    params = DecoderParams() if source is Source.ENG else DecoderParams(keep_cost=2.0)
+    return Decoder(get_model(), CandidateGenerator(load_channel(source.value)), params)
+
+
+def _blocks(lines: list[str], max_lines: int = 60):
+    """Paragraph blocks: runs of non-empty lines (decoded as one stream)."""
+    start = None
+    for i, line in enumerate(lines + [""]):
+        if line.strip():
+            if start is None:
+                start = i
+            elif i - start >= max_lines:
+                yield start, i
+                start = i
+        elif start is not None:
+            yield start, i
+            start = None
+
+
+def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResult:
+    """Restore each line; output has exactly as many lines as the input."""
+    decoder = get_decoder(source)
+    lines = [unicodedata.normalize("NFC", ln) for ln in lines]
+    out = list(lines)
+    words: list[WordChoice] = []
+    for a, b in _blocks(lines):
+        restored, choices = decoder.decode(lines[a:b])
+        out[a:b] = restored
+        for c in choices:
+            words.append(WordChoice(c.line + a, c.start, c.end, c.ocr, c.chosen, c.alternatives,
+                                    c.confidence, c.changed))
+    return RestoreResult(tuple(out), tuple(words))
+
+
+def restore_detailed(text: str, source: Source = Source.ENG) -> RestoreResult:
+    """Restore *text* (any number of lines) keeping every word's alternatives."""
+    return restore_lines(text.split("\n"), source)
+
+
+def restore_text(text: str, source: Source = Source.ENG) -> str:
+    """Restore diacritics and OCR confusions in *text*; line structure is kept."""
+    return "\n".join(restore_detailed(text, source).lines)
+
+
+def restore_document(doc, options=None):
+    """The ``restore`` stage: fill Line.restored and Line.tokens for every page.
+
+    Legacy text pages use the English-OCR channel, OCR'd pages the ``vie`` channel (and keep
+    Tesseract's word confidence); born-digital PDF text is kept as it is.
+    """
+    from dataclasses import replace as _replace
+
+    from ..models import Page, Token
+    from ..options import RestoreOptions
+
+    options = options or RestoreOptions()
+    pages = []
+    for page in doc.pages:
+        if not options.enabled or page.kind == "pdf-text":
+            pages.append(_replace(page, lines=tuple(_replace(ln, restored=ln.text)
+                                                    for ln in page.lines)))
+            continue
+        source = Source.VIE if page.kind == "ocr" else Source.ENG
+        result = restore_lines([ln.text for ln in page.lines], source)
+        per_line: dict[int, list[Token]] = {}
+        for w in result.words:
+            ln = page.lines[w.line]
+            ocr_conf = None
+            for t in ln.tokens:
+                if t.start <= w.start < t.end:
+                    ocr_conf = t.ocr_confidence
+            conf = w.confidence if ocr_conf is None else min(1.0, 0.7 * w.confidence + 0.3 * ocr_conf)
+            per_line.setdefault(w.line, []).append(Token(
+                w.ocr, w.chosen, ln.number, w.start, w.end, round(conf, 4), w.alternatives,
+                ocr_conf))
+        lines = tuple(_replace(ln, restored=result.lines[i], tokens=tuple(per_line.get(i, ())))
+                      for i, ln in enumerate(page.lines))
+        pages.append(Page(page.number, lines, page.kind))
+    return _replace(doc, pages=tuple(pages))

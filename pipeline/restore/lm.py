@@ -64,7 +64,9 @@ class NgramModel:
     unk_logprob: float
 
     def word_id(self, token: str) -> int:
-        return self.vocab.get(token, self.vocab[UNK])
+        """Id of a token; a syllable never seen in training gets the out-of-vocabulary id,
+        which costs more than any seen word (unlike ``<unk>``, a seen class of tokens)."""
+        return self.vocab.get(token, len(self.vocab))
 
     def logprob(self, u: int, v: int, w: int) -> float:
         """log10 P(w | u v) with backoff to bigram and unigram."""
@@ -123,7 +125,7 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
             if n < 3:
                 bows.append(dict(zip(keys, z[f"bow{n}"].tolist())))
     vocab = {w: i for i, w in enumerate(vocab_list)}
-    unk = probs[0].get(vocab[UNK], -7.0)
+    unk = min(probs[0].values()) - 1.0  # out-of-vocabulary syllables
     log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab), *map(len, probs))
     return NgramModel(vocab, (probs[0], probs[1], probs[2]), (bows[0], bows[1]), unk)
 

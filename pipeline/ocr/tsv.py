@@ -1,0 +1,58 @@
+"""Parse Tesseract's TSV output (image_to_data) into lines of words with confidences."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    text: str
+    conf: float          # 0..1, Tesseract's word confidence
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class OcrLine:
+    block: int
+    paragraph: int
+    words: tuple[OcrWord, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def parse_tesseract_tsv(tsv: str) -> tuple[OcrLine, ...]:
+    """Group the word rows (level 5) of a Tesseract TSV by block, paragraph and line.
+
+    Lines come out in Tesseract's reading order: whole blocks one after another, so a
+    two-column title block is read column by column instead of interleaved.
+    """
+    rows = tsv.splitlines()
+    if not rows:
+        return ()
+    header = rows[0].split("\t")
+    idx = {name: i for i, name in enumerate(header)}
+    lines: dict[tuple[int, int, int, int], list[OcrWord]] = {}
+    order: list[tuple[int, int, int, int]] = []
+    for row in rows[1:]:
+        cols = row.split("\t")
+        if len(cols) < len(header) or cols[idx["level"]] != "5":
+            continue
+        text = unicodedata.normalize("NFC", cols[idx["text"]].strip())
+        if not text:
+            continue
+        key = (int(cols[idx["page_num"]]), int(cols[idx["block_num"]]),
+               int(cols[idx["par_num"]]), int(cols[idx["line_num"]]))
+        if key not in lines:
+            lines[key] = []
+            order.append(key)
+        conf = float(cols[idx["conf"]])
+        lines[key].append(OcrWord(text, max(conf, 0.0) / 100.0, int(cols[idx["left"]]),
+                                  int(cols[idx["top"]]), int(cols[idx["width"]]),
+                                  int(cols[idx["height"]])))
+    return tuple(OcrLine(k[1], k[2], tuple(lines[k])) for k in order)

@@ -1,0 +1,172 @@
+"""The OCR channel P(ocr | syllable) and candidate generation.
+
+A channel is a table of character confusions: for each Vietnamese character g (lowercase,
+with its marks) the OCR strings it is read as, with log10 probabilities — learned by
+``scripts/build_channel.py`` from aligned pairs (gold text rendered, scanned, OCR'd). An OCR
+token is decoded against a trie of every valid syllable by best-first search: each trie step
+consumes 0–3 OCR characters, paying the confusion cost, so ``s6`` reaches ``số`` through
+6←ố, ``ciia`` reaches ``của`` through ii←ủ, and a kept mark (``é`` in ``Két``) is evidence for
+ế over e. Tokens no search explains well fall back to a fuzzy skeleton match (rapidfuzz).
+"""
+from __future__ import annotations
+
+import functools
+import heapq
+import logging
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .syllables import skeleton, skeleton_index, strip_tone, syllable_inventory
+
+log = logging.getLogger(__name__)
+
+DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
+CHANNEL_FORMAT_VERSION = 1
+UNSEEN_SUB_COST = 3.5     # log10 cost of a confusion never seen in training
+INSERT_COST = 2.5          # an OCR character with no source character
+MAX_SUB_LEN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Confusion costs: ``costs[g][sub]`` = -log10 P(sub | g) for a source character g."""
+
+    name: str
+    costs: dict[str, dict[str, float]]
+
+    def cost(self, g: str, sub: str) -> float:
+        table = self.costs.get(g)
+        if table is not None and sub in table:
+            return table[sub]
+        return _fallback_cost(g, sub)
+
+
+def _fallback_cost(g: str, sub: str) -> float:
+    """Cost of a confusion absent from the table: cheap when only marks differ."""
+    if sub == "":
+        return UNSEEN_SUB_COST + 0.5
+    if len(sub) == 1:
+        if sub == g:
+            return 0.3
+        if skeleton(sub) == skeleton(g):
+            return 1.0 if sub.isascii() else 1.6
+        return UNSEEN_SUB_COST
+    return UNSEEN_SUB_COST + 1.0
+
+
+def load_channel(name: str, path: Path | None = None) -> Channel:
+    """Read ``dictionaries/vi_channel_<name>.tsv`` (source, ocr, log10 cost per line)."""
+    path = path or DICTIONARIES / f"vi_channel_{name}.tsv"
+    costs: dict[str, dict[str, float]] = {}
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n")
+        if header != f"# vnocr channel v{CHANNEL_FORMAT_VERSION}":
+            raise ValueError(f"{path}: not a vnocr channel v{CHANNEL_FORMAT_VERSION} file;"
+                             " rebuild it with scripts/build_channel.py")
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            g, sub, cost = line.rstrip("\n").split("\t")
+            costs.setdefault(g, {})[sub] = float(cost)
+    return Channel(name, costs)
+
+
+@functools.lru_cache(maxsize=1)
+def _trie() -> dict:
+    root: dict = {}
+    for syl in syllable_inventory():
+        node = root
+        for ch in syl:
+            node = node.setdefault(ch, {})
+        node["$"] = syl
+    return root
+
+
+class CandidateGenerator:
+    """Candidate syllables for OCR tokens under one channel; results cached per token."""
+
+    def __init__(self, channel: Channel, max_candidates: int = 6, beam_margin: float = 4.0):
+        self.channel = channel
+        self.max_candidates = max_candidates
+        self.beam_margin = beam_margin
+        # For each source char: OCR substrings grouped by their first character.
+        self._subs: dict[str, dict[str, list[tuple[str, float]]]] = {}
+        self._deletions: dict[str, float] = {}
+        for g, table in channel.costs.items():
+            grouped: dict[str, list[tuple[str, float]]] = {}
+            for sub, c in table.items():
+                if sub == "":
+                    self._deletions[g] = c
+                else:
+                    grouped.setdefault(sub[0], []).append((sub, c))
+            self._subs[g] = grouped
+        self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    def _options(self, g: str, text: str, pos: int) -> list[tuple[str, float]]:
+        grouped = self._subs.get(g)
+        out: list[tuple[str, float]] = []
+        if pos < len(text):
+            ch = text[pos]
+            if grouped is not None:
+                out = [(s, c) for s, c in grouped.get(ch, ()) if text.startswith(s, pos)]
+            seen = {s for s, _ in out}
+            if ch not in seen:
+                out.append((ch, _fallback_cost(g, ch)))
+        out.append(("", self._deletions.get(g, _fallback_cost(g, ""))))
+        return out
+
+    def search(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Best syllables for *token* as (syllable, log10 channel probability), best first."""
+        key = token.lower()
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        text = unicodedata.normalize("NFC", key)
+        results: dict[str, float] = {}
+        heap: list[tuple[float, int, int, str, dict]] = [(0.0, 0, 0, "", _trie())]
+        counter = 0
+        best = math.inf
+        pops = 0
+        while heap and pops < 4000:
+            cost, _, pos, prefix, node = heapq.heappop(heap)
+            pops += 1
+            if cost > best + self.beam_margin or len(results) >= self.max_candidates * 2:
+                break
+            if pos == len(text) and "$" in node:
+                syl = node["$"]
+                if syl not in results:
+                    results[syl] = cost
+                    best = min(best, cost)
+            if pos < len(text) and prefix:
+                counter += 1
+                heapq.heappush(heap, (cost + INSERT_COST, counter, pos + 1, prefix, node))
+            for g, child in node.items():
+                if g == "$":
+                    continue
+                for sub, c in self._options(g, text, pos):
+                    counter += 1
+                    heapq.heappush(heap, (cost + c, counter, pos + len(sub), prefix + g, child))
+        if not results:
+            results = dict(self._fuzzy(text))
+        ranked = tuple(sorted(((s, -c) for s, c in results.items()), key=lambda x: -x[1]))
+        ranked = ranked[: self.max_candidates]
+        if len(self._cache) < 500_000:
+            self._cache[key] = ranked
+        return ranked
+
+    def _fuzzy(self, text: str) -> list[tuple[str, float]]:
+        """Damaged tokens: nearest skeletons by edit distance, all their toned forms."""
+        skel = skeleton(text)
+        index = skeleton_index()
+        hits = process.extract(skel, list(index), scorer=Levenshtein.distance, limit=3,
+                               score_cutoff=2)
+        out = []
+        for sk, dist, _ in hits:
+            for syl in index[sk]:
+                out.append((syl, 2.5 * dist + 1.0 + 0.2 * strip_tone(syl)[1]))
+        return out

@@ -1,0 +1,250 @@
+"""Viterbi decoding of OCR text over the candidate lattice, with per-word confidence.
+
+Each paragraph (consecutive non-empty lines) is one stream, so context crosses line ends.
+Every word piece becomes a lattice position with candidates from the channel; numbers,
+codes, punctuation and foreign words are fixed positions that still give context (as
+``<num>``, ``<code>``, ``<unk>`` or the punctuation itself). The best path maximises
+LM log10 P + channel weight x channel log10 P. Max-marginals from a forward and a backward
+pass give every word a posterior-like confidence and ranked alternatives.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from .channel import CandidateGenerator
+from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
+from .syllables import apply_case, has_marks, is_syllable, normalize_tone_placement, skeleton
+from .tokens import split_line
+
+log = logging.getLogger(__name__)
+
+_NUMBER = regex.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
+_HAS_DIGIT = regex.compile(r"\d")
+_LETTERS = regex.compile(r"\p{L}")
+# OCR glyphs that stand for Vietnamese letters inside words (6 for ô, 1 for l, & for ă ...).
+_WORDISH_DIGITS = set("016843")
+_CONFUSABLE_SYMBOLS = set("&¢€©®¥§$@£")
+
+
+@dataclass(frozen=True, slots=True)
+class DecoderParams:
+    channel_weight: float = 1.0
+    keep_cost: float = 3.0          # log10 cost of leaving a non-Vietnamese token as it is
+    max_channel_cost: float = 7.0   # candidates worse than this are not considered
+    max_candidates: int = 6
+    temperature: float = 1.0        # softens max-marginals into confidences
+
+
+@dataclass(frozen=True, slots=True)
+class WordChoice:
+    """One decoded word: where it is, what OCR said, what was chosen and how sure."""
+
+    line: int          # 0-based index of the line in the decoded block
+    start: int         # character span in the source line
+    end: int
+    ocr: str
+    chosen: str
+    alternatives: tuple[tuple[str, float], ...]   # (text, confidence), best first
+    confidence: float
+    changed: bool
+
+
+@dataclass(slots=True)
+class _Pos:
+    line: int
+    start: int
+    end: int
+    ocr: str
+    texts: list[str]        # surface forms (case restored)
+    tokens: list[int]       # LM ids
+    emit: list[float]       # channel log10
+    decodable: bool
+
+
+def classify(piece: str) -> str:
+    """'num', 'code', 'word' or 'foreign' for a word piece (punctuation is split already)."""
+    if _NUMBER.match(piece):
+        return "num"
+    letters = len(_LETTERS.findall(piece)) + sum(1 for c in piece if c in _CONFUSABLE_SYMBOLS)
+    if letters == 0:
+        return "code" if _HAS_DIGIT.search(piece) else "foreign"
+    if "/" in piece or piece.startswith("www") or "@" in piece[1:-1] or "://" in piece:
+        return "code"
+    if _HAS_DIGIT.search(piece):
+        digits = [c for c in piece if c.isdigit()]
+        if len(piece) <= 7 and all(c in _WORDISH_DIGITS for c in digits) and len(digits) <= 2 \
+                and letters >= 1 and not piece[0].isdigit() or (
+                    len(piece) <= 4 and piece[0] in "16" and letters >= 1 and len(digits) == 1):
+            return "word"
+        return "code"
+    if piece.isupper() and len(piece) >= 2 and not is_syllable(piece) and \
+            not any(c in _CONFUSABLE_SYMBOLS for c in piece):
+        return "foreign"
+    if len(piece) > 9 and not any(c in _CONFUSABLE_SYMBOLS for c in piece):
+        return "foreign"
+    return "word"
+
+
+class Decoder:
+    """Restores lines of OCR text. Build once (it caches candidates), use for many lines."""
+
+    def __init__(self, lm: NgramModel, candidates: CandidateGenerator,
+                 params: DecoderParams | None = None):
+        self.lm = lm
+        self.gen = candidates
+        self.params = params or DecoderParams()
+        self._bos = lm.vocab[BOS]
+        self._eos = lm.vocab[EOS]
+        self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
+
+    # --- lattice -------------------------------------------------------------------------
+    def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
+        kind = classify(piece)
+        if kind == "num":
+            return [self._fixed(piece, line, start, NUM)]
+        if kind == "code":
+            return [self._fixed(piece, line, start, CODE)]
+        if kind == "foreign":
+            return [self._fixed(piece, line, start, lm_token(piece))]
+        if "-" in piece.strip("-") and len(piece) > 3:
+            out: list[_Pos] = []
+            offset = 0
+            for part in regex.split(r"(-)", piece):
+                if part == "-":
+                    out.append(self._fixed("-", line, start + offset, "-"))
+                elif part:
+                    out.extend(self._word_positions(part, line, start + offset))
+                offset += len(part)
+            return out
+        return [self._candidates(piece, line, start)]
+
+    def _fixed(self, text: str, line: int, start: int, token: str) -> _Pos:
+        return _Pos(line, start, start + len(text), text, [text], [self.lm.word_id(token)], [0.0],
+                    False)
+
+    def _candidates(self, piece: str, line: int, start: int) -> _Pos:
+        p = self.params
+        pos = _Pos(line, start, start + len(piece), piece, [], [], [], True)
+        seen = set()
+        for syl, logp in self.gen.search(piece):
+            if -logp > p.max_channel_cost:
+                continue
+            text = apply_case(piece, syl)
+            if text in seen:
+                continue
+            seen.add(text)
+            pos.texts.append(text)
+            pos.tokens.append(self.lm.word_id(syl))
+            pos.emit.append(p.channel_weight * logp)
+        own = normalize_tone_placement(unicodedata.normalize("NFC", piece))
+        if own not in seen:
+            # Leaving the token as it is: a foreign word, a name, or damage we can't repair.
+            tok = lm_token(own)
+            cost = p.keep_cost + (0.0 if tok == UNK else 1.0)
+            pos.texts.append(own)
+            pos.tokens.append(self.lm.word_id(tok))
+            pos.emit.append(-cost * p.channel_weight)
+        return pos
+
+    def lattice(self, lines: Sequence[str]) -> list[_Pos]:
+        positions: list[_Pos] = []
+        for li, line in enumerate(lines):
+            for text, start, _end, kind in split_line(line):
+                if kind == "punct":
+                    positions.append(self._fixed(text, li, start, lm_token(text)))
+                else:
+                    positions.extend(self._word_positions(text, li, start))
+        return positions
+
+    # --- search --------------------------------------------------------------------------
+    def decode(self, lines: Sequence[str]) -> tuple[list[str], list[WordChoice]]:
+        """Restore a block of lines decoded as one stream; returns (lines, word choices)."""
+        positions = self.lattice(lines)
+        if not positions:
+            return list(lines), []
+        lp = self.lm.logprob
+        n = len(positions)
+        # Forward Viterbi with trigram context from the back-pointer's predecessor.
+        fwd: list[list[float]] = []
+        back: list[list[int]] = []
+        prev_tok: list[list[int]] = []      # token before each candidate on its best path
+        trans: list[list[list[float]]] = []  # trans[i][c][p] (for the backward pass)
+        first = positions[0]
+        fwd.append([lp(self._bos, self._bos, t) + e for t, e in zip(first.tokens, first.emit)])
+        back.append([-1] * len(first.tokens))
+        prev_tok.append([self._bos] * len(first.tokens))
+        trans.append([[0.0] for _ in first.tokens])
+        for i in range(1, n):
+            cur, prev = positions[i], positions[i - 1]
+            f_prev = fwd[i - 1]
+            pt_prev = prev_tok[i - 1]
+            row_f, row_b, row_p, row_t = [], [], [], []
+            for t, e in zip(cur.tokens, cur.emit):
+                best, arg = -math.inf, 0
+                tr = []
+                for k, (pt, fp) in enumerate(zip(prev.tokens, f_prev)):
+                    s = lp(pt_prev[k], pt, t)
+                    tr.append(s)
+                    if fp + s > best:
+                        best, arg = fp + s, k
+                row_f.append(best + e)
+                row_b.append(arg)
+                row_p.append(prev.tokens[arg])
+                row_t.append(tr)
+            fwd.append(row_f)
+            back.append(row_b)
+            prev_tok.append(row_p)
+            trans.append(row_t)
+        last = positions[-1]
+        final = [f + lp(pt, t, self._eos) for f, pt, t in zip(fwd[-1], prev_tok[-1], last.tokens)]
+        # Backward max pass over the same transition scores.
+        bwd: list[list[float]] = [[0.0] * len(p.tokens) for p in positions]
+        bwd[-1] = [fin - f for fin, f in zip(final, fwd[-1])]
+        for i in range(n - 2, -1, -1):
+            nxt = positions[i + 1]
+            row = bwd[i]
+            for k in range(len(positions[i].tokens)):
+                row[k] = max(trans[i + 1][c][k] + nxt.emit[c] + bwd[i + 1][c]
+                             for c in range(len(nxt.tokens)))
+        # Best path.
+        k = max(range(len(final)), key=final.__getitem__)
+        path = [0] * n
+        for i in range(n - 1, -1, -1):
+            path[i] = k
+            k = back[i][k]
+        return self._render(lines, positions, path, fwd, bwd)
+
+    def _render(self, lines, positions, path, fwd, bwd):
+        out_lines = list(lines)
+        edits: dict[int, list[tuple[int, int, str]]] = {}
+        choices: list[WordChoice] = []
+        temp = self.params.temperature
+        for i, pos in enumerate(positions):
+            chosen = pos.texts[path[i]]
+            if not pos.decodable:
+                continue
+            m = [f + b for f, b in zip(fwd[i], bwd[i])]
+            top = max(m)
+            weights = [10 ** ((x - top) / temp) for x in m]
+            z = sum(weights)
+            conf = [w / z for w in weights]
+            alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1])
+            choice_conf = conf[path[i]]
+            changed = chosen != pos.ocr
+            choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
+                                      tuple((t, round(c, 4)) for t, c in alts[:4]),
+                                      round(choice_conf, 4), changed))
+            if changed:
+                edits.setdefault(pos.line, []).append((pos.start, pos.end, chosen))
+        for li, spans in edits.items():
+            line = out_lines[li]
+            for start, end, text in sorted(spans, reverse=True):
+                line = line[:start] + text + line[end:]
+            out_lines[li] = line
+        return out_lines, choices

@@ -1,0 +1,61 @@
+"""Appendix tables → indicator and document records (the ``tables`` stage)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from ..models import Document, IndicatorRecord
+from .appendix import (
+    check_row,
+    find_appendices,
+    normalize_cell,
+    parse_document_lines,
+    parse_indicator_lines,
+)
+from .catalog import load_catalog
+
+log = logging.getLogger(__name__)
+
+__all__ = ["parse_tables"]
+
+
+def parse_tables(doc: Document) -> Document:
+    """Find Phụ lục I and II in the restored text and build their records."""
+    lines = doc.lines
+    texts = [ln.restored if ln.restored is not None else ln.text for ln in lines]
+    first, second = find_appendices(texts)
+    warnings = list(doc.warnings)
+    indicators: list[IndicatorRecord] = []
+    documents = []
+    columns = ()
+    catalog = load_catalog()
+    if first is not None:
+        end = second if second is not None else len(lines)
+        region = [(lines[i].number, texts[i]) for i in range(first + 1, end)]
+        groups = sorted({e.group for e in catalog.entries})
+        columns, rows = parse_indicator_lines(region, groups)
+        page_of = {ln.number: ln.page for ln in lines}
+        for row_no, row in enumerate(rows, start=1):
+            entry, score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
+            cells = tuple(normalize_cell(c) for c in row.cells)
+            flags = list(row.flags) + check_row(cells, columns, row.unit)
+            confidence = 1.0 - 0.2 * len(flags)
+            if entry is None:
+                confidence -= 0.1
+            values = tuple((c.name, cells[i] if i < len(cells) else "")
+                           for i, c in enumerate(columns))
+            indicators.append(IndicatorRecord(
+                source=doc.source, group_no=row.group_no, group=row.group, row_no=row_no,
+                indicator=row.indicator, indicator_id=entry.indicator_id if entry else "",
+                unit=row.unit, values=values, confidence=round(max(confidence, 0.0), 2),
+                flags=tuple(flags), page=page_of.get(row.lines[0], 0) if row.lines else 0,
+                lines=row.lines))
+            for f in flags:
+                warnings.append(f"Phụ lục I row {row_no} ({row.indicator[:40]}): {f}")
+        if not indicators:
+            warnings.append("Phụ lục I found but no indicator rows could be read")
+    if second is not None:
+        region = [(lines[i].number, texts[i]) for i in range(second + 1, len(lines))]
+        documents = parse_document_lines(region, doc.source)
+    return replace(doc, columns=tuple(columns), indicators=tuple(indicators),
+                   documents=tuple(documents), warnings=tuple(warnings))

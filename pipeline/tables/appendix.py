@@ -1,0 +1,393 @@
+"""Appendix tables from linearised text: Phụ lục I → indicator rows, Phụ lục II → documents.
+
+Legacy OCR reads a bordered table row by row as text: ``name unit v1 v2 v3 v4`` on a line,
+long names wrapped over neighbouring lines, group headings on their own line. Rows are
+rebuilt by evidence: trailing value tokens (value grammar), the unit vocabulary, the
+column count from the header, the catalog's group names, and the case of wrapped lines.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+from rapidfuzz import fuzz
+
+from ..models import DocumentRecord, ValueColumn
+from ..restore.syllables import skeleton
+from .values import is_value_token, parse_cell
+
+log = logging.getLogger(__name__)
+
+DEFAULT_COLUMNS = (
+    ValueColumn("target_2025", "target", 2025),
+    ValueColumn("target_2030", "target", 2030),
+    ValueColumn("actual_2024", "actual", 2024),
+    ValueColumn("estimate_2025", "estimate", 2025),
+)
+UNITS = ("%/năm", "%", "người", "tuổi", "năm", "lần", "giường", "căn", "mức độ", "m2 sàn/người",
+         "m2", "bậc học", "xã", "hộ", "đồng", "triệu đồng", "số", "chỉ số", "điểm", "ha", "km")
+_UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
+_DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
+SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên giới, hải đảo",
+                 "các vùng còn lại", "trong đó", "nam", "nữ")
+GROUP_HINT = regex.compile(r"^\s*(\d{1,2})\s*[|.)\]]*\s*[\[|]?\s*(\p{L}.*)$")
+
+
+@dataclass(slots=True)
+class RawRow:
+    group_no: str
+    group: str
+    name_parts: list[str]
+    unit: str
+    cells: list[str]
+    lines: list[int]
+    parent: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    group_no: str
+    group: str
+    indicator: str
+    unit: str
+    cells: tuple[str, ...]
+    lines: tuple[int, ...]
+    flags: tuple[str, ...]
+    is_parent: bool = False
+
+
+def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
+    """Line indexes where Phụ lục I and Phụ lục II start (None when absent)."""
+    first = second = None
+    for i, line in enumerate(lines):
+        sk = skeleton(line).strip(" '\"`.")
+        if regex.match(r"^phu luc\s*(ii|11|ll|i1|1i|2)\b", sk):
+            if second is None and first is not None:
+                second = i
+        elif regex.match(r"^phu luc\s*(i|1|\||l|so 01|01)?\s*$", sk) and first is None:
+            first = i
+        elif "cac chi tieu chu yeu" in sk and first is None:
+            first = i
+    if second is None:
+        for i, line in enumerate(lines):
+            if first is not None and i > first and skeleton(line).startswith("danh muc van ban"):
+                second = max(first + 1, i - 1)
+                break
+    return first, second
+
+
+def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
+    """Name the value columns by role and year from the header text.
+
+    Targets are the years after "Đến năm" under "Mục tiêu"; results the years under
+    "Kết quả", the last of them an estimate when the header says "dự kiến". When the
+    linearised header cannot be read, the genre's standard four columns are assumed.
+    """
+    sk = skeleton(header_text)
+    years = [int(y) for y in regex.findall(r"\b(20\d\d)\b", sk)]
+    estimate = "du kien" in sk or "dw kien" in sk or "uoc" in sk.split()
+    distinct = sorted(set(years))
+    if n_values == 4 and estimate and len(distinct) >= 2:
+        targets = [y for y in distinct if y >= distinct[-1] - 10][-2:]
+        if len(targets) == 2 and targets[0] < targets[1]:
+            actual = distinct[0] if distinct[0] < targets[0] else targets[0] - 1
+            return (ValueColumn(f"target_{targets[0]}", "target", targets[0]),
+                    ValueColumn(f"target_{targets[1]}", "target", targets[1]),
+                    ValueColumn(f"actual_{actual}", "actual", actual),
+                    ValueColumn(f"estimate_{targets[0]}", "estimate", targets[0]))
+    if n_values == 3 and len(distinct) >= 3 and not estimate:
+        t1, t2 = distinct[-2], distinct[-1]
+        a = distinct[0]
+        return (ValueColumn(f"target_{t1}", "target", t1), ValueColumn(f"target_{t2}", "target", t2),
+                ValueColumn(f"actual_{a}", "actual", a))
+    if n_values == 4 and not estimate and len(distinct) >= 4:
+        t1, t2 = distinct[-2], distinct[-1]
+        a1, a2 = distinct[0], distinct[1]
+        return (ValueColumn(f"target_{t1}", "target", t1), ValueColumn(f"target_{t2}", "target", t2),
+                ValueColumn(f"actual_{a1}", "actual", a1), ValueColumn(f"actual_{a2}", "actual", a2))
+    if n_values == 3:
+        return DEFAULT_COLUMNS[:3]
+    return DEFAULT_COLUMNS
+
+
+def split_values(line: str) -> tuple[str, str, list[str]]:
+    """Split a table line into (name text, unit, trailing value tokens)."""
+    toks = line.split()
+    vals: list[str] = []
+    i = len(toks)
+    while i > 0:
+        t = toks[i - 1].strip(",;")
+        if is_value_token(t) or (t in _DASH_LIKE and vals is not None and len(vals) < 6 and i < len(toks) + 1
+                                 and (vals or i == len(toks))):
+            vals.append("-" if t in _DASH_LIKE else t)
+            i -= 1
+            continue
+        break
+    vals.reverse()
+    # Join a lone operator with its number: "> 95" → ">95"; number and %: "94,17 %".
+    merged: list[str] = []
+    for v in vals:
+        if merged and merged[-1] in ("<", ">", "<=", ">=", "≤", "≥"):
+            merged[-1] += v
+        elif v == "%" and merged and merged[-1][-1:].isdigit():
+            merged[-1] += "%"
+        else:
+            merged.append(v)
+    unit = ""
+    rest = toks[:i]
+    # A "%" directly before the values (and after the name) is the unit column.
+    if merged and merged[0] == "%":
+        unit = "%"
+        merged = merged[1:]
+    if not unit and rest:
+        for n in (3, 2, 1):
+            cand = " ".join(rest[-n:])
+            key = skeleton(cand)
+            if key in _UNIT_SKELETONS and len(rest) > n:
+                unit = _UNIT_SKELETONS[key]
+                if cand[:1].isupper():
+                    unit = unit[:1].upper() + unit[1:]
+                rest = rest[:-n]
+                break
+    return " ".join(rest), unit, merged
+
+
+def _is_group_heading(text: str, groups: list[str]) -> tuple[str, str] | None:
+    m = GROUP_HINT.match(text)
+    name = m.group(2) if m else text
+    name = name.strip(" |[]")
+    sk = skeleton(name)
+    best, score = "", 0.0
+    for g in groups:
+        s = fuzz.partial_ratio(sk, skeleton(g)) if len(sk) >= 6 else 0
+        s2 = fuzz.ratio(sk, skeleton(g))
+        s = max(s * 0.9, s2)
+        if s > score:
+            best, score = g, s
+    if m and score >= 60:
+        return m.group(1), name
+    if score >= 88 and len(sk) >= 5:
+        return "", name
+    return None
+
+
+def _starts_new_name(text: str) -> bool:
+    t = text.lstrip(" -•+|")
+    return bool(t) and (t[0].isupper() or t[0].isdigit())
+
+
+def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
+                          ) -> tuple[tuple[ValueColumn, ...], list[ParsedRow]]:
+    """Rebuild Appendix I rows from (line number, restored text) pairs of the appendix."""
+    # Header: lines before the first group heading or value row.
+    body_start = 0
+    for k, (_, text) in enumerate(lines):
+        _, _, vals = split_values(text)
+        if len(vals) >= 2 and not regex.search(r"\b20\d\d\b\s+20\d\d\b", text) or (
+                k > 2 and _is_group_heading(text, groups)):
+            body_start = k
+            break
+    header_text = " ".join(t for _, t in lines[:body_start])
+    counts = Counter(len(split_values(t)[2]) for _, t in lines[body_start:] if split_values(t)[2])
+    n_values = 4
+    for n, _ in counts.most_common():
+        if 3 <= n <= 6:
+            n_values = n
+            break
+    columns = header_columns(header_text, n_values)
+    n = len(columns)
+    rows: list[RawRow] = []
+    pending: list[tuple[int, str]] = []
+    group_no, group = "", ""
+    parent: RawRow | None = None
+    last_group_int = 0
+
+    def flush_pending_as_parent() -> RawRow | None:
+        nonlocal pending
+        if not pending:
+            return None
+        row = RawRow(group_no, group, [t for _, t in pending], "", [], [ln for ln, _ in pending])
+        rows.append(row)
+        pending = []
+        return row
+
+    for ln, text in lines[body_start:]:
+        text = text.strip()
+        if not text:
+            continue
+        name, unit, vals = split_values(text)
+        if not vals and not unit:
+            heading = _is_group_heading(text, groups)
+            if heading and not pending:
+                no, gname = heading
+                if not no:
+                    no = str(last_group_int + 1)
+                group_no, group = no, gname
+                last_group_int = int(no) if no.isdigit() else last_group_int + 1
+                parent = None
+                continue
+            if heading and pending and skeleton(" ".join(t for _, t in pending)) and \
+                    _is_group_heading(" ".join([pending[-1][1], text]), groups):
+                pass
+            if rows and not pending and not _starts_new_name(text) and rows[-1].cells:
+                rows[-1].name_parts.append(text)
+                rows[-1].lines.append(ln)
+                continue
+            if pending and not _starts_new_name(text):
+                pending.append((ln, text))
+                continue
+            if pending:
+                # Previous pending name had no values: a parent row (or a group heading).
+                joined = " ".join(t for _, t in pending)
+                heading = _is_group_heading(joined, groups)
+                if heading:
+                    no, gname = heading
+                    group_no = no or str(last_group_int + 1)
+                    group = gname
+                    last_group_int = int(group_no) if group_no.isdigit() else last_group_int
+                    pending = []
+                    parent = None
+                else:
+                    parent = flush_pending_as_parent()
+            pending.append((ln, text))
+            continue
+        # A value row.
+        name_parts = [t for _, t in pending] + ([name] if name else [])
+        row_lines = [l for l, _ in pending] + [ln]
+        pending = []
+        cells = vals
+        flags = []
+        if len(cells) > n:
+            flags.append(f"{len(cells)} values for {n} columns")
+            cells = cells[-n:]
+        elif len(cells) < n:
+            flags.append(f"{len(cells)} values for {n} columns")
+            cells = cells + [""] * (n - len(cells))
+        row = RawRow(group_no, group, name_parts, unit, cells, row_lines, flags=flags)
+        label = skeleton(" ".join(name_parts)).strip()
+        is_sub = any(label == skeleton(s) for s in SUBROW_LABELS) or (
+            parent is not None and len(label.split()) <= 3 and not label.startswith(("ti le", "so ", "chi so", "muc")))
+        if is_sub and parent is not None:
+            row.parent = " ".join(parent.name_parts)
+        elif not is_sub:
+            parent = None
+        rows.append(row)
+    if pending:
+        flush_pending_as_parent()
+    out = []
+    for r in rows:
+        name = " ".join(" ".join(r.name_parts).split())
+        name = name.strip(" |-")
+        if r.parent:
+            name = f"{' '.join(r.parent.split())} - {name}"
+        out.append(ParsedRow(r.group_no, r.group, name, r.unit, tuple(r.cells), tuple(r.lines),
+                             tuple(r.flags), is_parent=not r.cells))
+    return columns, out
+
+
+_DATE = regex.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+_DATE_ANY = regex.compile(r"^\s*[\d/ ]{4,12}\s*$")
+_CODE = regex.compile(r"\d+(?:/\d{4})?[-/][\p{Lu}Đ][\p{L}&]*(?:[-/][\p{Lu}Đ][\p{L}&]*)*")
+DOC_TYPES = ("Chương trình hành động", "Kế hoạch", "Quyết định", "Chỉ thị", "Nghị quyết",
+             "Công văn", "Thông báo", "Hướng dẫn", "Đề án", "Chương trình", "Báo cáo")
+
+
+def parse_code(title: str) -> str:
+    """The document code in a title: 'Kế hoạch số 146/KH-UBND của ...' → '146/KH-UBND'."""
+    m = _CODE.search(title.replace(" /", "/").replace("/ ", "/"))
+    return m.group(0) if m else ""
+
+
+def iso_date(raw: str) -> str:
+    m = _DATE.match(raw)
+    if not m:
+        return ""
+    d, mth, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1 <= d <= 31 and 1 <= mth <= 12):
+        return ""
+    return f"{y:04d}-{mth:02d}-{d:02d}"
+
+
+def _join(parts: list[str]) -> str:
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not out:
+            out = p
+        elif out.endswith("-") and not out.endswith(" -"):
+            out += p
+        else:
+            out += " " + p
+    return " ".join(out.split())
+
+
+def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[DocumentRecord]:
+    """Rebuild Appendix II rows read out cell by cell (paragraphs between blank lines)."""
+    paras: list[tuple[list[int], str]] = []
+    cur: list[tuple[int, str]] = []
+    for ln, text in lines + [(0, "")]:
+        if text.strip():
+            cur.append((ln, text))
+        elif cur:
+            paras.append(([l for l, _ in cur], _join([t for _, t in cur])))
+            cur = []
+    # Skip the title and the header cells (up to "Loại văn bản").
+    start = 0
+    for k, (_, text) in enumerate(paras):
+        if skeleton(text).startswith("loai van ban"):
+            start = k + 1
+            break
+    body = paras[start:]
+    records = []
+    prev_end = 0
+    date_idx = [k for k, (_, t) in enumerate(body) if _DATE_ANY.match(t) and "/" in t]
+    for n, k in enumerate(date_idx, start=1):
+        span = body[prev_end:k]
+        doc_type = body[k + 1][1] if k + 1 < len(body) and not _DATE_ANY.match(body[k + 1][1]) else ""
+        prev_end = k + 2 if doc_type else k + 1
+        if not span:
+            continue
+        no = ""
+        if regex.fullmatch(r"\d{1,3}\.?", span[0][1]):
+            no = span[0][1].rstrip(".")
+            span = span[1:]
+        if not span:
+            continue
+        title = span[0][1]
+        level = span[-1][1] if len(span) >= 3 else ""
+        lead = span[1][1] if len(span) >= 2 else ""
+        partner = "; ".join(t for _, t in span[2:-1]) if len(span) >= 4 else ""
+        raw = " ".join(body[k][1].split())
+        line_nums = tuple(l for ls, _ in span for l in ls) + tuple(body[k][0])
+        records.append(DocumentRecord(source, no or str(n), title, parse_code(title), lead, partner,
+                                      level, iso_date(raw), raw, doc_type or _doc_type(title),
+                                      0, line_nums))
+    return records
+
+
+def _doc_type(title: str) -> str:
+    for t in DOC_TYPES:
+        if skeleton(title).startswith(skeleton(t)):
+            return t
+    return ""
+
+
+def check_row(cells: tuple[str, ...], columns: tuple[ValueColumn, ...], unit: str) -> list[str]:
+    """Checks that flag, never drop: percents outside 0–100, unparsable cells."""
+    flags = []
+    for col, cell in zip(columns, cells):
+        for v in parse_cell(cell, unit):
+            if not v.ok:
+                flags.append(f"{col.name}: {v.reason}")
+            if (v.unit == "%" or unit == "%") and v.value is not None and not 0 <= v.value <= 100:
+                flags.append(f"{col.name}: percent {v.value:g} outside 0-100")
+    return flags
+
+
+def normalize_cell(cell: str) -> str:
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", cell).strip())
