@@ -126,7 +126,7 @@ def write_document(doc: Document, outdir: Path, threshold: float, tables_only: b
     d = outdir / doc.doc_id
     if not tables_only:
         text = "\n".join(ln.restored if ln.restored is not None else ln.text for ln in doc.lines)
-        atomic_write(d / "text.txt", text + "\n")
+        atomic_write(d / "text.txt", text + ("\n" if doc.trailing_newline else ""))
         atomic_write(d / "review.csv", csv_text(REVIEW_COLUMNS, review_rows(doc, threshold)))
     atomic_write(d / "indicators.csv",
                  csv_text(indicator_header(doc.columns), indicator_rows(doc, doc.columns)))

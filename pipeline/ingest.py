@@ -25,8 +25,8 @@ INPUT_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES
 
 # Characters typical of Vietnamese text in the TCVN3 (ABC) and VNI fonts when read as
 # Windows-1258: TCVN3 puts toned vowels at 0xA1-0xFE, VNI writes marks as separate letters.
-_TCVN3_MARKERS = set("µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉËÌÐÎÏÑ®ÕÒÓÔÖ×ÝØÜÞßãáâäåæçèéêëìíîïñòóôõöøùúûüýþ")
-_VNI_PATTERN = re.compile(r"[aeiouyAEIOUY][øùûõïöôñ]|[ÖöÑñ][a-zA-Z]")
+_TCVN3_MARKERS = set("µ¸¶·¹¨©®ª«¬ÕÞÖ×ÐÏÓÒÔ¾½¼»ÆÇÊÈÉËÌÎÑ")
+_VNI_PATTERN = re.compile(r"[aeiouyAEIOUY][âäáàùøûõï]")
 _WORD = re.compile(r"\w+")
 # Characters some fonts and OCR engines use for Đ/đ (Icelandic eth) mapped to Vietnamese.
 _CANON = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
@@ -78,7 +78,8 @@ def decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
     words = max(1, len(_WORD.findall(text)))
     if _vietnamese_ratio(text) >= 0.15:
         return text, "windows-1258"
-    if len(_VNI_PATTERN.findall(text)) / words > 0.05:
+    vni = len(_VNI_PATTERN.findall(text))
+    if vni / words > 0.05 and vni > marks:
         raise InputFileError(path, "VNI legacy encoding is not supported; convert the file to "
                                    "Unicode (UTF-8) first")
     if marks / words > 0.05:
@@ -108,10 +109,11 @@ def read_text(path: Path, doc_id: str, options: IngestOptions) -> Document:
     data = _read_bytes(path, options)
     text, encoding = decode_text(data, path)
     text = normalize_text(text)
-    if text.endswith("\n"):
+    trailing = text.endswith("\n")
+    if trailing:
         text = text[:-1]
     return Document(source=str(path), doc_id=doc_id, pages=text_to_pages(text),
-                    encoding=encoding)
+                    encoding=encoding, trailing_newline=trailing)
 
 
 def _read_bytes(path: Path, options: IngestOptions) -> bytes:

@@ -87,6 +87,7 @@ class Document:
     doc_id: str
     pages: tuple[Page, ...]
     encoding: str = "utf-8"
+    trailing_newline: bool = True       # the source text ended with a line break
     columns: tuple[ValueColumn, ...] = ()
     indicators: tuple[IndicatorRecord, ...] = ()
     documents: tuple[DocumentRecord, ...] = ()

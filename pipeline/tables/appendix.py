@@ -144,11 +144,12 @@ def split_values(line: str) -> tuple[str, str, list[str]]:
     if merged and merged[0] == "%":
         unit = "%"
         merged = merged[1:]
-    if not unit and rest:
+    if not unit and rest and merged:
         for n in (3, 2, 1):
             cand = " ".join(rest[-n:])
             key = skeleton(cand)
-            if key in _UNIT_SKELETONS and len(rest) > n:
+            exact = cand.lower() in UNITS or (cand.isascii() and key in _UNIT_SKELETONS)
+            if exact and len(rest) > n:
                 unit = _UNIT_SKELETONS[key]
                 if cand[:1].isupper():
                     unit = unit[:1].upper() + unit[1:]
@@ -189,7 +190,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
     for k, (_, text) in enumerate(lines):
         _, _, vals = split_values(text)
         if len(vals) >= 2 and not regex.search(r"\b20\d\d\b\s+20\d\d\b", text) or (
-                k > 2 and _is_group_heading(text, groups)):
+                k >= 1 and _is_group_heading(text, groups)):
             body_start = k
             break
     header_text = " ".join(t for _, t in lines[:body_start])
@@ -270,13 +271,14 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
             cells = cells + [""] * (n - len(cells))
         row = RawRow(group_no, group, name_parts, unit, cells, row_lines, flags=flags)
         label = skeleton(" ".join(name_parts)).strip()
-        is_sub = any(label == skeleton(s) for s in SUBROW_LABELS) or (
-            parent is not None and len(label.split()) <= 3 and not label.startswith(("ti le", "so ", "chi so", "muc")))
+        known_sub = any(label == skeleton(s) for s in SUBROW_LABELS)
+        full_name = label.startswith(("ti le", "ty le", "chi so", "muc "))
+        is_sub = parent is not None and (known_sub or (not parent.cells and not full_name))
         if is_sub and parent is not None:
             row.parent = " ".join(parent.name_parts)
-        elif not is_sub:
-            parent = None
         rows.append(row)
+        if not is_sub:
+            parent = row
     if pending:
         flush_pending_as_parent()
     out = []

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Learn the OCR channels P(ocr | character) from aligned pairs into dictionaries/.
+
+Input: gold<TAB>ocr line pairs (scripts/make_channel_pairs.py writes data/pairs/eng.tsv and
+vie.tsv; --extra adds more pair files, e.g. the dev half of the real sample's gold lines).
+Lines are aligned word by word (edit distance over skeletons), each 1:1 word pair is
+aligned character by character (a source character emits 0–3 OCR characters), and hard EM
+re-estimates the confusion probabilities twice. Output: dictionaries/vi_channel_<name>.tsv
+with -log10 P(sub | g), add-k smoothed, rare confusions pruned.
+
+Usage: python scripts/build_channel.py [--pairs data/pairs] [--extra tests/data/gold/...]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from pipeline.restore.channel import CHANNEL_FORMAT_VERSION, DICTIONARIES, MAX_SUB_LEN  # noqa: E402
+from pipeline.restore.syllables import is_syllable, normalize_tone_placement, skeleton  # noqa: E402
+from pipeline.restore.tokens import split_line  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+
+def words(line: str) -> list[str]:
+    return [p[0] for p in split_line(line) if p[3] == "word"]
+
+
+def align_words(gold: list[str], ocr: list[str]) -> list[tuple[str, str]]:
+    """1:1 word pairs from a Levenshtein alignment over word skeletons."""
+    n, m = len(gold), len(ocr)
+    gs = [skeleton(w) for w in gold]
+    os_ = [skeleton(w) for w in ocr]
+    INF = 10**9
+    d = [[INF] * (m + 1) for _ in range(n + 1)]
+    bt = [[None] * (m + 1) for _ in range(n + 1)]
+    d[0][0] = 0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i < n and d[i][j] + 1 < d[i + 1][j]:
+                d[i + 1][j], bt[i + 1][j] = d[i][j] + 1, (i, j)
+            if j < m and d[i][j] + 1 < d[i][j + 1]:
+                d[i][j + 1], bt[i][j + 1] = d[i][j] + 1, (i, j)
+            if i < n and j < m:
+                c = Levenshtein.normalized_distance(gs[i], os_[j]) * 1.5
+                if d[i][j] + c < d[i + 1][j + 1]:
+                    d[i + 1][j + 1], bt[i + 1][j + 1] = d[i][j] + c, (i, j)
+    pairs = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        pi, pj = bt[i][j]
+        if pi == i - 1 and pj == j - 1:
+            if Levenshtein.normalized_distance(gs[i - 1], os_[j - 1]) <= 0.6:
+                pairs.append((gold[i - 1], ocr[j - 1]))
+        i, j = pi, pj
+    return pairs[::-1]
+
+
+def initial_cost(g: str, sub: str) -> float:
+    if sub == "":
+        return 2.0
+    if len(sub) == 1:
+        if sub == g:
+            return 0.0
+        if skeleton(sub) == skeleton(g):
+            return 0.5
+        return 1.5
+    return 1.5 + 0.5 * (len(sub) - 1)
+
+
+def align_chars(g: str, o: str, cost) -> list[tuple[str, str]] | None:
+    """Best segmentation of OCR string o into len(g) pieces (each 0..MAX_SUB_LEN chars)."""
+    n, m = len(g), len(o)
+    INF = math.inf
+    d = [[INF] * (m + 1) for _ in range(n + 1)]
+    bt = [[0] * (m + 1) for _ in range(n + 1)]
+    d[0][0] = 0.0
+    for i in range(n):
+        for j in range(m + 1):
+            if d[i][j] == INF:
+                continue
+            for k in range(0, MAX_SUB_LEN + 1):
+                if j + k > m:
+                    break
+                c = d[i][j] + cost(g[i], o[j:j + k])
+                if c < d[i + 1][j + k]:
+                    d[i + 1][j + k], bt[i + 1][j + k] = c, k
+    if d[n][m] == INF:
+        return None
+    out = []
+    j = m
+    for i in range(n, 0, -1):
+        k = bt[i][j]
+        out.append((g[i - 1], o[j - k:j]))
+        j -= k
+    return out[::-1]
+
+
+def learn(pairs: list[tuple[str, str]], iterations: int = 3, min_count: int = 2) -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+
+    def cost(g: str, sub: str) -> float:
+        t = table.get(g)
+        if t is not None and sub in t:
+            return t[sub]
+        return initial_cost(g, sub) + (2.0 if table else 0.0)
+
+    for _ in range(iterations):
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for g, o in pairs:
+            seg = align_chars(g, o, cost)
+            if seg:
+                for gc, sub in seg:
+                    counts[gc][sub] += 1
+        new: dict[str, dict[str, float]] = {}
+        for gc, c in counts.items():
+            total = sum(c.values()) + 1.0
+            new[gc] = {sub: round(-math.log10(k / total), 3) for sub, k in c.items()
+                       if k >= min_count or sub == gc}
+        table = new
+    return table
+
+
+def word_pairs(path: Path, gold_col: str | None = None) -> list[tuple[str, str]]:
+    out = []
+    if path.suffix == ".tsv" and gold_col:
+        with open(path, encoding="utf-8") as f:
+            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+        lines = [(r["gold"], r["ocr"]) for r in rows if r.get("split", "dev") == "dev"]
+    else:
+        lines = [tuple(ln.split("\t", 1)) for ln in path.read_text(encoding="utf-8").splitlines() if "\t" in ln]
+    for gold, ocr in lines:
+        for g, o in align_words(words(gold), words(ocr)):
+            if is_syllable(g):
+                out.append((normalize_tone_placement(g.lower()), o.lower()))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pairs", type=Path, default=ROOT / "data" / "pairs")
+    ap.add_argument("--extra", type=Path, nargs="*", default=[
+        ROOT / "tests" / "data" / "gold" / "hai-phong-nq42.lines.tsv"])
+    args = ap.parse_args()
+    print(f"{'channel':<8} {'word pairs':>10} {'chars':>6} {'confusions':>10} {'identity':>9}")
+    for name in ("eng", "vie"):
+        pairs = word_pairs(args.pairs / f"{name}.tsv")
+        if name == "eng":
+            for extra in args.extra:
+                if extra.exists():
+                    pairs += word_pairs(extra, gold_col="gold") * 3
+        table = learn(pairs)
+        out = DICTIONARIES / f"vi_channel_{name}.tsv"
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(f"# vnocr channel v{CHANNEL_FORMAT_VERSION}\n")
+            f.write(f"# source char<TAB>ocr string<TAB>-log10 P; learned from {len(pairs)} word pairs\n")
+            for g in sorted(table):
+                for sub, c in sorted(table[g].items(), key=lambda x: x[1]):
+                    f.write(f"{g}\t{sub}\t{c}\n")
+        ident = sum(1 for g in table if g in table[g])
+        print(f"{name:<8} {len(pairs):>10} {len(table):>6} {sum(map(len, table.values())):>10} {ident:>9}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pipeline.tables.appendix import find_appendices, iso_date, parse_code, parse_indicator_lines, split_values
+
+GROUPS = ["Lao động, việc làm, phát triển thị trường lao động", "Nhà ở"]
+
+
+def test_split_values():
+    assert split_values("Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75") == (
+        "Tỉ lệ thất nghiệp chung", "%", ["<3", "<3", "1,76", "1,75"])
+    assert split_values("Tỉ lệ dân số tham gia bảo hiểm y tế % 95 > 95 94,17% 95%")[2] == [
+        "95", ">95", "94,17%", "95%"]
+
+
+def test_wrapped_rows_parent_and_children():
+    lines = list(enumerate([
+        "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)",
+        "2 | Lao động, việc làm, phát triển thị trường lao động",
+        "Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75",
+        "Tỉ lệ người có công và gia đình có mức",
+        "sống từ trung bình khá trở lên % - 100 80 85",
+        "so với mức sống của cộng đồng dân cư",
+        "9 | Nhà ở",
+        "Tỉ lệ nhà ở kiên cố % - 85-90 99,9 99,9",
+        "Thành thị % - 100 100 100",
+    ], start=1))
+    columns, rows = parse_indicator_lines(lines, GROUPS)
+    assert [c.name for c in columns] == ["target_2025", "target_2030", "actual_2024", "estimate_2025"]
+    names = [r.indicator for r in rows]
+    assert names[0] == "Tỉ lệ thất nghiệp chung"
+    assert names[1] == ("Tỉ lệ người có công và gia đình có mức sống từ trung bình khá trở lên "
+                        "so với mức sống của cộng đồng dân cư")
+    assert rows[1].cells == ("-", "100", "80", "85") and rows[1].lines == (4, 5, 6)
+    assert names[3] == "Tỉ lệ nhà ở kiên cố - Thành thị"
+    assert [r.group_no for r in rows] == ["2", "2", "9", "9"]
+
+
+def test_find_appendices_and_documents():
+    lines = ["báo cáo", "Phụ lục I", "x", "Phụ lục II", "y"]
+    assert find_appendices(lines) == (1, 3)
+    assert parse_code("Kế hoạch số 146/KH-UBND của Ủy ban") == "146/KH-UBND"
+    assert parse_code("Chương trình hành động số 73-CTr/TU") == "73-CTr/TU"
+    assert iso_date("8/5/2024") == "2024-05-08" and iso_date("213/2024") == ""

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+
+from conftest import SAMPLE, run_cli
+from pipeline.export import DOC_FILES, DOCUMENT_COLUMNS, REVIEW_COLUMNS
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_version_and_help():
+    res = run_cli("--version")
+    assert res.returncode == 0 and b"vnocr" in res.stdout
+    for sub in ("restore", "run", "tables"):
+        res = run_cli(sub, "--help")
+        assert res.returncode == 0 and b"Usage" in res.stdout
+
+
+def test_restore_keeps_line_count_and_restores():
+    text = "Két qua thuc hién Nghi quyét s6 42-NQ/TW\n\nUy ban nhan dan thanh phé\nBHXH, www.example.gov.vn\n"
+    res = run_cli("restore", "-", input=text.encode())
+    assert res.returncode == 0, res.stderr
+    out = res.stdout.decode()
+    assert out.count("\n") == text.count("\n")
+    lines = out.split("\n")
+    assert lines[0].startswith("Kết quả thực hiện Nghị quyết số 42-NQ/TW")
+    assert lines[1] == ""
+    assert "BHXH" in lines[3] and "www.example.gov.vn" in lines[3]
+
+
+def test_restore_file_error_named(tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    res = run_cli("restore", str(tmp_path / "missing.txt"))
+    assert res.returncode == 1
+    err = res.stderr.decode().strip()
+    assert "missing.txt" in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_run_sample_writes_contract(sample_run):
+    doc = sample_run / "hai-phong-nq42.eng-ocr"
+    for name in DOC_FILES:
+        assert (doc / name).exists(), name
+    src = SAMPLE.read_text(encoding="utf-8").split("\n")
+    out = (doc / "text.txt").read_text(encoding="utf-8").split("\n")
+    assert len(out) == len(src)
+    assert "Kết quả thực hiện Nghị quyết số 42-NQ/TW" in out[2]
+    ind = read_csv(doc / "indicators.csv")
+    assert len(ind) >= 60
+    head = list(ind[0].keys())
+    for col in ("source", "group_no", "group", "row_no", "indicator", "indicator_id", "unit",
+                "target_2025", "target_2030", "actual_2024", "estimate_2025", "confidence",
+                "page", "lines"):
+        assert col in head
+    assert any(r["indicator_id"] for r in ind)
+    docs = read_csv(doc / "documents.csv")
+    assert list(docs[0].keys()) == list(DOCUMENT_COLUMNS)
+    assert any(d["code"] == "146/KH-UBND" and d["issued_on"] == "2024-06-24" for d in docs)
+    review = read_csv(doc / "review.csv")
+    assert review and list(review[0].keys()) == list(REVIEW_COLUMNS)
+    rep = json.loads((doc / "report.json").read_text(encoding="utf-8"))
+    assert rep["lines"] == len(src) and rep["indicators"] == len(ind)
+    consolidated = read_csv(sample_run / "indicators.csv")
+    assert len(consolidated) == len(ind) and consolidated[0]["source"].endswith(SAMPLE.name)
+    manifest = read_csv(sample_run / "manifest.csv")
+    assert [(m["doc_id"], m["status"]) for m in manifest] == [("hai-phong-nq42.eng-ocr", "ok")]
+
+
+def test_run_bad_inputs_fail_alone(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "empty.txt").write_bytes(b"")
+    (inp / "junk.txt").write_bytes(os.urandom(4096).replace(b"\n", b"\x00"))
+    (inp / "fake.pdf").write_text("not a pdf")
+    (inp / "fake.png").write_text("not an image")
+    (inp / "good báo cáo.txt").write_text("Ket qua thuc hién Nghi quyét s6 42-NQ/TW\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = run_cli("run", str(inp), "-o", str(out))
+    assert res.returncode == 1
+    err = res.stderr.decode()
+    assert "Traceback" not in err
+    manifest = {m["doc_id"]: m for m in read_csv(out / "manifest.csv")}
+    assert manifest["good_báo_cáo"]["status"] == "ok"
+    reasons = {"empty": "empty file", "junk": "binary", "fake": "not a PDF", "fake-2": "image"}
+    for doc_id, reason in reasons.items():
+        row = manifest[doc_id]
+        assert row["status"] == "failed" and reason in row["error"], row
+        assert row["source"] in row["error"]
+        assert row["error"] in err
+    assert (out / "good_báo_cáo" / "text.txt").read_text(encoding="utf-8").startswith("Kết quả")
+
+
+def test_unwritable_outdir_exit_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run_cli("run", str(SAMPLE), "-o", str(blocker / "out"))
+    assert res.returncode == 2
+    assert "cannot be written" in res.stderr.decode() and "Traceback" not in res.stderr.decode()
+
+
+def test_usage_error_exit_2():
+    res = run_cli("run", str(SAMPLE))
+    assert res.returncode == 2
+
+
+def test_tables_only(tmp_path):
+    res = run_cli("tables", str(SAMPLE), "-o", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    d = tmp_path / "hai-phong-nq42.eng-ocr"
+    assert (d / "indicators.csv").exists() and not (d / "text.txt").exists()
+
+
+def test_rerun_skips_unchanged(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("Ket qua thuc hién\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("run", str(p), "-o", str(out)).returncode == 0
+    assert read_csv(out / "manifest.csv")[0]["status"] == "ok"
+    assert run_cli("run", str(p), "-o", str(out)).returncode == 0
+    assert read_csv(out / "manifest.csv")[0]["status"] == "skipped"
+    p.write_text("Ket qua thuc hién khac\n", encoding="utf-8")
+    assert run_cli("run", str(p), "-o", str(out)).returncode == 0
+    assert read_csv(out / "manifest.csv")[0]["status"] == "ok"
