@@ -32,10 +32,37 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class TableCell:
+    """One cell of a table read from real geometry (PDF ruling lines or a scan's grid)."""
+
+    row: int                   # 0-based grid row and column of the top-left corner
+    col: int
+    text: str                  # as read (pdfplumber text or OCR), NFC
+    rowspan: int = 1
+    colspan: int = 1
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)   # x0, y0, x1, y1 (page units)
+    confidence: float = 1.0    # OCR confidence 0..1 (1.0 for born-digital text)
+    restored: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table found on a page with its cell grid (merged cells carry spans)."""
+
+    page: int
+    n_rows: int
+    n_cols: int
+    cells: tuple[TableCell, ...]
+    source: str = "pdf"        # pdf | scan
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     number: int
     lines: tuple[Line, ...]
     kind: str = "text"         # text | pdf-text | ocr
+    tables: tuple[Table, ...] = ()
+    image_ref: str = ""        # "<path>#<page index>" for pages that came from an image/PDF
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ class IngestOptions:
 class OcrOptions:
     language: OcrLanguage = OcrLanguage.VIE
     dpi: int = DEFAULT_DPI
+    searchable_pdf: bool = False     # also write OUTDIR/<doc_id>/searchable.pdf (--pdf)
+    page_workers: int = 1            # pages of one document OCR'd in parallel
 
     def __post_init__(self) -> None:
         if not 50 <= self.dpi <= 1200:
