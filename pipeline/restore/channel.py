@@ -90,7 +90,7 @@ def _trie() -> dict:
 class CandidateGenerator:
     """Candidate syllables for OCR tokens under one channel; results cached per token."""
 
-    def __init__(self, channel: Channel, max_candidates: int = 6, beam_margin: float = 4.0):
+    def __init__(self, channel: Channel, max_candidates: int = 40, beam_margin: float = 4.0):
         self.channel = channel
         self.max_candidates = max_candidates
         self.beam_margin = beam_margin
@@ -135,7 +135,7 @@ class CandidateGenerator:
         while heap and pops < 4000:
             cost, _, pos, prefix, node = heapq.heappop(heap)
             pops += 1
-            if cost > best + self.beam_margin or len(results) >= self.max_candidates * 2:
+            if cost > best + self.beam_margin or len(results) >= self.max_candidates:
                 break
             if pos == len(text) and "$" in node:
                 syl = node["$"]

@@ -37,7 +37,7 @@ class DecoderParams:
     channel_weight: float = 1.0
     keep_cost: float = 3.0          # log10 cost of leaving a non-Vietnamese token as it is
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
-    max_candidates: int = 6
+    max_candidates: int = 8
     temperature: float = 1.0        # softens max-marginals into confidences
 
 
@@ -102,6 +102,7 @@ class Decoder:
         self._bos = lm.vocab[BOS]
         self._eos = lm.vocab[EOS]
         self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
+        self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
@@ -128,20 +129,39 @@ class Decoder:
         return _Pos(line, start, start + len(text), text, [text], [self.lm.word_id(token)], [0.0],
                     False)
 
+    def _ranked(self, piece: str) -> list[tuple[str, int, float]]:
+        """Candidate (syllable, LM id, weighted channel log10) for a token, pruned by
+        channel + unigram score to ``max_candidates``; cached per token."""
+        hit = self._rank_cache.get(piece)
+        if hit is not None:
+            return hit
+        p = self.params
+        scored = []
+        p1 = self.lm.probs[0]
+        for syl, logp in self.gen.search(piece):
+            if -logp > p.max_channel_cost:
+                continue
+            wid = self.lm.word_id(syl)
+            emit = p.channel_weight * logp
+            scored.append((emit + p1.get(wid, self.lm.unk_logprob), syl, wid, emit))
+        scored.sort(key=lambda x: -x[0])
+        out = [(syl, wid, emit) for _, syl, wid, emit in scored[: p.max_candidates]]
+        if len(self._rank_cache) < 500_000:
+            self._rank_cache[piece] = out
+        return out
+
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
         p = self.params
         pos = _Pos(line, start, start + len(piece), piece, [], [], [], True)
         seen = set()
-        for syl, logp in self.gen.search(piece):
-            if -logp > p.max_channel_cost:
-                continue
+        for syl, wid, emit in self._ranked(piece):
             text = apply_case(piece, syl)
             if text in seen:
                 continue
             seen.add(text)
             pos.texts.append(text)
-            pos.tokens.append(self.lm.word_id(syl))
-            pos.emit.append(p.channel_weight * logp)
+            pos.tokens.append(wid)
+            pos.emit.append(emit)
         own = normalize_tone_placement(unicodedata.normalize("NFC", piece))
         if own not in seen:
             # Leaving the token as it is: a foreign word, a name, or damage we can't repair.

@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Accuracy of vnocr's restoration and table parsing on held-out data, printed as tables.
+
+Restoration sets (each optional; missing data is reported, not faked):
+  real-test     the test half of the hand-restored lines of the real sample (never tuned on)
+  real-dev      its dev half (tuned on; shown for contrast)
+  synth-eng     synthetic reports OCR'd with tesseract -l eng (body text vs gold.txt)
+  synth-vie     the same pages OCR'd with -l vie (post-correction of the fresh path)
+  prose-strip   held-out Vietnamese prose of another domain (LibreOffice help), marks stripped
+  prose-eng     the same prose rendered, scanned and read by tesseract -l eng
+Systems: identity (input unchanged), vnocr, and pyvi's ViUtils.add_accents when installed.
+
+Metrics: CER; word accuracy; accuracy on words that carry diacritics; and "damaged": the share
+of words already right in the input that the system made wrong. Words are aligned by
+Levenshtein over tokens, line by line when line counts match, else over the whole document.
+Tone placement is normalised to one convention before comparing.
+
+Tables: cell exact-match rate (cells trimmed; '-' and empty both mean no value), row recall
+and precision against gold indicators.csv, on the real sample (certain rows) and on the
+synthetic reports from eng-OCR text, born-digital PDF and scan.
+
+Usage: python scripts/evaluate.py [--synth DIR] [--sets real-test synth-eng ...] [--no-tables]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from pipeline.restore import Source, restore_lines  # noqa: E402
+from pipeline.restore.syllables import has_marks, normalize_tone_placement, skeleton  # noqa: E402
+from pipeline.restore.tokens import split_line  # noqa: E402
+
+GOLD = ROOT / "tests" / "data" / "gold"
+SAMPLE = ROOT / "samples" / "hai-phong-nq42.eng-ocr.txt"
+DEFAULT_SYNTH = [ROOT / "tests" / "data" / "synthetic", Path("/tmp/synth")]
+CORPUS = ROOT / "data" / "corpus"
+EVAL_DATA = ROOT / "data" / "eval"
+
+
+def norm_word(w: str) -> str:
+    return normalize_tone_placement(unicodedata.normalize("NFC", w))
+
+
+def words(line: str) -> list[str]:
+    return [norm_word(p[0]) for p in split_line(line) if p[3] == "word"]
+
+
+@dataclass
+class Counts:
+    chars: int = 0
+    char_err: int = 0
+    words: int = 0
+    right: int = 0
+    marked: int = 0
+    marked_right: int = 0
+    kept: int = 0          # gold words already right in the input
+    kept_broken: int = 0   # ... that the system made wrong
+
+    def add(self, other: "Counts") -> None:
+        for k in self.__dataclass_fields__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    def row(self) -> tuple[str, ...]:
+        def r(a, b):
+            return f"{a / b:.4f}" if b else "-"
+        return (r(self.char_err, self.chars), r(self.right, self.words),
+                r(self.marked_right, self.marked), r(self.kept_broken, self.kept), str(self.words))
+
+
+def aligned_right(gold: list[str], hyp: list[str]) -> set[int]:
+    """Indexes of gold tokens matched exactly by hyp under a Levenshtein alignment."""
+    ok = set()
+    for op in Levenshtein.opcodes(gold, hyp):
+        if op.tag == "equal":
+            ok.update(range(op.src_start, op.src_end))
+    return ok
+
+
+def score_pair(gold_text: str, inp_text: str, hyp_text: str) -> Counts:
+    c = Counts()
+    g, i, h = words(gold_text), words(inp_text), words(hyp_text)
+    gl = " ".join(g)
+    c.chars = len(gl)
+    c.char_err = Levenshtein.distance(gl, " ".join(h))
+    right = aligned_right(g, h)
+    kept = aligned_right(g, i)
+    c.words = len(g)
+    c.right = len(right)
+    marked = [k for k, w in enumerate(g) if has_marks(w)]
+    c.marked = len(marked)
+    c.marked_right = sum(1 for k in marked if k in right)
+    c.kept = len(kept)
+    c.kept_broken = len(kept - right)
+    return c
+
+
+def score(gold: list[str], inp: list[str], hyp: list[str]) -> Counts:
+    total = Counts()
+    if len(gold) == len(inp) == len(hyp):
+        for g, i, h in zip(gold, inp, hyp):
+            total.add(score_pair(g, i, h))
+    else:
+        total.add(score_pair(" ".join(gold), " ".join(inp), " ".join(hyp)))
+    return total
+
+
+# --- systems ------------------------------------------------------------------------------
+def sys_identity(lines: list[str], source: Source) -> list[str]:
+    return list(lines)
+
+
+def sys_vnocr(lines: list[str], source: Source) -> list[str]:
+    return list(restore_lines(lines, source).lines)
+
+
+def sys_pyvi():
+    try:
+        from pyvi import ViUtils  # type: ignore
+    except ImportError:
+        return None
+
+    def run(lines: list[str], source: Source) -> list[str]:
+        out = []
+        for ln in lines:
+            try:
+                out.append(ViUtils.add_accents(ln))
+            except Exception:  # noqa: BLE001 - pyvi raises KeyError on OCR junk
+                out.append(ln)
+        return out
+    return run
+
+
+# --- data sets ----------------------------------------------------------------------------
+def real_sample(split: str):
+    """Whole sample restored in context; scored on the gold lines of one split."""
+    rows = list(csv.DictReader(open(GOLD / "hai-phong-nq42.lines.tsv", encoding="utf-8"),
+                               delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = [r for r in rows if r["split"] == split]
+    src = SAMPLE.read_text(encoding="utf-8").split("\n")
+
+    def make(system):
+        out = system(src, Source.ENG)
+        return ([r["gold"] for r in rows], [r["ocr"] for r in rows],
+                [out[int(r["line"]) - 1].strip() for r in rows])
+    return make
+
+
+def body_of(text: str) -> list[str]:
+    """Lines before the first appendix heading (tables are scored separately)."""
+    out = []
+    for line in text.replace("\f", "\n").split("\n"):
+        sk = skeleton(line).strip()
+        if sk.startswith("phu luc"):
+            break
+        out.append(line)
+    return out
+
+
+def synth_dirs(root: Path) -> list[Path]:
+    return sorted(p.parent for p in root.glob("*/gold.txt"))
+
+
+def synthetic(root: Path, kind: str):
+    docs = synth_dirs(root)
+
+    def make(system):
+        gold, inp, hyp = [], [], []
+        for d in docs:
+            f = d / f"{kind}.txt"
+            if not f.exists():
+                continue
+            g = body_of((d / "gold.txt").read_text(encoding="utf-8"))
+            i = body_of(f.read_text(encoding="utf-8"))
+            h = system(i, Source.ENG if kind == "eng" else Source.VIE)
+            gold.append(" ".join(g))
+            inp.append(" ".join(i))
+            hyp.append(" ".join(h))
+        return gold, inp, hyp
+    return make if docs else None
+
+
+def strip_marks(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in "đĐ":
+            out.append("d" if ch == "đ" else "D")
+            continue
+        nfd = unicodedata.normalize("NFD", ch)
+        out.append("".join(c for c in nfd if not unicodedata.combining(c)))
+    return "".join(out)
+
+
+def prose_strip(limit: int):
+    path = CORPUS / "libreoffice.heldout.txt"
+    if not path.exists():
+        return None
+    gold = path.read_text(encoding="utf-8").splitlines()[:limit]
+
+    def make(system):
+        inp = [strip_marks(g) for g in gold]
+        return gold, inp, system(inp, Source.ENG)
+    return make
+
+
+def prose_eng():
+    path = EVAL_DATA / "prose-eng.tsv"
+    if not path.exists():
+        return None
+    pairs = [ln.split("\t", 1) for ln in path.read_text(encoding="utf-8").splitlines() if "\t" in ln]
+
+    def make(system):
+        gold = [g for g, _ in pairs]
+        inp = [o for _, o in pairs]
+        return gold, inp, system(inp, Source.ENG)
+    return make
+
+
+# --- tables -------------------------------------------------------------------------------
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def cell_norm(v: str) -> str:
+    v = " ".join((v or "").split())
+    return "" if v in ("-", "–") else v.replace(" ", "")
+
+
+def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple[int, int, int, int, int]:
+    """(gold rows, found rows, got rows, cells, cells right) with greedy name matching."""
+    value_cols = [k for k in (gold[0] if gold else {}) if k.split("_")[0] in ("target", "actual", "estimate")]
+    used = set()
+    found = cells = right = 0
+    g_rows = [g for g in gold if not certain_only or g.get("certain", "1") == "1"]
+    for g in g_rows:
+        best, best_j = 0.0, -1
+        gk = skeleton(g["indicator"])
+        for j, r in enumerate(got):
+            if j in used:
+                continue
+            s = fuzz.token_sort_ratio(gk, skeleton(r.get("indicator", "")))
+            if s > best:
+                best, best_j = s, j
+        if best_j >= 0 and best >= 70:
+            used.add(best_j)
+            found += 1
+            r = got[best_j]
+            for col in value_cols:
+                cells += 1
+                right += cell_norm(g.get(col, "")) == cell_norm(r.get(col, ""))
+        else:
+            cells += len(value_cols)
+    return len(g_rows), found, len(got), cells, right
+
+
+def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:
+    import tempfile
+
+    from pipeline.export import indicator_header, indicator_rows
+    from pipeline.process import process_document
+
+    def parse(path: Path) -> list[dict]:
+        doc = process_document(path, path.stem)
+        header = indicator_header(doc.columns)
+        return [dict(zip(header, map(str, row))) for row in indicator_rows(doc, doc.columns)]
+
+    out = []
+    gold = read_rows(GOLD / "hai-phong-nq42.indicators.csv")
+    got = parse(SAMPLE)
+    for certain in (True, False):
+        n, found, n_got, cells, right = table_scores(gold, got, certain)
+        out.append(("real sample" + (" (certain rows)" if certain else " (all rows)"), "eng-ocr text",
+                    f"{right / max(cells, 1):.4f}", f"{found / max(n, 1):.4f}",
+                    f"{min(found, n_got) / max(n_got, 1):.4f}", str(n)))
+    if synth_root:
+        for kind, fname in (("eng-ocr text", "eng.txt"), ("born-digital pdf", "clean.pdf"),
+                            ("scan pdf", "scan.pdf")):
+            tot = [0, 0, 0, 0, 0]
+            for d in synth_dirs(synth_root):
+                if not (d / fname).exists() or not (d / "indicators.csv").exists():
+                    continue
+                with tempfile.TemporaryDirectory() as tmp:
+                    src = Path(tmp) / (d.name + Path(fname).suffix)
+                    src.symlink_to((d / fname).resolve())
+                    try:
+                        got = parse(src)
+                    except Exception as e:  # noqa: BLE001
+                        print(f"  {d.name}/{fname}: {e}", file=sys.stderr)
+                        got = []
+                g = read_rows(d / "indicators.csv")
+                for k, v in enumerate(table_scores(g, got, False)):
+                    tot[k] += v
+            if tot[0]:
+                n, found, n_got, cells, right = tot
+                out.append(("synthetic", kind, f"{right / max(cells, 1):.4f}",
+                            f"{found / max(n, 1):.4f}", f"{min(found, n_got) / max(n_got, 1):.4f}", str(n)))
+    return out
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-|-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--synth", type=Path, default=None, help="folder of make_synthetic.py output")
+    ap.add_argument("--sets", nargs="*", default=None)
+    ap.add_argument("--prose-lines", type=int, default=1000)
+    ap.add_argument("--no-tables", action="store_true")
+    ap.add_argument("--no-pyvi", action="store_true")
+    args = ap.parse_args()
+    synth_root = args.synth or next((p for p in DEFAULT_SYNTH if p.exists() and synth_dirs(p)), None)
+    sets = {
+        "real-test": real_sample("test"),
+        "real-dev": real_sample("dev"),
+        "synth-eng": synthetic(synth_root, "eng") if synth_root else None,
+        "synth-vie": synthetic(synth_root, "vie") if synth_root else None,
+        "prose-strip": prose_strip(args.prose_lines),
+        "prose-eng": prose_eng(),
+    }
+    systems = [("identity", sys_identity), ("vnocr", sys_vnocr)]
+    pyvi = None if args.no_pyvi else sys_pyvi()
+    if pyvi:
+        systems.append(("pyvi", pyvi))
+    rows = []
+    for name, make in sets.items():
+        if args.sets and name not in args.sets:
+            continue
+        if make is None:
+            print(f"(set {name}: data missing, skipped)", file=sys.stderr)
+            continue
+        for sname, system in systems:
+            t0 = time.perf_counter()
+            gold, inp, hyp = make(system)
+            c = score(gold, inp, hyp)
+            rows.append((name, sname, *c.row(), f"{time.perf_counter() - t0:.1f}"))
+    print("Restoration (word accuracy by Levenshtein alignment; damaged = right words made wrong)")
+    print_table(("set", "system", "CER", "word acc", "marked acc", "damaged", "words", "s"), rows)
+    if not args.no_tables:
+        print()
+        print("Tables (Phụ lục I; cells trimmed, '-' = empty)")
+        print_table(("data", "input", "cells exact", "row recall", "row precision", "gold rows"),
+                    run_tables(synth_root))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    main()
