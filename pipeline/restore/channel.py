@@ -90,8 +90,11 @@ def _trie() -> dict:
 class CandidateGenerator:
     """Candidate syllables for OCR tokens under one channel; results cached per token."""
 
-    def __init__(self, channel: Channel, max_candidates: int = 40, beam_margin: float = 4.0):
+    def __init__(self, channel: Channel, max_candidates: int = 40, beam_margin: float = 4.0,
+                 max_cost: float = 6.0):
         self.channel = channel
+        self.max_cost = max_cost
+        self._opt_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self.max_candidates = max_candidates
         self.beam_margin = beam_margin
         # For each source char: OCR substrings grouped by their first character.
@@ -107,50 +110,66 @@ class CandidateGenerator:
             self._subs[g] = grouped
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
-    def _options(self, g: str, text: str, pos: int) -> list[tuple[str, float]]:
-        grouped = self._subs.get(g)
-        out: list[tuple[str, float]] = []
-        if pos < len(text):
-            ch = text[pos]
-            if grouped is not None:
-                out = [(s, c) for s, c in grouped.get(ch, ()) if text.startswith(s, pos)]
-            seen = {s for s, _ in out}
-            if ch not in seen:
-                out.append((ch, _fallback_cost(g, ch)))
-        out.append(("", self._deletions.get(g, _fallback_cost(g, ""))))
+    def _options_for(self, g: str, ch: str) -> list[tuple[str, float]]:
+        """OCR strings starting with *ch* that source char *g* is read as, with costs."""
+        key = (g, ch)
+        hit = self._opt_cache.get(key)
+        if hit is not None:
+            return hit
+        grouped = self._subs.get(g, {})
+        out = list(grouped.get(ch, ()))
+        if ch and all(s != ch for s, _ in out):
+            out.append((ch, _fallback_cost(g, ch)))
+        out = [(s, c) for s, c in out if c <= self.max_cost]
+        self._opt_cache[key] = out
         return out
 
     def search(self, token: str) -> tuple[tuple[str, float], ...]:
-        """Best syllables for *token* as (syllable, log10 channel probability), best first."""
+        """Best syllables for *token* as (syllable, log10 channel probability), best first.
+
+        Best-first search over the syllable trie; each step consumes 0-3 OCR characters
+        at the confusion cost; paths costing more than ``max_cost`` are never expanded.
+        """
         key = token.lower()
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         text = unicodedata.normalize("NFC", key)
+        n = len(text)
         results: dict[str, float] = {}
         heap: list[tuple[float, int, int, str, dict]] = [(0.0, 0, 0, "", _trie())]
         counter = 0
         best = math.inf
         pops = 0
-        while heap and pops < 4000:
+        max_cost = self.max_cost
+        push = heapq.heappush
+        while heap and pops < 20000:
             cost, _, pos, prefix, node = heapq.heappop(heap)
             pops += 1
             if cost > best + self.beam_margin or len(results) >= self.max_candidates:
                 break
-            if pos == len(text) and "$" in node:
+            if pos == n and "$" in node:
                 syl = node["$"]
                 if syl not in results:
                     results[syl] = cost
                     best = min(best, cost)
-            if pos < len(text) and prefix:
+            if pos < n and prefix and cost + INSERT_COST <= max_cost:
                 counter += 1
-                heapq.heappush(heap, (cost + INSERT_COST, counter, pos + 1, prefix, node))
+                push(heap, (cost + INSERT_COST, counter, pos + 1, prefix, node))
+            ch = text[pos] if pos < n else ""
             for g, child in node.items():
                 if g == "$":
                     continue
-                for sub, c in self._options(g, text, pos):
+                dele = self._deletions.get(g, UNSEEN_SUB_COST + 0.5)
+                if cost + dele <= max_cost:
                     counter += 1
-                    heapq.heappush(heap, (cost + c, counter, pos + len(sub), prefix + g, child))
+                    push(heap, (cost + dele, counter, pos, prefix + g, child))
+                if not ch:
+                    continue
+                for sub, c in self._options_for(g, ch):
+                    if cost + c <= max_cost and text.startswith(sub, pos):
+                        counter += 1
+                        push(heap, (cost + c, counter, pos + len(sub), prefix + g, child))
         if not results:
             results = dict(self._fuzzy(text))
         ranked = tuple(sorted(((s, -c) for s, c in results.items()), key=lambda x: -x[1]))
