@@ -35,7 +35,7 @@ _CONFUSABLE_SYMBOLS = set("&¢€©®¥§$@£")
 @dataclass(frozen=True, slots=True)
 class DecoderParams:
     channel_weight: float = 1.0
-    keep_cost: float = 3.0          # log10 cost of leaving a non-Vietnamese token as it is
+    keep_cost: float = 1.0
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
     max_candidates: int = 8
     temperature: float = 1.0        # softens max-marginals into confidences
@@ -68,20 +68,25 @@ class _Pos:
 
 
 def classify(piece: str) -> str:
-    """'num', 'code', 'word' or 'foreign' for a word piece (punctuation is split already)."""
+    """'num', 'code', 'slash', 'word' or 'foreign' for a word piece (punctuation split off)."""
     if _NUMBER.match(piece):
         return "num"
     letters = len(_LETTERS.findall(piece)) + sum(1 for c in piece if c in _CONFUSABLE_SYMBOLS)
     if letters == 0:
         return "code" if _HAS_DIGIT.search(piece) else "foreign"
-    if "/" in piece or piece.startswith("www") or "@" in piece[1:-1] or "://" in piece:
+    if piece.startswith("www") or "@" in piece[1:-1] or "://" in piece or ".gov" in piece:
+        return "code"
+    if "/" in piece:
+        parts = piece.split("/")
+        if all(p and not _HAS_DIGIT.search(p) and not (p.isupper() and len(p) > 1)
+               and len(p) <= 8 for p in parts):
+            return "slash"   # đồng/tháng, buổi/tuần: words joined by a slash
         return "code"
     if _HAS_DIGIT.search(piece):
         digits = [c for c in piece if c.isdigit()]
-        if len(piece) <= 7 and all(c in _WORDISH_DIGITS for c in digits) and len(digits) <= 2 \
-                and letters >= 1 and not piece[0].isdigit() or (
-                    len(piece) <= 4 and piece[0] in "16" and letters >= 1 and len(digits) == 1):
-            return "word"
+        if len(piece) <= 6 and len(digits) <= 2 and all(c in _WORDISH_DIGITS for c in digits) \
+                and letters >= 1 and not (piece.isupper() and letters > 1):
+            return "word"    # s6 → số, 1am → làm, 16n → lớn, d6i → đổi
         return "code"
     if piece.isupper() and len(piece) >= 2 and not is_syllable(piece) and \
             not any(c in _CONFUSABLE_SYMBOLS for c in piece):
@@ -89,6 +94,48 @@ def classify(piece: str) -> str:
     if len(piece) > 9 and not any(c in _CONFUSABLE_SYMBOLS for c in piece):
         return "foreign"
     return "word"
+
+
+# Abbreviations inside document codes that are written with Đ (NĐ-CP, QĐ-TTg, HĐND, ...),
+# keyed by how OCR without Vietnamese reads them (Đ as D, P, B, DB).
+_D_CODES = ("NĐ", "QĐ", "HĐND", "BGDĐT", "GDĐT", "LĐ", "LĐTBXH", "BLĐTBXH", "BCĐ", "TLĐLĐ",
+            "QĐND", "BTĐKT", "TĐKT", "KHĐT", "BKHĐT", "VPĐK")
+
+
+def _code_variants() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code in _D_CODES:
+        forms = [""]
+        for ch in code:
+            alts = ("D", "P", "B", "DB", "Đ") if len(code) > 2 else ("D", "Đ")
+            forms = [f + alt for f in forms for alt in (alts if ch == "Đ" else (ch,))]
+        for f in forms:
+            if f != code:
+                out.setdefault(f, code)
+    for garbled in ("NP", "NB", "NDB", "ND"):
+        out[garbled] = "NĐ"
+    return out
+
+
+_CODE_FIX = _code_variants()
+_CODE_SEGMENT = regex.compile(r"(?<![\p{L}])[A-ZĐ]{2,}(?![\p{L}])")
+
+
+def repair_code(code: str) -> str:
+    """Restore Đ in the abbreviations of a document code: 77/2024/NDB-CP → 77/2024/NĐ-CP.
+
+    Only whole upper-case segments listed in the table are changed; a D that belongs to
+    the abbreviation (UBND, KH) is never touched.
+    """
+    def fix(m: regex.Match) -> str:
+        seg = m.group(0)
+        rep = _CODE_FIX.get(seg)
+        if rep is None:
+            return seg
+        if seg in ("ND", "NP", "NB", "NDB") and not code[m.end():m.end() + 3] == "-CP":
+            return seg
+        return rep
+    return _CODE_SEGMENT.sub(fix, code)
 
 
 class Decoder:
@@ -110,7 +157,17 @@ class Decoder:
         if kind == "num":
             return [self._fixed(piece, line, start, NUM)]
         if kind == "code":
-            return [self._fixed(piece, line, start, CODE)]
+            return [self._fixed(repair_code(piece), line, start, CODE, piece)]
+        if kind == "slash":
+            out_s: list[_Pos] = []
+            offset = 0
+            for part in regex.split(r"(/)", piece):
+                if part == "/":
+                    out_s.append(self._fixed("/", line, start + offset, "/"))
+                elif part:
+                    out_s.extend(self._word_positions(part, line, start + offset))
+                offset += len(part)
+            return out_s
         if kind == "foreign":
             return [self._fixed(piece, line, start, lm_token(piece))]
         if "-" in piece.strip("-") and len(piece) > 3:
@@ -125,8 +182,9 @@ class Decoder:
             return out
         return [self._candidates(piece, line, start)]
 
-    def _fixed(self, text: str, line: int, start: int, token: str) -> _Pos:
-        return _Pos(line, start, start + len(text), text, [text], [self.lm.word_id(token)], [0.0],
+    def _fixed(self, text: str, line: int, start: int, token: str, ocr: str | None = None) -> _Pos:
+        ocr = text if ocr is None else ocr
+        return _Pos(line, start, start + len(ocr), ocr, [text], [self.lm.word_id(token)], [0.0],
                     False)
 
     def _ranked(self, piece: str) -> list[tuple[str, int, float]]:
@@ -165,11 +223,13 @@ class Decoder:
         own = normalize_tone_placement(unicodedata.normalize("NFC", piece))
         if own not in seen:
             # Leaving the token as it is: a foreign word, a name, or damage we can't repair.
+            # A kept non-syllable is an out-of-vocabulary word to the LM (not <unk>, which
+            # stands for the foreign words and abbreviations seen in training).
             tok = lm_token(own)
-            cost = p.keep_cost + (0.0 if tok == UNK else 1.0)
+            wid = self.lm.word_id(tok) if tok != UNK else len(self.lm.vocab)
             pos.texts.append(own)
-            pos.tokens.append(self.lm.word_id(tok))
-            pos.emit.append(-cost * p.channel_weight)
+            pos.tokens.append(wid)
+            pos.emit.append(-p.keep_cost * p.channel_weight)
         return pos
 
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
@@ -248,6 +308,8 @@ class Decoder:
         for i, pos in enumerate(positions):
             chosen = pos.texts[path[i]]
             if not pos.decodable:
+                if chosen != pos.ocr:
+                    edits.setdefault(pos.line, []).append((pos.start, pos.end, chosen))
                 continue
             m = [f + b for f, b in zip(fwd[i], bwd[i])]
             top = max(m)

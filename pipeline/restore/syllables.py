@@ -240,6 +240,8 @@ def apply_case(pattern: str, word: str) -> str:
     if pattern.isupper() and len([c for c in pattern if c.isalpha()]) > 1:
         return word.upper()
     if pattern[:1].isupper() and (len(pattern) == 1 or pattern[1:].islower()):
+        if pattern[0] == "I" and word[:1] == "l":
+            return word  # an OCR capital I standing for l (Iy → lý) is no capital
         return word[:1].upper() + word[1:]
     if len(pattern) == len(word):
         return "".join(w.upper() if p.isupper() else w for p, w in zip(pattern, word))
