@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import VnocrError
+from .batch import DEFAULT_TIMEOUT, BatchOptions, Executor
+from .errors import UsageError, VnocrError
 from .options import (
     DEFAULT_REVIEW_THRESHOLD,
     DEFAULT_WORKERS,
@@ -91,10 +92,57 @@ def _run_options(workers: int, force: bool, threshold: float, tables_only: bool)
 
 def _report(summary, started: float, quiet: bool) -> None:
     if not quiet:
+        elapsed = time.perf_counter() - started
+        done = summary.count("ok") + summary.count("failed")
+        rate = f" ({done / elapsed:.2f} docs/s)" if done and elapsed > 0 else ""
+        pages = summary.pages
         click.echo(
             f"vnocr: {summary.count('ok')} ok, {summary.count('failed')} failed, "
-            f"{summary.count('skipped')} skipped in {time.perf_counter() - started:.1f}s; "
-            f"outputs in {summary.outdir}", err=True)
+            f"{summary.count('skipped')} skipped; {pages} page{'s' if pages != 1 else ''} "
+            f"in {elapsed:.1f}s{rate}; outputs in {summary.outdir} "
+            f"(manifest {summary.outdir / 'manifest.csv'})", err=True)
+
+
+class _Progress:
+    """Progress bar on stderr (documents, pages, rate, ETA) and one line per failed input.
+
+    The bar shows only on a terminal and never with --quiet; failures are always printed.
+    """
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
+        self.pages = 0
+
+    def start(self, total: int, skipped: int) -> None:
+        if self.quiet or total == skipped:
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, initial=skipped, unit="doc", desc="vnocr", file=sys.stderr,
+                        disable=None, dynamic_ncols=True, smoothing=0.1)
+        self.bar.set_postfix_str("0 pages")
+
+    def done(self, row) -> None:
+        if row.status == "failed":
+            self.echo(f"vnocr: {row.error}")
+        if self.bar is None or row.status == "skipped":
+            return
+        self.pages += row.pages
+        self.bar.set_postfix_str(f"{self.pages} page{'s' if self.pages != 1 else ''}",
+                                 refresh=False)
+        self.bar.update(1)
+
+    def echo(self, message: str) -> None:
+        if self.bar is not None:
+            self.bar.write(message, file=sys.stderr)
+        else:
+            click.echo(message, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 @main.command()
@@ -106,22 +154,35 @@ def _report(summary, started: float, quiet: bool) -> None:
 @click.option("--force", is_flag=True, help="Redo inputs whose outputs are already complete.")
 @click.option("--review-threshold", type=click.FloatRange(0, 1), default=DEFAULT_REVIEW_THRESHOLD,
               show_default=True, help="Words below this confidence go to review.csv.")
+@click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds a document may take before it is failed (0: no limit).")
+@click.option("--excel", is_flag=True, help="Also write OUTDIR/indicators.xlsx.")
+@click.option("--executor", type=click.Choice([e.value for e in Executor]),
+              default=Executor.LOCAL.value, show_default=True,
+              help="Local worker processes, or a dask.distributed cluster.")
+@click.option("--scheduler", metavar="ADDRESS", default="",
+              help="Dask scheduler address (tcp://host:8786) for --executor dask.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_context
 def run(ctx: click.Context, inputs: tuple[str, ...], outdir: Path, workers: int, force: bool,
-        review_threshold: float, quiet: bool) -> None:
+        review_threshold: float, timeout: float, excel: bool, executor: str, scheduler: str,
+        quiet: bool) -> None:
     """Process INPUT files and folders (recursed) into OUTDIR/<doc_id>/ plus a manifest."""
     from .batch import run as run_batch
 
     started = time.perf_counter()
+    progress = _Progress(quiet)
     try:
-        def on_done(row) -> None:
-            if row.status == "failed":
-                click.echo(f"vnocr: {row.error}", err=True)
-
+        if executor == Executor.DASK.value and not scheduler:
+            raise UsageError("--executor dask needs --scheduler ADDRESS (tcp://host:8786)")
+        if scheduler and executor != Executor.DASK.value:
+            raise UsageError("--scheduler is only used with --executor dask")
+        batch = BatchOptions(executor=Executor(executor), scheduler=scheduler,
+                             timeout=timeout or None, excel=excel)
         summary = run_batch(inputs, outdir, _run_options(workers, force, review_threshold, False),
-                            on_done)
+                            progress.done, batch=batch, on_start=progress.start)
     except BaseException as e:  # noqa: BLE001
+        progress.close()
         if isinstance(e, SystemExit):
             raise
         if isinstance(e, KeyboardInterrupt):
@@ -129,6 +190,7 @@ def run(ctx: click.Context, inputs: tuple[str, ...], outdir: Path, workers: int,
             sys.exit(130)
         _fail(e, ctx.obj["verbose"])
         return
+    progress.close()
     _report(summary, started, quiet)
     sys.exit(1 if summary.failed else 0)
 
@@ -147,7 +209,8 @@ def tables(ctx: click.Context, file: str, outdir: Path, quiet: bool) -> None:
     try:
         summary = run_batch([file], outdir, _run_options(1, True, DEFAULT_REVIEW_THRESHOLD, True),
                             lambda row: row.status == "failed" and click.echo(
-                                f"vnocr: {row.error}", err=True))
+                                f"vnocr: {row.error}", err=True),
+                            batch=BatchOptions(timeout=None))
     except BaseException as e:  # noqa: BLE001
         if isinstance(e, SystemExit):
             raise

@@ -9,7 +9,8 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -24,21 +25,72 @@ VALUE_COLUMNS = ("source", "row_no", "indicator_id", "indicator", "unit", "colum
 DOCUMENT_COLUMNS = ("source", "no", "title", "code", "lead_agency", "partner_agency", "level",
                     "issued_on", "issued_on_raw", "doc_type")
 REVIEW_COLUMNS = ("source", "line", "column", "ocr", "chosen", "alternatives", "confidence")
-MANIFEST_COLUMNS = ("source", "doc_id", "status", "error", "seconds", "sha256")
+MANIFEST_COLUMNS = ("source", "doc_id", "status", "error", "seconds", "sha256", "pages")
 DOC_FILES = ("text.txt", "indicators.csv", "indicator_values.csv", "documents.csv", "review.csv",
              "report.json")
+TABLES_ONLY_FILES = ("indicators.csv", "indicator_values.csv", "documents.csv", "report.json")
+EXCEL_NAME = "indicators.xlsx"
+# Typed columns of the Parquet and Excel copies (every other column is text as in the CSV).
+_INT_COLUMNS = frozenset({"row_no", "page", "year"})
+_FLOAT_COLUMNS = frozenset({"confidence", "value", "low", "high"})
+_BOOL_COLUMNS = frozenset({"ok"})
+_TMP_SUFFIX = ".tmp"
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside *path*; on success rename it into place, else delete it.
+
+    For writers that want a file name (pyarrow, openpyxl). Raises OutputError on OSError.
+    """
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
+        os.close(fd)
+        yield Path(tmp)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({e.strerror or e})") from e
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def atomic_write(path: Path, data: str) -> None:
     """Write *data* to *path* through a temporary file renamed into place."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(data)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise OutputError(f"{path}: cannot write ({e.strerror or e})") from e
+
+
+def sweep_temp_files(outdir: Path) -> int:
+    """Delete temporary files a killed run left in OUTDIR and its document folders.
+
+    Only names made by atomic_path (``.<name>.<random>.tmp``) are touched. Returns the count.
+    """
+    removed = 0
+    try:
+        folders = [outdir, *(d for d in outdir.iterdir() if d.is_dir())]
+    except OSError:
+        return 0
+    for folder in folders:
+        try:
+            names = [f for f in folder.iterdir()
+                     if f.name.startswith(".") and f.name.endswith(_TMP_SUFFIX) and f.is_file()]
+        except OSError:
+            continue
+        for f in names:
+            try:
+                f.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -140,8 +192,93 @@ def write_document(doc: Document, outdir: Path, threshold: float, tables_only: b
     return d
 
 
-def consolidate(outdir: Path, doc_ids: Sequence[str]) -> None:
-    """Rebuild OUTDIR/indicators.csv and indicator_values.csv from the per-document files."""
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        header = next(r, [])
+        return header, list(r)
+
+
+def _typed(name: str, cell: str) -> object:
+    """A CSV cell as the Parquet/Excel value of its column (None for empty)."""
+    if name in _INT_COLUMNS:
+        try:
+            return int(cell)
+        except ValueError:
+            return None
+    if name in _FLOAT_COLUMNS:
+        try:
+            return float(cell)
+        except ValueError:
+            return None
+    if name in _BOOL_COLUMNS:
+        return {"true": True, "false": False}.get(cell)
+    return cell
+
+
+def write_parquet(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Write a consolidated CSV table as Parquet (typed numeric columns), atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields, arrays = [], []
+    for j, name in enumerate(header):
+        kind = (pa.int64() if name in _INT_COLUMNS else pa.float64() if name in _FLOAT_COLUMNS
+                else pa.bool_() if name in _BOOL_COLUMNS else pa.string())
+        fields.append(pa.field(name, kind))
+        arrays.append(pa.array([_typed(name, r[j] if j < len(r) else "") for r in rows],
+                               type=kind))
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def write_excel(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]
+                ) -> None:
+    """Write (sheet name, header, rows) tables into one .xlsx workbook, atomically.
+
+    Numbers are stored as numbers; text is always text (a cell such as ``=1`` never becomes
+    a formula); characters XML forbids are dropped.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    wb = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        ws.append(list(header))
+        for r in rows:
+            out = []
+            for j, name in enumerate(header):
+                v = _typed(name, r[j] if j < len(r) else "")
+                if isinstance(v, str):
+                    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", v))
+                    cell.data_type = "s"
+                    out.append(cell)
+                else:
+                    out.append(v)
+            ws.append(out)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _fresh(copy: Path, source: Path) -> bool:
+    """True when *copy* was written after *source* (copies are written after their CSV)."""
+    try:
+        return copy.stat().st_mtime_ns >= source.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def consolidate(outdir: Path, doc_ids: Sequence[str], excel: bool = False) -> tuple[Path, ...]:
+    """Rebuild OUTDIR/indicators.csv and indicator_values.csv from the per-document files.
+
+    Each CSV also gets a Parquet copy, and with *excel* both go into one workbook
+    (indicators.xlsx). Files whose content would not change are left alone, so a rerun with
+    nothing new is quick. Returns the consolidated files' paths.
+    """
     header: list[str] = []
     rows: list[dict[str, str]] = []
     vrows: list[list[str]] = []
@@ -162,6 +299,25 @@ def consolidate(outdir: Path, doc_ids: Sequence[str]) -> None:
                 vrows.extend(vr)
     value_names = [h for h in header if h not in INDICATOR_HEAD + INDICATOR_TAIL]
     full = list(INDICATOR_HEAD) + value_names + list(INDICATOR_TAIL)
-    atomic_write(outdir / "indicators.csv",
-                 csv_text(full, ([r.get(h, "") for h in full] for r in rows)))
-    atomic_write(outdir / "indicator_values.csv", csv_text(VALUE_COLUMNS, vrows))
+    irows = [[r.get(h, "") or "" for h in full] for r in rows]
+    tables = (("indicators", full, irows), ("indicator_values", list(VALUE_COLUMNS), vrows))
+    written: list[Path] = []
+    for name, head, body in tables:
+        path = outdir / f"{name}.csv"
+        text = csv_text(head, body)
+        try:
+            same = path.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            atomic_write(path, text)
+        parquet = outdir / f"{name}.parquet"
+        if not _fresh(parquet, path):
+            write_parquet(parquet, head, body)
+        written += [path, parquet]
+    if excel:
+        book = outdir / EXCEL_NAME
+        if not all(_fresh(book, outdir / f"{name}.csv") for name, _, _ in tables):
+            write_excel(book, tables)
+        written.append(book)
+    return tuple(written)

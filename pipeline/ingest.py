@@ -127,57 +127,95 @@ def _read_bytes(path: Path, options: IngestOptions) -> bytes:
         raise InputFileError(path, e.strerror or str(e)) from e
 
 
-def _lines_from_ocr(ocr_lines, page_no: int, start: int) -> tuple[Line, ...]:
+def _lines_from_ocr(page, page_no: int, start: int) -> tuple[Line, ...]:
+    """Lines of one OCR'd page (pipeline.ocr.OcrPage): tokens with spans, confidences, boxes.
+
+    Line.text is the words joined by single spaces, so token spans index into it.
+    """
     from .models import Token
 
     out = []
     n = start
-    for ol in ocr_lines:
+    w_px, h_px = max(1, page.width), max(1, page.height)
+    for ol in page.lines:
         n += 1
-        text = normalize_text(ol.text)
         tokens = []
         col = 0
         for w in ol.words:
             wt = normalize_text(w.text)
-            tokens.append(Token(wt, wt, n, col, col + len(wt), 1.0, (), w.conf))
+            bbox = (round(w.left / w_px, 5), round(w.top / h_px, 5),
+                    round(min(w_px, w.left + w.width) / w_px, 5),
+                    round(min(h_px, w.top + w.height) / h_px, 5))
+            tokens.append(Token(wt, wt, n, col, col + len(wt), 1.0, (), w.conf, bbox))
             col += len(wt) + 1
+        text = " ".join(t.text for t in tokens)
         out.append(Line(number=n, page=page_no, text=text, tokens=tuple(tokens)))
     return tuple(out)
 
 
-def read_pdf(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions) -> Document:
-    """Text layer through pdfplumber; pages without usable text are OCR'd (Tesseract)."""
+def _ocr_pages(path: Path, sources: list, ocr: OcrOptions, engine=None
+               ) -> tuple[dict[int, tuple], list[str]]:
+    """OCR the given page sources; {page index: OcrPage} and one warning per failed page.
+
+    Raises the first page's error when every page failed (nothing would come out).
+    """
+    from .ocr import ocr_sources
+
+    results = ocr_sources(sources, ocr, engine)
+    done = {}
+    warnings = []
+    for src, res in zip(sources, results):
+        if isinstance(res, VnocrError):
+            log.debug("%s: page %d failed: %s", path, src.index + 1, res.message)
+            reason = res.message.removeprefix(f"{path}: ")
+            if not reason.startswith("page "):
+                reason = f"page {src.index + 1}: {reason}"
+            warnings.append(f"{reason}; page left empty")
+        else:
+            done[src.index] = res
+    if sources and not done:
+        first = results[0]
+        assert isinstance(first, VnocrError)
+        if isinstance(first, InputFileError):
+            raise first
+        raise InputFileError(path, first.message.removeprefix(f"{path}: "))
+    return done, warnings
+
+
+def _usable_text(text: str) -> str:
+    """Text-layer characters that carry meaning: no whitespace, (cid:N) glyphs or U+FFFD."""
+    return "".join(re.sub(r"\(cid:\d+\)", "", text).replace("\ufffd", "").split())
+
+
+def read_pdf(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions,
+             engine=None) -> Document:
+    """Per-page triage: the text layer through pdfplumber where it is usable, Tesseract on the
+    other pages (rendered at ``ocr.dpi``), as OCRmyPDF's --skip-text does.
+
+    A page that cannot be rendered or read becomes an empty page and a document warning.
+    """
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
+
+    from .ocr import PageSource
 
     data = _read_bytes(path, options)
     if not data.strip():
         raise InputFileError(path, "empty file")
     if not data.lstrip()[:5] == b"%PDF-":
         raise InputFileError(path, "not a PDF (no %PDF header)")
-    pages: list[Page] = []
-    warnings: list[str] = []
-    number = 0
+    text_pages: dict[int, str] = {}
+    n_pages = 0
     try:
         with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) == 0:
+            n_pages = len(pdf.pages)
+            if n_pages == 0:
                 raise InputFileError(path, "PDF has no pages")
-            for pno, page in enumerate(pdf.pages, start=1):
+            for index, page in enumerate(pdf.pages):
                 text = page.extract_text() or ""
-                if len(text.strip()) >= 20:
-                    lines = []
-                    for raw in normalize_text(text).split("\n"):
-                        number += 1
-                        lines.append(Line(number=number, page=pno, text=raw))
-                    pages.append(Page(pno, tuple(lines), kind="pdf-text"))
-                    continue
-                from .ocr import ocr_image
-
-                image = page.to_image(resolution=ocr.dpi).original.convert("RGB")
-                lines_t = _lines_from_ocr(ocr_image(image, ocr), pno, number)
-                number += len(lines_t)
-                pages.append(Page(pno, lines_t, kind="ocr"))
+                if len(_usable_text(text)) >= ocr.min_text_chars:
+                    text_pages[index] = text
     except VnocrError:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
@@ -185,43 +223,66 @@ def read_pdf(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions) -
     except PDFSyntaxError as e:
         raise InputFileError(path, f"corrupt PDF ({e})") from e
     except Exception as e:  # pdfminer raises many types for damaged files
-        name = type(e).__name__
+        # pdfplumber wraps pdfminer's error as PdfminerException(error): judge the inner one
+        inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e
+        name = type(inner).__name__
         if "Password" in name or "Encrypt" in name:
             raise InputFileError(path, "encrypted PDF (password required)") from e
-        raise InputFileError(path, f"corrupt or truncated PDF ({name}: {e})") from e
+        raise InputFileError(path, f"corrupt or truncated PDF ({name}: {inner})") from e
+    sources = [PageSource(str(path), i, "pdf") for i in range(n_pages) if i not in text_pages]
+    ocred, warnings = _ocr_pages(path, sources, ocr, engine)
+    pages: list[Page] = []
+    number = 0
+    for index in range(n_pages):
+        pno, ref = index + 1, f"{path}#{index}"
+        if index in text_pages:
+            lines = []
+            for raw in normalize_text(text_pages[index]).split("\n"):
+                number += 1
+                lines.append(Line(number=number, page=pno, text=raw))
+            pages.append(Page(pno, tuple(lines), kind="pdf-text", image_ref=ref))
+        else:
+            lines_t = _lines_from_ocr(ocred[index], pno, number) if index in ocred else ()
+            number += len(lines_t)
+            pages.append(Page(pno, lines_t, kind="ocr", image_ref=ref))
     return Document(source=str(path), doc_id=doc_id, pages=tuple(pages),
                     encoding="pdf", warnings=tuple(warnings))
 
 
-def read_image(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions) -> Document:
-    """OCR every frame of an image file (multi-page TIFF gives several pages)."""
+def read_image(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions,
+               engine=None) -> Document:
+    """OCR every frame of an image file (multi-page TIFF gives several pages).
+
+    A frame that cannot be decoded becomes an empty page and a document warning.
+    """
     import warnings as _warnings
 
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
-    from .ocr import ocr_image
+    from .ocr import PageSource
 
     _read_bytes(path, options)  # size check
-    pages: list[Page] = []
-    number = 0
     try:
         with _warnings.catch_warnings():
             _warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                for pno, frame in enumerate(ImageSequence.Iterator(im), start=1):
-                    frame.load()
-                    lines = _lines_from_ocr(ocr_image(frame.convert("RGB"), ocr), pno, number)
-                    number += len(lines)
-                    pages.append(Page(pno, lines, kind="ocr"))
-    except VnocrError:
-        raise
+                n_frames = getattr(im, "n_frames", 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise InputFileError(path, "image too large (decompression bomb refused)") from e
     except UnidentifiedImageError as e:
         raise InputFileError(path, "not an image file (unrecognised format)") from e
-    except OSError as e:
+    except (OSError, EOFError, ValueError, SyntaxError) as e:
         raise InputFileError(path, f"unreadable or truncated image ({e})") from e
-    return Document(source=str(path), doc_id=doc_id, pages=tuple(pages), encoding="image")
+    sources = [PageSource(str(path), i, "image") for i in range(n_frames)]
+    ocred, warnings = _ocr_pages(path, sources, ocr, engine)
+    pages: list[Page] = []
+    number = 0
+    for index in range(n_frames):
+        lines = _lines_from_ocr(ocred[index], index + 1, number) if index in ocred else ()
+        number += len(lines)
+        pages.append(Page(index + 1, lines, kind="ocr", image_ref=f"{path}#{index}"))
+    return Document(source=str(path), doc_id=doc_id, pages=tuple(pages), encoding="image",
+                    warnings=tuple(warnings))
 
 
 def read_document(path: Path, doc_id: str, options: IngestOptions | None = None,

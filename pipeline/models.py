@@ -20,6 +20,9 @@ class Token:
     confidence: float = 1.0
     alternatives: tuple[tuple[str, float], ...] = ()
     ocr_confidence: float | None = None   # Tesseract's word confidence (0-1) on scans
+    # word box on scans: (x0, y0, x1, y1) as fractions 0..1 of the page image's width and
+    # height, origin top-left (the page is Page.image_ref); None for text input
+    bbox: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

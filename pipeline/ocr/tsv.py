@@ -9,10 +9,18 @@ from dataclasses import dataclass
 class OcrWord:
     text: str
     conf: float          # 0..1, Tesseract's word confidence
-    left: int
+    left: int            # box in pixels of the image Tesseract read
     top: int
     width: int
     height: int
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +33,44 @@ class OcrLine:
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
+    @property
+    def left(self) -> int:
+        return min(w.left for w in self.words)
+
+    @property
+    def right(self) -> int:
+        return max(w.right for w in self.words)
+
+    @property
+    def top(self) -> int:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> int:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> int:
+        """Median word height: robust to a tall diacritic or a speck in the line."""
+        heights = sorted(w.height for w in self.words)
+        return heights[len(heights) // 2]
+
 
 def parse_tesseract_tsv(tsv: str) -> tuple[OcrLine, ...]:
     """Group the word rows (level 5) of a Tesseract TSV by block, paragraph and line.
 
-    Lines come out in Tesseract's reading order: whole blocks one after another, so a
-    two-column title block is read column by column instead of interleaved.
+    Lines come out in Tesseract's order (block by block). Lines without any word text are
+    dropped; word text is NFC. Raises ValueError when the text is not Tesseract TSV.
     """
     rows = tsv.splitlines()
     if not rows:
         return ()
     header = rows[0].split("\t")
     idx = {name: i for i, name in enumerate(header)}
+    missing = {"level", "page_num", "block_num", "par_num", "line_num", "left", "top",
+               "width", "height", "conf", "text"} - set(idx)
+    if missing:
+        raise ValueError(f"not Tesseract TSV (no column {', '.join(sorted(missing))})")
     lines: dict[tuple[int, int, int, int], list[OcrWord]] = {}
     order: list[tuple[int, int, int, int]] = []
     for row in rows[1:]:

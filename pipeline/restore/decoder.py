@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import regex
 
 from .channel import CandidateGenerator
-from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
+from .lm import _BITS, BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .syllables import apply_case, has_marks, is_syllable, normalize_tone_placement, skeleton
 from .tokens import split_line
 
@@ -38,6 +38,7 @@ class DecoderParams:
     keep_cost: float = 1.0
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
     max_candidates: int = 8
+    prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
 
 
@@ -203,7 +204,9 @@ class Decoder:
             emit = p.channel_weight * logp
             scored.append((emit + p1.get(wid, self.lm.unk_logprob), syl, wid, emit))
         scored.sort(key=lambda x: -x[0])
-        out = [(syl, wid, emit) for _, syl, wid, emit in scored[: p.max_candidates]]
+        floor = scored[0][0] - p.prune_margin if scored else 0.0
+        out = [(syl, wid, emit) for sc, syl, wid, emit in scored[: p.max_candidates]
+               if sc >= floor]
         if len(self._rank_cache) < 500_000:
             self._rank_cache[piece] = out
         return out
@@ -260,19 +263,37 @@ class Decoder:
         back.append([-1] * len(first.tokens))
         prev_tok.append([self._bos] * len(first.tokens))
         trans.append([[0.0] for _ in first.tokens])
+        p3, p2, p1 = self.lm.probs[2], self.lm.probs[1], self.lm.probs[0]
+        bo2, bo1 = self.lm.backoffs[1], self.lm.backoffs[0]
+        unk = self.lm.unk_logprob
+        B = _BITS
         for i in range(1, n):
             cur, prev = positions[i], positions[i - 1]
             f_prev = fwd[i - 1]
             pt_prev = prev_tok[i - 1]
+            # Per previous candidate: its history key and backoff weights (inlined logprob).
+            ctx = []
+            for k, pt in enumerate(prev.tokens):
+                h = (pt_prev[k] << B) | pt
+                ctx.append((h << B, bo2.get(h, 0.0), pt << B, bo1.get(pt, 0.0), f_prev[k]))
             row_f, row_b, row_p, row_t = [], [], [], []
             for t, e in zip(cur.tokens, cur.emit):
                 best, arg = -math.inf, 0
                 tr = []
-                for k, (pt, fp) in enumerate(zip(prev.tokens, f_prev)):
-                    s = lp(pt_prev[k], pt, t)
-                    tr.append(s)
-                    if fp + s > best:
-                        best, arg = fp + s, k
+                uni = None
+                for k, (h3, b2, h2, b1, fp) in enumerate(ctx):
+                    sc = p3.get(h3 | t)
+                    if sc is None:
+                        sc = p2.get(h2 | t)
+                        if sc is None:
+                            if uni is None:
+                                uni = p1.get(t, unk)
+                            sc = b2 + b1 + uni
+                        else:
+                            sc += b2
+                    tr.append(sc)
+                    if fp + sc > best:
+                        best, arg = fp + sc, k
                 row_f.append(best + e)
                 row_b.append(arg)
                 row_p.append(prev.tokens[arg])
