@@ -31,16 +31,16 @@ FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 LINES_PER_PAGE = 28
 
 
-def load_lines(corpus: Path, seed: int) -> list[str]:
+def load_lines(corpus: Path, seed: int, pattern: str = "*.train.txt") -> list[str]:
     rng = random.Random(seed)
     lines: list[str] = []
-    for path in sorted(corpus.glob("*.train.txt")):
+    for path in sorted(corpus.glob(pattern)):
         sents = path.read_text(encoding="utf-8").splitlines()
         rng.shuffle(sents)
         for s in sents[:4000]:
             lines.extend(textwrap.wrap(s, rng.randint(60, 80)))
     terms = ROOT / "dictionaries" / "sources" / "domain_terms.txt"
-    if terms.exists():
+    if terms.exists() and pattern == "*.train.txt":
         ts = [t for t in terms.read_text(encoding="utf-8").splitlines() if t and not t.startswith("#")]
         rng.shuffle(ts)
         for i in range(0, min(len(ts), 1500), 4):
@@ -107,8 +107,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "pairs")
+    ap.add_argument("--pattern", default="*.train.txt",
+                    help="corpus files to render; 'libreoffice.heldout.txt' makes the prose-eng "
+                         "evaluation set (python scripts/make_channel_pairs.py --pattern "
+                         "libreoffice.heldout.txt --pages 12 --out data/eval)")
     args = ap.parse_args()
-    lines = load_lines(args.corpus, args.seed)
+    lines = load_lines(args.corpus, args.seed, args.pattern)
     jobs = [(lines[i * LINES_PER_PAGE:(i + 1) * LINES_PER_PAGE], args.seed + i)
             for i in range(args.pages) if (i + 1) * LINES_PER_PAGE <= len(lines)]
     args.out.mkdir(parents=True, exist_ok=True)

@@ -91,7 +91,7 @@ class CandidateGenerator:
     """Candidate syllables for OCR tokens under one channel; results cached per token."""
 
     def __init__(self, channel: Channel, max_candidates: int = 40, beam_margin: float = 4.0,
-                 max_cost: float = 6.0):
+                 max_cost: float = 5.0):
         self.channel = channel
         self.max_cost = max_cost
         self._opt_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}

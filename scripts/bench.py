@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Speed and memory of vnocr, printed as one table with the size of each run.
+
+- restoration: start-up (import + model load), words/s on one core after loading (cold
+  candidate cache: first pass; warm: second pass over the same text), peak memory;
+- whole pipeline (`vnocr run`, fresh process each time, 1 and 2 workers): pages/s on legacy
+  text, born-digital PDFs and scans, plus a rerun with nothing changed;
+- Tesseract's own single-threaded time on the same scan pages (`tesseract -l vie`), so the
+  pipeline's overhead is visible.
+
+Usage: python scripts/bench.py [--synth tests/data/synthetic] [--skip-scans]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "hai-phong-nq42.eng-ocr.txt"
+ENV = dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONPATH=str(ROOT))
+
+RESTORE_PROBE = r"""
+import resource, sys, time
+t0 = time.perf_counter()
+from pipeline.restore import get_decoder, restore_text
+get_decoder()
+t1 = time.perf_counter()
+text = open(sys.argv[1], encoding="utf-8").read()
+words = len(text.split())
+restore_text(text)
+t2 = time.perf_counter()
+restore_text(text)
+t3 = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{t1 - t0:.3f} {words} {t2 - t1:.3f} {t3 - t2:.3f} {rss:.0f}")
+"""
+
+
+def restoration_rows() -> list[tuple[str, ...]]:
+    res = subprocess.run([sys.executable, "-c", RESTORE_PROBE, str(SAMPLE)], env=ENV,
+                         capture_output=True, text=True, check=True)
+    startup, words, cold, warm, rss = res.stdout.split()
+    w = int(words)
+    return [
+        ("restore start-up (import + load)", "1 process", f"{float(startup):.2f} s", "", f"{rss} MB"),
+        ("restore words/s, cold cache", f"{w} words", f"{w / float(cold):,.0f} words/s",
+         f"{float(cold):.2f} s", ""),
+        ("restore words/s, warm cache", f"{w} words", f"{w / float(warm):,.0f} words/s",
+         f"{float(warm):.2f} s", ""),
+    ]
+
+
+def count_pages(paths: list[Path]) -> int:
+    n = 0
+    for p in paths:
+        if p.suffix == ".pdf":
+            import pdfplumber
+
+            with pdfplumber.open(p) as pdf:
+                n += len(pdf.pages)
+        else:
+            n += p.read_text(encoding="utf-8", errors="replace").count("\f") + 1
+    return n
+
+
+def run_pipeline(inputs: list[Path], workers: int, out: Path) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "pipeline", "run", *map(str, inputs), "-o", str(out),
+                          "--workers", str(workers), "-q"], env=ENV, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if res.returncode not in (0, 1):
+        raise SystemExit(f"vnocr run failed: {res.stderr.strip()}")
+    rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return dt, rss
+
+
+def stage(files: list[Path], tmp: Path, label: str) -> list[tuple[str, ...]]:
+    """Copy the inputs under unique names so every document gets its own doc_id."""
+    inputs = []
+    for f in files:
+        dst = tmp / "in" / label / f"{f.parent.name}{f.suffix}"
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(f, dst)
+        inputs.append(dst)
+    pages = count_pages(inputs)
+    rows = []
+    times = {}
+    for workers in (1, 2):
+        out = tmp / f"out-{label}-{workers}"
+        dt, rss = run_pipeline(inputs, workers, out)
+        times[workers] = dt
+        rows.append((f"pipeline {label}, {workers} worker(s)", f"{len(inputs)} docs, {pages} pages",
+                     f"{pages / dt:.2f} pages/s", f"{dt:.1f} s", f"{rss:.0f} MB"))
+    rows.append((f"  speed-up 2 vs 1 workers ({label})", "", f"{times[1] / times[2]:.2f}x", "", ""))
+    dt, _ = run_pipeline(inputs, 2, tmp / f"out-{label}-2")
+    rows.append((f"  rerun, nothing changed ({label})", "", f"{dt / times[2]:.1%} of first run",
+                 f"{dt:.1f} s", ""))
+    return rows
+
+
+def tesseract_rows(scans: list[Path], tmp: Path) -> list[tuple[str, ...]]:
+    import pypdfium2 as pdfium
+
+    images = []
+    for s in scans:
+        pdf = pdfium.PdfDocument(str(s))
+        for i in range(len(pdf)):
+            img = pdf[i].render(scale=300 / 72).to_pil()
+            path = tmp / f"tess-{s.parent.name}-{i}.png"
+            img.save(path)
+            images.append(path)
+    t0 = time.perf_counter()
+    for img in images:
+        subprocess.run(["tesseract", str(img), "-", "-l", "vie"], env=ENV, capture_output=True,
+                       check=True)
+    dt = time.perf_counter() - t0
+    return [("tesseract -l vie alone, 1 thread", f"{len(images)} pages",
+             f"{len(images) / dt:.2f} pages/s", f"{dt / len(images):.2f} s/page", "")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--synth", type=Path, default=ROOT / "tests" / "data" / "synthetic")
+    ap.add_argument("--skip-scans", action="store_true")
+    args = ap.parse_args()
+    docs = sorted(p.parent for p in args.synth.glob("*/gold.txt"))
+    rows = restoration_rows()
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        legacy = [SAMPLE.parent / SAMPLE.name] + [d / "eng.txt" for d in docs]
+        rows += stage(legacy, tmp, "legacy text")
+        pdfs = [d / "clean.pdf" for d in docs if (d / "clean.pdf").exists()]
+        if pdfs:
+            rows += stage(pdfs, tmp, "born-digital pdf")
+        scans = [d / "scan.pdf" for d in docs if (d / "scan.pdf").exists()]
+        if scans and not args.skip_scans:
+            rows += stage(scans, tmp, "scan pdf")
+            rows += tesseract_rows(scans, tmp)
+    header = ("measure", "size of run", "rate", "time", "peak memory")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-|-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+
+
+if __name__ == "__main__":
+    main()
