@@ -221,6 +221,17 @@ class _Task:
         return self.item.path.suffix.lower() in PDF_SUFFIXES | IMAGE_SUFFIXES
 
 
+def _largest_first(tasks: Sequence[_Task]) -> deque[_Task]:
+    """Big inputs first, so no worker is left with a long document while the others idle.
+    (The order of work never shows in the outputs: rows are kept in input order.)"""
+    def size(t: _Task) -> int:
+        try:
+            return t.item.path.stat().st_size
+        except OSError:
+            return 0
+    return deque(sorted(tasks, key=lambda t: (-size(t), t.index)))
+
+
 def _task_options(options: RunOptions, task: _Task, workers: int, left: int) -> RunOptions:
     """Give a scan's pages the cores that no other document will use (the batch's tail)."""
     share = workers // max(1, min(workers, left + 1))
@@ -322,7 +333,7 @@ class _Slot:
 def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: int,
                timeout: float | None, record: Callable[[int, ManifestRow], None]) -> None:
     ctx = multiprocessing.get_context("spawn")
-    pending = deque(tasks)
+    pending = _largest_first(tasks)
     slots: list = [_Slot(ctx, outdir) for _ in range(min(workers, len(tasks)))]
     try:
         while pending or any(s.task for s in slots):
@@ -393,7 +404,7 @@ def _run_dask(tasks: list[_Task], outdir: Path, options: RunOptions, scheduler: 
         client = Client(scheduler, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         raise UsageError(f"cannot reach the dask scheduler at {scheduler} ({e})") from e
-    pending = deque(tasks)
+    pending = _largest_first(tasks)
     running: dict[object, tuple[_Task, float]] = {}
     try:
         while pending or running:
@@ -408,8 +419,9 @@ def _run_dask(tasks: list[_Task], outdir: Path, options: RunOptions, scheduler: 
             deadlines = [t0 + timeout for _, t0 in running.values()] if timeout else []
             wait_for = min([max(0.05, d - now) for d in deadlines] + [MANIFEST_FLUSH_SECONDS])
             try:
-                done = dask_wait(list(running), timeout=wait_for,
-                                 return_when="FIRST_COMPLETED").done
+                with client.as_current():
+                    done = dask_wait(list(running), timeout=wait_for,
+                                     return_when="FIRST_COMPLETED").done
             except TimeoutError:
                 done = set()
             for fut in done:

@@ -35,6 +35,9 @@ _INT_COLUMNS = frozenset({"row_no", "page", "year"})
 _FLOAT_COLUMNS = frozenset({"confidence", "value", "low", "high"})
 _BOOL_COLUMNS = frozenset({"ok"})
 _TMP_SUFFIX = ".tmp"
+# mkstemp makes files 0600; outputs get the permissions an ordinary open() would give.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @contextmanager
@@ -48,6 +51,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         yield Path(tmp)
         os.replace(tmp, path)
         tmp = None

@@ -109,9 +109,6 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.time()
     train = sorted(args.corpus.glob("*.train.txt"))
-    report = ROOT / "dictionaries" / "sources" / "report_prose.txt"
-    if report.exists() and not (args.corpus / "report.train.txt").exists():
-        train.append(report)
     if not train:
         raise SystemExit(f"no training text in {args.corpus}: run scripts/extract_prose.py first")
     vocab, orders, tokens = build(sentences(train, args.domain, args.domain_weight), args.min_count3)

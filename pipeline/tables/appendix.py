@@ -71,8 +71,8 @@ def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
                 second = i
         elif regex.match(r"^phu luc\s*(i|1|\||l|so 01|01)?\s*$", sk) and first is None:
             first = i
-        elif "cac chi tieu chu yeu" in sk and first is None:
-            first = i
+        elif "cac chi tieu chu yeu" in sk and first is None and line.strip().isupper():
+            first = i  # the appendix title without its "Phụ lục I" line
     if second is None:
         for i, line in enumerate(lines):
             if first is not None and i > first and skeleton(line).startswith("danh muc van ban"):
