@@ -516,8 +516,7 @@ def run(inputs: Sequence[str | Path], outdir: Path, options: RunOptions | None =
         else:
             _run_local(tasks, outdir, options, options.workers, batch.timeout, record)
     except BaseException:
-        if rows:
-            write_manifest(outdir, ordered())   # what is done; the next run completes it
+        write_manifest(outdir, ordered())   # what is settled; the next run completes it
         raise
     final = ordered()
     write_manifest(outdir, final)
