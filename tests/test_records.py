@@ -1,0 +1,211 @@
+"""Appendix records from table grids: header naming, groups, sub-rows, continuation pages."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.models import Table, TableCell
+from pipeline.tables.records import (
+    document_records_from_table,
+    grid_rows,
+    header_row_count,
+    indicator_rows_from_table,
+    indicator_table_rows,
+    table_kind,
+)
+
+
+def make_table(rows: list[list[str | None]], spans: dict[tuple[int, int], tuple[int, int]] = (),
+               page: int = 1) -> Table:
+    """Rows of texts; None marks a position covered by a span; spans[(r, c)] = (rs, cs)."""
+    spans = dict(spans)
+    cells = []
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text is None:
+                continue
+            rs, cs = spans.get((r, c), (1, 1))
+            cells.append(TableCell(r, c, text, rs, cs))
+    return Table(page=page, n_rows=len(rows), n_cols=len(rows[0]), cells=tuple(cells))
+
+
+HEADER = [["TT", "Chỉ tiêu", "Đơn vị tính", "Mục tiêu Nghị quyết", None, "Kết quả", None],
+          [None, None, None, "Đến năm 2025", "Đến năm 2030", "Năm 2024", "Đến 2025 (dự kiến)"]]
+HEADER_SPANS = {(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (2, 1), (0, 3): (1, 2), (0, 5): (1, 2)}
+
+
+def appendix(body: list[list[str | None]], group_rows: list[int], page: int = 1,
+             header: bool = True) -> Table:
+    rows = (HEADER if header else []) + body
+    off = 2 if header else 0
+    spans = dict(HEADER_SPANS) if header else {}
+    for g in group_rows:
+        spans[(g + off, 1)] = (1, 6)
+    return make_table(rows, spans, page)
+
+
+def group(no: str, name: str) -> list[str | None]:
+    return [no, name, None, None, None, None, None]
+
+
+def test_grid_rows_top_left_or_filled():
+    t = appendix([group("1", "Ưu đãi người có công")], [0])
+    rows = grid_rows(t)
+    assert rows[0] == ["TT", "Chỉ tiêu", "Đơn vị tính", "Mục tiêu Nghị quyết", "", "Kết quả", ""]
+    assert rows[1] == ["", "", "", "Đến năm 2025", "Đến năm 2030", "Năm 2024",
+                       "Đến 2025 (dự kiến)"]
+    assert rows[2] == ["1", "Ưu đãi người có công", "", "", "", "", ""]
+    filled = grid_rows(t, fill=True)
+    assert filled[0][4] == "Mục tiêu Nghị quyết" and filled[1][0] == "TT"
+    assert filled[2][6] == "Ưu đãi người có công"
+
+
+def test_table_kind_and_header_rows():
+    t = appendix([group("1", "Ưu đãi người có công")], [0])
+    assert table_kind(t) == "indicators"
+    assert header_row_count(t) == 2
+    docs = make_table([["TT", "Tên văn bản", "Cơ quan chủ trì", "Loại văn bản"]])
+    assert table_kind(docs) == "documents"
+    body_only = appendix([["", "Số bác sĩ", "Người", "10", "15", "9,5", "9,8"]], [], header=False)
+    assert table_kind(body_only) is None and header_row_count(body_only) == 0
+
+
+def test_indicator_rows_standard_header_groups_and_children():
+    body = [group("1", "Ưu đãi người có công với cách mạng"),
+            ["", "Tỉ lệ hộ nghèo", "%", "-", "<3", "1,76", "1,75"],
+            group("2", "Nhà ở"),
+            ["", "Tỉ lệ nhà ở kiên cố", "%", "-", "85-90", "", ""],
+            ["", "Thành thị", "%", "-", "95", "93,6", "94,3"],
+            ["", "Nông thôn", "%", "-", "85", "81,4", "83,2"],
+            ["", "Số căn hộ nhà ở xã hội hoàn thành", "Căn", "-", "2.000", "-", "420"]]
+    columns, rows = indicator_rows_from_table([appendix(body, [0, 2])], [])
+    assert [c.name for c in columns] == ["target_2025", "target_2030", "actual_2024",
+                                         "estimate_2025"]
+    assert [(c.role, c.year) for c in columns] == [("target", 2025), ("target", 2030),
+                                                   ("actual", 2024), ("estimate", 2025)]
+    assert [(r.group_no, r.group) for r in rows] == [
+        ("1", "Ưu đãi người có công với cách mạng")] + [("2", "Nhà ở")] * 4
+    assert [r.indicator for r in rows] == [
+        "Tỉ lệ hộ nghèo", "Tỉ lệ nhà ở kiên cố", "Tỉ lệ nhà ở kiên cố - Thành thị",
+        "Tỉ lệ nhà ở kiên cố - Nông thôn", "Số căn hộ nhà ở xã hội hoàn thành"]
+    assert rows[1].cells == ("-", "85-90", "", "")           # "-" and "" stay distinct
+    assert rows[1].is_parent and not rows[2].is_parent and not rows[0].is_parent
+    assert rows[4].unit == "Căn" and rows[4].cells == ("-", "2.000", "-", "420")
+    assert all(r.lines == () and r.flags == () for r in rows)
+
+
+def test_children_of_a_row_without_values():
+    body = [group("I", "Y tế"),
+            ["", "Chỉ tiêu số lượng trên 10.000 dân", "", "", "", "", ""],
+            ["", "Số giường bệnh", "Giường", "30", "35", "29,6", "30,4"],
+            ["", "- bác sĩ", "Người", "10", "15", "9,5", "9,8"],
+            ["", "Tổng tỷ suất sinh", "Con", ">= 2", "2,1", "1,61", "1,58"]]
+    _, rows = indicator_rows_from_table([appendix(body, [0])], [])
+    assert [r.indicator for r in rows] == [
+        "Chỉ tiêu số lượng trên 10.000 dân", "Số giường bệnh",
+        "Chỉ tiêu số lượng trên 10.000 dân - bác sĩ", "Tổng tỷ suất sinh"]
+    assert rows[0].group_no == "I" and rows[0].is_parent
+
+
+def test_continuation_pages_skip_the_repeated_header():
+    p1 = appendix([group("1", "Lao động, việc làm"),
+                   ["", "Tỉ lệ thất nghiệp", "%", "<4", "<3", "2,86", "2,8"]], [0], page=6)
+    p2 = appendix([["", "Số người được giải quyết việc làm", "Người", "45.000", "-", "49.400",
+                    "50.000"],
+                   group("2", "Giáo dục")], [1], page=7)
+    p3 = appendix([["", "Tỷ lệ biết chữ", "%", "98", "99", "97", "98"]], [], page=8,
+                  header=False)
+    columns, rows = indicator_table_rows([p1, p2, p3], [])
+    assert len(columns) == 4
+    assert [(r.indicator, r.group_no, page) for r, page in rows] == [
+        ("Tỉ lệ thất nghiệp", "1", 6), ("Số người được giải quyết việc làm", "1", 7),
+        ("Tỷ lệ biết chữ", "2", 8)]
+
+
+@pytest.mark.parametrize("top, leaf, names", [
+    (["Mục tiêu Nghị quyết", None, "Kết quả", None],
+     ["Đến năm 2025", "Đến năm 2030", "Năm 2023", "Năm 2024"],
+     ["target_2025", "target_2030", "actual_2023", "actual_2024"]),
+    (["Mục tiêu Chương trình hành động", None, "Kết quả thực hiện", None, None],
+     ["Năm 2025", "Năm 2030", "Năm 2023", "Năm 2024", "Ước năm 2025"],
+     ["target_2025", "target_2030", "actual_2023", "actual_2024", "estimate_2025"]),
+    (["Nghị quyết số 68/NQ-CP", "Kết quả thực hiện", None, None],
+     ["Mục tiêu đến năm 2030", "Năm 2023", "Năm 2024", "Ước năm 2025"],
+     ["target_2030", "actual_2023", "actual_2024", "estimate_2025"]),
+    (["Mục tiêu theo Nghị quyết số 68/NQ-CP", None, "Thực hiện"],
+     ["Chỉ tiêu đến năm 2025", "Chỉ tiêu đến năm 2030", "Kết quả thực hiện năm 2024"],
+     ["target_2025", "target_2030", "actual_2024"]),
+    (["Chỉ tiêu theo Nghị quyết số 68/NQ-CP", None, "Kết quả thực hiện của tỉnh", None],
+     ["Mục tiêu đến năm 2025", "Mục tiêu đến năm 2030", "Thực hiện năm 2024",
+      "Ước thực hiện năm 2025"],
+     ["target_2025", "target_2030", "actual_2024", "estimate_2025"]),
+])
+def test_value_column_names_from_two_level_headers(top, leaf, names):
+    n = len(leaf)
+    rows = [["TT", "Chỉ tiêu", "Đơn vị tính", *top], [None, None, None, *leaf],
+            ["", "Tỉ lệ hộ nghèo", "%", *(["1"] * n)]]
+    spans = {(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (2, 1)}
+    k = 0
+    while k < n:
+        width = 1
+        while k + width < n and top[k + width] is None:
+            width += 1
+        if width > 1:
+            spans[(0, 3 + k)] = (1, width)
+        elif top[k] is not None and leaf[k] is not None and top[k] != leaf[k]:
+            pass
+        k += width
+    columns, parsed = indicator_rows_from_table([make_table(rows, spans)], [])
+    assert [c.name for c in columns] == names
+    assert parsed[0].cells == ("1",) * n
+
+
+def test_one_level_header_and_column_number_row():
+    rows = [["STT", "Chỉ tiêu", "Đơn vị", "Mục tiêu năm 2030", "Thực hiện năm 2024"],
+            ["(1)", "(2)", "(3)", "(4)", "(5)"],
+            ["1", "Giáo dục", None, None, None],
+            ["", "Tỷ lệ biết chữ", "%", "98", "97"]]
+    columns, parsed = indicator_rows_from_table([make_table(rows, {(2, 1): (1, 4)})], [])
+    assert [c.name for c in columns] == ["target_2030", "actual_2024"]
+    assert [(r.group_no, r.group, r.indicator, r.unit, r.cells) for r in parsed] == [
+        ("1", "Giáo dục", "Tỷ lệ biết chữ", "%", ("98", "97"))]
+
+
+def test_group_row_in_one_cell_over_the_whole_row():
+    rows = HEADER + [["1. Y tế", None, None, None, None, None, None],
+                     ["", "Tuổi thọ bình quân", "Tuổi", "76", "76,5", "75,9", "76,2"]]
+    spans = dict(HEADER_SPANS)
+    spans[(2, 0)] = (1, 7)
+    _, parsed = indicator_rows_from_table([make_table(rows, spans)], [])
+    assert [(r.group_no, r.group, r.indicator) for r in parsed] == [
+        ("1", "Y tế", "Tuổi thọ bình quân")]
+
+
+DOC_HEADER = ["TT", "Tên văn bản", "Số, ký hiệu", "Cơ quan chủ trì", "Cơ quan phối hợp",
+              "Cấp ban hành", "Thời gian ban hành", "Loại văn bản"]
+
+
+def test_document_records_with_code_column_and_continuation():
+    p1 = make_table([DOC_HEADER,
+                     ["1", "Kế hoạch triển khai Nghị quyết số 68/NQ-CP", "4015/KH-UBND",
+                      "UBND tỉnh", "Sở Nội vụ", "Tỉnh", "01/7/2024", "Kế hoạch"]], page=9)
+    p2 = make_table([DOC_HEADER,
+                     ["2", "Công văn về việc tiếp tục thực hiện", "412/SNV-LĐVL", "Sở Nội vụ",
+                      "", "Sở", "3/2025", ""]], page=10)
+    docs = document_records_from_table([p1, p2], "x.pdf")
+    assert [(d.no, d.code, d.lead_agency, d.partner_agency, d.level, d.issued_on,
+             d.issued_on_raw, d.doc_type, d.page) for d in docs] == [
+        ("1", "4015/KH-UBND", "UBND tỉnh", "Sở Nội vụ", "Tỉnh", "2024-07-01", "01/7/2024",
+         "Kế hoạch", 9),
+        ("2", "412/SNV-LĐVL", "Sở Nội vụ", "", "Sở", "2025-03", "3/2025", "Công văn", 10)]
+    assert docs[0].source == "x.pdf" and docs[0].title.startswith("Kế hoạch triển khai")
+
+
+def test_document_records_code_from_title():
+    header = [c for c in DOC_HEADER if c != "Số, ký hiệu"]
+    t = make_table([header, ["1", "Kế hoạch số 146/KH-UBND của UBND thành phố", "UBND thành phố",
+                             "Sở Y tế", "Thành phố", "24/6/2024", "Kế hoạch"]])
+    (d,) = document_records_from_table([t], "s")
+    assert (d.code, d.issued_on) == ("146/KH-UBND", "2024-06-24")
+    # An indicator table is not read as documents, and vice versa.
+    assert document_records_from_table([appendix([], [])], "s") == []
+    assert indicator_rows_from_table([t], []) == ((), [])
