@@ -310,6 +310,9 @@ def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    if not rows:
+        print("(no rows)")
+        return
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
     print("-|-".join("-" * w for w in widths))

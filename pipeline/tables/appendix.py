@@ -61,17 +61,35 @@ class ParsedRow:
     is_parent: bool = False
 
 
+def _appendix_no(sk: str) -> int | None:
+    """1 or 2 for a 'Phụ lục I/II' heading skeleton (OCR forms: |, l, 1, 11, ll), else None."""
+    m = regex.match(r"^phu\s*luc\s*(so\s*)?(ii|11|ll|i1|1i|l1|1l|2|02|i|1|\||l|01)?\b\W*$", sk)
+    if not m:
+        return None
+    num = m.group(2) or "i"
+    return 2 if num in ("ii", "11", "ll", "i1", "1i", "l1", "1l", "2", "02") else 1
+
+
 def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
-    """Line indexes where Phụ lục I and Phụ lục II start (None when absent)."""
+    """Line indexes where Phụ lục I and Phụ lục II start (None when absent).
+
+    Accepts the heading split over two lines ("Phụ" / "lục I") and, without a heading,
+    an upper-case title naming the indicators (CÁC CHỈ TIÊU ...).
+    """
     first = second = None
-    for i, line in enumerate(lines):
-        sk = skeleton(line).strip(" '\"`.")
-        if regex.match(r"^phu luc\s*(ii|11|ll|i1|1i|2)\b", sk):
-            if second is None and first is not None:
-                second = i
-        elif regex.match(r"^phu luc\s*(i|1|\||l|so 01|01)?\s*$", sk) and first is None:
+    nonempty = [i for i, ln in enumerate(lines) if ln.strip()]
+    for k, i in enumerate(nonempty):
+        sk = skeleton(lines[i]).strip(" '\"`.:")
+        no = _appendix_no(sk)
+        if no is None and sk in ("phu", "phu luc") and k + 1 < len(nonempty):
+            nxt = skeleton(lines[nonempty[k + 1]]).strip(" '\"`.:")
+            no = _appendix_no(("phu " + nxt) if sk == "phu" else ("phu luc " + nxt))
+        if no == 1 and first is None:
             first = i
-        elif "cac chi tieu chu yeu" in sk and first is None and line.strip().isupper():
+        elif no == 2 and second is None and first is not None:
+            second = i
+        elif first is None and lines[i].strip().isupper() and "chi tieu" in sk and (
+                "chuong trinh" in sk or "nghi quyet" in sk or "chu yeu" in sk):
             first = i  # the appendix title without its "Phụ lục I" line
     if second is None:
         for i, line in enumerate(lines):
@@ -116,8 +134,12 @@ def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
 
 
 def split_values(line: str) -> tuple[str, str, list[str]]:
-    """Split a table line into (name text, unit, trailing value tokens)."""
-    toks = line.split()
+    """Split a table line into (name text, unit, trailing value tokens).
+
+    Stray column rules read as '|' are dropped first.
+    """
+    toks = [t.strip("|[]") for t in line.split()]
+    toks = [t for t in toks if t]
     vals: list[str] = []
     i = len(toks)
     while i > 0:
@@ -140,7 +162,10 @@ def split_values(line: str) -> tuple[str, str, list[str]]:
             merged.append(v)
     unit = ""
     rest = toks[:i]
-    # A "%" directly before the values (and after the name) is the unit column.
+    # A "%" directly before the values (and after the name) is the unit column; eng-OCR
+    # often reads a lone "%" in a narrow column as "0%" or "%0".
+    if merged and merged[0] in ("0%", "%0", "%o", "o%") and len(merged) > 1:
+        merged[0] = "%"
     if merged and merged[0] == "%":
         unit = "%"
         merged = merged[1:]
@@ -158,11 +183,20 @@ def split_values(line: str) -> tuple[str, str, list[str]]:
     return " ".join(rest), unit, merged
 
 
+_ABBREVIATIONS = {"ncc": "nguoi co cong", "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te",
+                  "bhtn": "bao hiem that nghiep", "gdnn": "giao duc nghe nghiep",
+                  "lllđ": "luc luong lao dong", "llld": "luc luong lao dong"}
+
+
+def _expand(sk: str) -> str:
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in sk.split())
+
+
 def _is_group_heading(text: str, groups: list[str]) -> tuple[str, str] | None:
     m = GROUP_HINT.match(text)
     name = m.group(2) if m else text
     name = name.strip(" |[]")
-    sk = skeleton(name)
+    sk = _expand(skeleton(name))
     best, score = "", 0.0
     for g in groups:
         s = fuzz.partial_ratio(sk, skeleton(g)) if len(sk) >= 6 else 0
@@ -257,7 +291,12 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
                     parent = flush_pending_as_parent()
             pending.append((ln, text))
             continue
-        # A value row.
+        # A value row. A name of its own (capitalised) after a complete pending name makes
+        # the pending lines a parent row without values ("Chỉ tiêu số lượng trên 10.000 dân"
+        # then "Số giường bệnh Giường 30 35 40 40,5").
+        if pending and name and _starts_new_name(name) and _starts_new_name(pending[0][1]) \
+                and len(" ".join(t for _, t in pending).split()) >= 3:
+            parent = flush_pending_as_parent()
         name_parts = [t for _, t in pending] + ([name] if name else [])
         row_lines = [l for l, _ in pending] + [ln]
         pending = []
