@@ -30,6 +30,8 @@ _LETTERS = regex.compile(r"\p{L}")
 # OCR glyphs that stand for Vietnamese letters inside words (6 for ô, 1 for l, & for ă ...).
 _WORDISH_DIGITS = set("016843")
 _CONFUSABLE_SYMBOLS = set("&¢€©®¥§$@£")
+_EMAIL = regex.compile(r"^[\w.+-]+@[\w-]+\.[\w.]+$")
+_SINGLE_VOWELS = set("aeiouyăâêôơư") | set("àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def classify(piece: str) -> str:
     letters = len(_LETTERS.findall(piece)) + sum(1 for c in piece if c in _CONFUSABLE_SYMBOLS)
     if letters == 0:
         return "code" if _HAS_DIGIT.search(piece) else "foreign"
-    if piece.startswith("www") or "@" in piece[1:-1] or "://" in piece or ".gov" in piece:
+    if piece.startswith("www") or _EMAIL.match(piece) or "://" in piece or ".gov" in piece:
         return "code"
     if "/" in piece:
         parts = piece.split("/")
@@ -152,6 +154,7 @@ class Decoder:
         self._eos = lm.vocab[EOS]
         self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
         self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
+        self._line_upper = False
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
@@ -212,12 +215,24 @@ class Decoder:
             self._rank_cache[piece] = out
         return out
 
+    def _case_pattern(self, piece: str) -> str:
+        """The case to give the restored word. Capitals inside a lower-case word are OCR
+        misreads of marked vowels (dOng → động, vGi → với); a short all-caps token in a
+        lower-case line is a capitalised word (BO → Bộ)."""
+        if len(piece) > 1 and piece[1:] != piece[1:].lower() and piece[1:] != piece[1:].upper():
+            return piece[0] + piece[1:].lower()
+        if piece.isupper() and len(piece) <= 4 and not self._line_upper:
+            return piece[0] + piece[1:].lower()
+        return piece
+
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
         p = self.params
         pos = _Pos(line, start, start + len(piece), piece, [], [], [], True)
         seen = set()
+        pattern = self._case_pattern(piece)
         for syl, wid, emit in self._ranked(piece):
-            text = apply_case(piece, syl)
+            # The case fix-up applies only to words that gain marks (REM stays REM).
+            text = apply_case(pattern if has_marks(syl) else piece, syl)
             if text in seen:
                 continue
             seen.add(text)
@@ -240,8 +255,15 @@ class Decoder:
         positions: list[_Pos] = []
         for li, line in enumerate(lines):
             pieces = list(split_line(line))
+            letters = [c for c in line if c.isalpha()]
+            self._line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             for k, (text, start, _end, kind) in enumerate(pieces):
                 if kind == "punct":
+                    positions.append(self._fixed(text, li, start, lm_token(text)))
+                elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
+                        and k + 1 < len(pieces) and pieces[k + 1][0] in (")", ".") \
+                        and pieces[k + 1][1] == _end:
+                    # a list letter: b) c. — not a syllable that lost its vowel
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif self._digit_word(pieces, k):
                     positions.append(self._number_or_word(text, li, start))
