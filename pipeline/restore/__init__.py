@@ -36,11 +36,15 @@ class RestoreResult:
     words: tuple[WordChoice, ...]   # WordChoice.line indexes *lines*
 
 
+VIE_CHANNEL_WEIGHT = 1.5
+
+
 @functools.lru_cache(maxsize=4)
 def get_decoder(source: Source = Source.ENG) -> Decoder:
     """The shared decoder for one OCR source (built on first use)."""
     source = Source(source)
-    params = DecoderParams() if source is Source.ENG else DecoderParams(keep_cost=2.0)
+    params = DecoderParams() if source is Source.ENG else DecoderParams(
+        keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True)
     return Decoder(get_model(), CandidateGenerator(load_channel(source.value)), params)
 
 

@@ -40,6 +40,7 @@ class DecoderParams:
     keep_cost: float = 1.0
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
     max_candidates: int = 8
+    keep_foreign_ascii: bool = False  # vie OCR: unmarked non-syllables are foreign words
     digit_word_cost: float = 1.0   # extra cost of reading a bare number as a syllable
     prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
@@ -185,6 +186,11 @@ class Decoder:
                     out.extend(self._word_positions(part, line, start + offset))
                 offset += len(part)
             return out
+        if self.params.keep_foreign_ascii and piece.isascii() and piece.isalpha() \
+                and not is_syllable(piece):
+            # Tesseract's vie model reads Vietnamese with marks; an unmarked word that is no
+            # syllable (Java, tab, PDF) is a foreign word read right.
+            return [self._fixed(piece, line, start, UNK)]
         return [self._candidates(piece, line, start)]
 
     def _fixed(self, text: str, line: int, start: int, token: str, ocr: str | None = None) -> _Pos:
