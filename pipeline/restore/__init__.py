@@ -88,15 +88,28 @@ def restore_text(text: str, source: Source = Source.ENG) -> str:
     return "\n".join(restore_detailed(text, source).lines)
 
 
+OCR_TRUST = 0.93        # Tesseract word confidence above which a change needs...
+OCR_TRUST_OVERRIDE = 0.99  # ...at least this decoder confidence
+
+
+def apply_choices(text: str, choices) -> str:
+    """Rebuild a line from its source text and the accepted word choices (spans)."""
+    for start, end, chosen in sorted(((c.start, c.end, c.chosen) for c in choices), reverse=True):
+        text = text[:start] + chosen + text[end:]
+    return text
+
+
 def restore_document(doc, options=None):
     """The ``restore`` stage: fill Line.restored and Line.tokens for every page.
 
-    Legacy text pages use the English-OCR channel, OCR'd pages the ``vie`` channel (and keep
-    Tesseract's word confidence); born-digital PDF text is kept as it is.
+    Legacy text pages use the English-OCR channel, OCR'd pages the ``vie`` channel. On
+    OCR'd pages Tesseract's word confidence counts too: a word Tesseract is sure of
+    (>= OCR_TRUST) is changed only when the decoder is surer still (>= OCR_TRUST_OVERRIDE).
+    Born-digital PDF text is kept as it is.
     """
     from dataclasses import replace as _replace
 
-    from ..models import Page, Token
+    from ..models import Token
     from ..options import RestoreOptions
 
     options = options or RestoreOptions()
@@ -109,17 +122,25 @@ def restore_document(doc, options=None):
         source = Source.VIE if page.kind == "ocr" else Source.ENG
         result = restore_lines([ln.text for ln in page.lines], source)
         per_line: dict[int, list[Token]] = {}
+        accepted: dict[int, list[WordChoice]] = {}
         for w in result.words:
             ln = page.lines[w.line]
-            ocr_conf = None
+            ocr_conf = bbox = None
             for t in ln.tokens:
                 if t.start <= w.start < t.end:
-                    ocr_conf = t.ocr_confidence
+                    ocr_conf, bbox = t.ocr_confidence, t.bbox
+            chosen = w.chosen
+            if (w.changed and ocr_conf is not None and ocr_conf >= OCR_TRUST
+                    and w.confidence < OCR_TRUST_OVERRIDE):
+                chosen = w.ocr
+            if chosen != w.ocr:
+                accepted.setdefault(w.line, []).append(_replace(w, chosen=chosen))
             conf = w.confidence if ocr_conf is None else min(1.0, 0.7 * w.confidence + 0.3 * ocr_conf)
             per_line.setdefault(w.line, []).append(Token(
-                w.ocr, w.chosen, ln.number, w.start, w.end, round(conf, 4), w.alternatives,
-                ocr_conf))
-        lines = tuple(_replace(ln, restored=result.lines[i], tokens=tuple(per_line.get(i, ())))
+                w.ocr, chosen, ln.number, w.start, w.end, round(conf, 4), w.alternatives,
+                ocr_conf, bbox))
+        lines = tuple(_replace(ln, restored=apply_choices(ln.text, accepted.get(i, ())),
+                               tokens=tuple(per_line.get(i, ())))
                       for i, ln in enumerate(page.lines))
-        pages.append(Page(page.number, lines, page.kind))
+        pages.append(_replace(page, lines=lines))
     return _replace(doc, pages=tuple(pages))

@@ -384,8 +384,10 @@ class Decoder:
         for i, pos in enumerate(positions):
             chosen = pos.texts[path[i]]
             if not pos.decodable:
-                if chosen != pos.ocr:
+                if chosen != pos.ocr:   # a repaired document code
                     edits.setdefault(pos.line, []).append((pos.start, pos.end, chosen))
+                    choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
+                                              ((chosen, 1.0),), 1.0, True))
                 continue
             m = [f + b for f, b in zip(fwd[i], bwd[i])]
             top = max(m)
