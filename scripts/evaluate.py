@@ -6,6 +6,7 @@ Restoration sets (each optional; missing data is reported, not faked):
   real-dev      its dev half (tuned on; shown for contrast)
   synth-eng     synthetic reports OCR'd with tesseract -l eng (body text vs gold.txt)
   synth-vie     the same pages OCR'd with -l vie (post-correction of the fresh path)
+  synth-scan    scan.pdf through vnocr's own OCR (vie) and post-correction, end to end
   prose-strip   held-out Vietnamese prose of another domain (LibreOffice help), marks stripped
   prose-eng     the same prose rendered, scanned and read by tesseract -l eng
 Systems: identity (input unchanged), vnocr, and pyvi's ViUtils.add_accents when installed.
@@ -191,6 +192,29 @@ def synthetic(root: Path, kind: str):
     return make if docs else None
 
 
+def synthetic_scans(root: Path):
+    """The scan path end to end: scan.pdf → Tesseract vie → post-correction (body text).
+    identity = Tesseract's own text through vnocr's OCR stage, vnocr = after restoration."""
+    docs = [d for d in synth_dirs(root) if (d / "scan.pdf").exists()]
+    cache: dict[Path, tuple[list[str], list[str]]] = {}
+
+    def make(system):
+        from pipeline.process import process_document
+
+        gold, inp, hyp = [], [], []
+        for d in docs:
+            if d not in cache:
+                doc = process_document(d / "scan.pdf", d.name)
+                cache[d] = ([ln.text for ln in doc.lines], [ln.restored or ln.text for ln in doc.lines])
+            raw, restored = cache[d]
+            n = len(body_of("\n".join(raw)))
+            gold.append(" ".join(body_of((d / "gold.txt").read_text(encoding="utf-8"))))
+            inp.append(" ".join(raw[:n]))
+            hyp.append(" ".join(restored[:n] if system is sys_vnocr else system(raw[:n], Source.VIE)))
+        return gold, inp, hyp
+    return make if docs else None
+
+
 def strip_marks(text: str) -> str:
     out = []
     for ch in text:
@@ -334,6 +358,7 @@ def main() -> None:
         "real-dev": real_sample("dev"),
         "synth-eng": synthetic(synth_root, "eng") if synth_root else None,
         "synth-vie": synthetic(synth_root, "vie") if synth_root else None,
+        "synth-scan": synthetic_scans(synth_root) if synth_root else None,
         "prose-strip": prose_strip(args.prose_lines),
         "prose-eng": prose_eng(),
     }
