@@ -168,3 +168,18 @@ def test_tesseract_reads_header_cells():
     assert by_pos[(0, 5)].text == "Kết quả"
     assert by_pos[(0, 2)].text == "Đơn vị tính"
     assert 0.5 < by_pos[(0, 3)].confidence <= 1.0
+
+
+def test_operator_space_from_glyph_gaps():
+    from pipeline.tables.grid import _operator_space
+
+    glyphs = np.zeros((20, 120), dtype=bool)
+    glyphs[5:15, 0:10] = True        # ">"
+    glyphs[5:15, 13:23] = True       # "="
+    glyphs[5:15, 40:50] = True       # "9", after a word space (17 px at 300 dpi)
+    glyphs[5:15, 53:63] = True       # "5"
+    assert _operator_space(">=95", glyphs, 300) == ">= 95"
+    tight = np.zeros((20, 60), dtype=bool)
+    tight[5:15, 0:10] = tight[5:15, 13:23] = tight[5:15, 26:36] = tight[5:15, 39:49] = True
+    assert _operator_space(">= 95", tight, 300) == ">=95"
+    assert _operator_space("Hoàn thành", tight, 300) == "Hoàn thành"

@@ -209,3 +209,34 @@ def test_document_records_code_from_title():
     # An indicator table is not read as documents, and vice versa.
     assert document_records_from_table([appendix([], [])], "s") == []
     assert indicator_rows_from_table([t], []) == ((), [])
+
+
+@pytest.mark.parametrize("raw, fixed", [
+    ("97/1", "97,1"), ("2j1", "2,1"), ("5⁄6", "5,6"), ("44.8", "44,8"), ("1.146", "1.146"),
+    ("<6ø0", "<600"), ("99.", "99"), ("94,17%:", "94,17%"), (">= 0,7", ">= 0,7"),
+    ("-", "-"), ("", ""), ("24/6/2024", "24/6/2024"), ("Giải quyết cơ bản", "Giải quyết cơ bản"),
+    ("0,32% phía Đông; 0,38% phía Tây", "0,32% phía Đông; 0,38% phía Tây"),
+])
+def test_fix_value_ocr(raw, fixed):
+    from pipeline.tables.records import fix_value_ocr
+
+    assert fix_value_ocr(raw) == fixed
+
+
+def test_scanned_group_numbers_repaired_and_value_slips_fixed():
+    body = [group("1", "Ưu đãi người có công"),
+            ["", "Tỉ lệ hộ nghèo", "%.", "-", "<3", "97/1", "99."],
+            group("Il", "Lao động, việc làm"),
+            ["", "Tỉ lệ thất nghiệp", "%", "<4", "<3", "2,86", "2,8"],
+            group("", "Giáo dục"),
+            ["", "Tỷ lệ biết chữ", "%", "98", "99", "97", "98"]]
+    t = appendix(body, [0, 2, 4])
+    scan = Table(t.page, t.n_rows, t.n_cols, t.cells, source="scan")
+    _, rows = indicator_rows_from_table([scan], [])
+    assert [(r.group_no, r.group) for r in rows] == [
+        ("1", "Ưu đãi người có công"), ("2", "Lao động, việc làm"), ("3", "Giáo dục")]
+    assert rows[0].unit == "%" and rows[0].cells == ("-", "<3", "97,1", "99")
+    roman = appendix([group("1", "A b c"), ["", "Tỉ lệ x", "%", "1", "2", "3", "4"],
+                      group("II", "D e f"), ["", "Tỉ lệ y", "%", "1", "2", "3", "4"]], [0, 2])
+    _, rows = indicator_rows_from_table([roman], [])
+    assert [r.group_no for r in rows] == ["I", "II"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -527,7 +528,8 @@ def _clean_cell(binary_crop: np.ndarray) -> np.ndarray:
     big[0] = False
     if not big.any():
         return np.zeros(binary_crop.shape, dtype=bool)
-    near = cv2.dilate(big[labels].astype(np.uint8), np.ones((31, 31), np.uint8)) > 0
+    # Marks and punctuation sit within a few pixels of their letters; dust lies anywhere.
+    near = cv2.dilate(big[labels].astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
     keep = big.copy()
     for i in np.nonzero(~big)[0]:
         if i == 0:
@@ -551,13 +553,46 @@ def _is_dash(glyphs: np.ndarray) -> bool:
     return bool(h <= 8 and w >= 2.0 * h and w <= 40 and glyphs.sum() >= 0.6 * h * w)
 
 
+_OPERATOR = re.compile(r"^(<=|>=|=<|=>|≤|≥|<|>)\s*(\d.*)$", re.S)
+
+
+def _operator_space(text: str, glyphs: np.ndarray, dpi: float) -> str:
+    """Put back the space after a comparison sign when the print has one (``>= 95``).
+
+    Tesseract reads ``>= 95`` and ``>=95`` alike; the glyph columns tell them apart: the gap
+    after the operator's last sign is a word space (over 0.03 in) or a letter gap.
+    """
+    m = _OPERATOR.match(text.strip())
+    if not m:
+        return text
+    op, rest = m.group(1), m.group(2)
+    n_signs = 1 if op in ("<", ">", "≤", "≥") else 2
+    cols = glyphs.any(axis=0)
+    runs: list[tuple[int, int]] = []
+    start = None
+    for x, v in enumerate(cols):
+        if v and start is None:
+            start = x
+        elif not v and start is not None:
+            runs.append((start, x))
+            start = None
+    if start is not None:
+        runs.append((start, len(cols)))
+    if len(runs) <= n_signs:
+        return text
+    gap = runs[n_signs][0] - runs[n_signs - 1][1]
+    return f"{op} {rest}" if gap > dpi * 0.03 else f"{op}{rest}"
+
+
 def _cell_image(gray: np.ndarray, ink: np.ndarray, glyphs: np.ndarray) -> Image.Image:
     """The cell as Tesseract should see it: glyphs on pure white, paper level stretched."""
     cv2 = _cv2()
     paper_px = gray[~ink]
     paper = float(np.median(paper_px)) if paper_px.size else 255.0
     stretched = np.clip(gray.astype(np.float32) * (255.0 / max(paper, 1.0)), 0, 255).astype(np.uint8)
-    region = cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # The grey fringe of each stroke (below the binarisation threshold) belongs to the glyph:
+    # cutting it off turns 5 into 9 and commas into slashes.
+    region = cv2.dilate(glyphs.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     out = np.full(gray.shape, 255, dtype=np.uint8)
     out[region] = stretched[region]
     return Image.fromarray(out)
@@ -601,6 +636,7 @@ def tables_from_image(image: Image.Image, page_no: int, ocr_cell: OcrCell | None
                     else:
                         img = _cell_image(pa.gray[cy0:cy1, cx0:cx1], ink, glyphs)
                         text, conf = ocr(_trim(img, glyphs))
+                        text = _operator_space(text, glyphs, pa.dpi)
                     text = join_cell_lines(text)
             cells.append(TableCell(row=gc.row, col=gc.col, text=text, rowspan=gc.rowspan,
                                    colspan=gc.colspan, bbox=(float(x0), float(y0), float(x1),

@@ -246,6 +246,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
     anchor: int | None = None            # index in out of the last non-child row
     anchor_empty = False
     last_group_int = 0
+    group_rows: list[int] = []
     for table in tables:
         n_header = header_row_count(table)
         if n_header:
@@ -280,6 +281,9 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
             name = _clean(name_cell.text) if name_cell is not None else ""
             unit = text_at(unit_col)
             values = tuple(text_at(k) for k, _ in vcols)
+            if table.source == "scan":
+                values = tuple(fix_value_ocr(v) for v in values)
+                unit = unit.rstrip(".:;,") if unit.startswith("%") else unit
             # One cell over the whole row ("1. Ưu đãi người có công ..." or a bare heading).
             first = origins.get((r, 0))
             if first is not None and first.colspan >= table.n_cols - 1 and first.colspan > 1 \
@@ -291,13 +295,18 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                     group = m.group(2).strip() if m else text
                     last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
                     anchor = None
+                    group_rows.append(len(out))
                     continue
             spans_unit = name_cell is not None and unit_col is not None and \
                 name_cell.col <= unit_col < name_cell.col + name_cell.colspan
-            if tt and _GROUP_NO.match(tt) and (spans_unit or (not unit and not any(values))):
-                group_no, group = tt.rstrip("."), name
+            spans_all = name_cell is not None and vcols and \
+                name_cell.col + name_cell.colspan > vcols[-1][0]
+            if (tt and _GROUP_NO.match(tt) and (spans_unit or (not unit and not any(values)))) \
+                    or (spans_all and not unit and not any(values) and name):
+                group_no, group = tt.rstrip(".").strip(), name
                 last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
                 anchor = None
+                group_rows.append(len(out))
                 continue
             if not name and not any(values) and not unit:
                 continue
@@ -321,6 +330,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
             if not is_child:
                 anchor = len(out) - 1
                 anchor_empty = not any(values)
+    out = _renumber_groups(out)
     rows = []
     for i, (row, page) in enumerate(out):
         if i in children_of:
@@ -328,6 +338,62 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                             row.lines, row.flags, is_parent=True)
         rows.append((row, page))
     return columns, rows
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+          "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
+
+
+def _renumber_groups(out: list[tuple[ParsedRow, int]]) -> list[tuple[ParsedRow, int]]:
+    """Repair group numbers misread by OCR (``1I``, ``Il``, ``H`` for ``II``; empty).
+
+    Groups are numbered in sequence in one style, Arabic or Roman: the style is the one most
+    group numbers are valid in; a number not valid in it becomes its predecessor's successor.
+    """
+    seen: list[str] = []
+    for row, _ in out:
+        if not seen or seen[-1] != row.group_no + "\x00" + row.group:
+            seen.append(row.group_no + "\x00" + row.group)
+    numbers = [g.split("\x00")[0] for g in seen]
+    if not numbers:
+        return out
+    # "1" is as likely a misread "I" as an Arabic one: it does not vote.
+    roman = sum(n in _ROMAN for n in numbers) > sum(n.isdigit() and n != "1" for n in numbers)
+    fixed: dict[str, str] = {}
+    prev = 0
+    for key, n in zip(seen, numbers):
+        if roman:
+            k = _ROMAN.index(n) + 1 if n in _ROMAN else (1 if n == "1" and prev == 0 else prev + 1)
+            new = _ROMAN[k - 1] if 0 < k <= len(_ROMAN) else n
+        else:
+            k = int(n) if n.isdigit() else prev + 1
+            new = str(k)
+        prev = k
+        fixed[key] = new
+    return [(ParsedRow(fixed.get(r.group_no + "\x00" + r.group, r.group_no), r.group, r.indicator,
+                       r.unit, r.cells, r.lines, r.flags, r.is_parent), p) for r, p in out]
+
+
+_NUMLIKE = regex.compile(r"^[<>=≤≥]*\s*[\d.,/jJ⁄øOo%\-–]+[.:;,]?$")
+
+
+def fix_value_ocr(text: str) -> str:
+    """Undo OCR slips in a numeric value cell of a scanned table; other cells unchanged.
+
+    Only cells made of digits and number punctuation are touched: ``97/1``, ``2j1``, ``5⁄6``
+    → decimal comma; ``44.8`` (one or two digits after a dot — a thousands dot has three)
+    → ``44,8``; ``6ø0`` / ``6O0`` → ``600``; a trailing ``.`` ``:`` ``;`` dropped (dust).
+    Dates and other cells with letters are left alone.
+    """
+    t = text.strip()
+    if not t or not _NUMLIKE.match(t) or not regex.search(r"\d", t):
+        return t
+    t = regex.sub(r"(?<=\d)[øOo](?=\d)|(?<=\d)[øOo]$", "0", t)
+    t = regex.sub(r"(?<=\d)[jJ⁄](?=\d)", ",", t)
+    t = regex.sub(r"^([<>=≤≥]*\s*\d{1,3})/(\d{1,2}%?)$", r"\1,\2", t)
+    t = regex.sub(r"^([<>=≤≥]*\s*\d+)\.(\d{1,2}%?)$", r"\1,\2", t)
+    t = regex.sub(r"(?<=[\d%])[.:;,]$", "", t)
+    return t
 
 
 def indicator_rows_from_table(tables: Sequence[Table], groups: Sequence[str] = ()
