@@ -232,9 +232,8 @@ def _largest_first(tasks: Sequence[_Task]) -> deque[_Task]:
     return deque(sorted(tasks, key=lambda t: (-size(t), t.index)))
 
 
-def _task_options(options: RunOptions, task: _Task, workers: int, left: int) -> RunOptions:
-    """Give a scan's pages the cores that no other document will use (the batch's tail)."""
-    share = workers // max(1, min(workers, left + 1))
+def _task_options(options: RunOptions, task: _Task, share: int) -> RunOptions:
+    """Let a scan's pages use *share* processes (the cores no other document will use)."""
     if not task.scanned or share <= 1 or options.ocr.page_workers >= share:
         return options
     return replace(options, ocr=replace(options.ocr, page_workers=share))
@@ -340,7 +339,9 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
             for s in slots:
                 if s.ready and s.task is None and pending:
                     task = pending.popleft()
-                    s.give(task, _task_options(options, task, workers, len(pending)))
+                    # The last document gets the cores no other document is using.
+                    busy = sum(1 for o in slots if o is not s and o.task)
+                    s.give(task, _task_options(options, task, 1 if pending else workers - busy))
             now = time.monotonic()
             deadlines = [s.started + timeout for s in slots if s.task and timeout]
             wait_for = min([max(0.0, d - now) for d in deadlines] + [MANIFEST_FLUSH_SECONDS])
