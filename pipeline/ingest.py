@@ -205,7 +205,10 @@ def read_pdf(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions,
         raise InputFileError(path, "empty file")
     if not data.lstrip()[:5] == b"%PDF-":
         raise InputFileError(path, "not a PDF (no %PDF header)")
+    from .tables.grid import tables_from_pdf_page
+
     text_pages: dict[int, str] = {}
+    pdf_tables: dict[int, tuple] = {}
     n_pages = 0
     try:
         with pdfplumber.open(path) as pdf:
@@ -216,6 +219,10 @@ def read_pdf(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions,
                 text = page.extract_text() or ""
                 if len(_usable_text(text)) >= ocr.min_text_chars:
                     text_pages[index] = text
+                    # Born-digital tables: cell geometry and text from the PDF itself.
+                    found = tables_from_pdf_page(page, index + 1)
+                    if found:
+                        pdf_tables[index] = found
     except VnocrError:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
@@ -240,11 +247,13 @@ def read_pdf(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions,
             for raw in normalize_text(text_pages[index]).split("\n"):
                 number += 1
                 lines.append(Line(number=number, page=pno, text=raw))
-            pages.append(Page(pno, tuple(lines), kind="pdf-text", image_ref=ref))
+            pages.append(Page(pno, tuple(lines), kind="pdf-text", image_ref=ref,
+                              tables=pdf_tables.get(index, ())))
         else:
             lines_t = _lines_from_ocr(ocred[index], pno, number) if index in ocred else ()
             number += len(lines_t)
-            pages.append(Page(pno, lines_t, kind="ocr", image_ref=ref))
+            tables = ocred[index].tables if index in ocred else ()
+            pages.append(Page(pno, lines_t, kind="ocr", image_ref=ref, tables=tables))
     return Document(source=str(path), doc_id=doc_id, pages=tuple(pages),
                     encoding="pdf", warnings=tuple(warnings))
 
@@ -280,7 +289,9 @@ def read_image(path: Path, doc_id: str, options: IngestOptions, ocr: OcrOptions,
     for index in range(n_frames):
         lines = _lines_from_ocr(ocred[index], index + 1, number) if index in ocred else ()
         number += len(lines)
-        pages.append(Page(index + 1, lines, kind="ocr", image_ref=f"{path}#{index}"))
+        tables = ocred[index].tables if index in ocred else ()
+        pages.append(Page(index + 1, lines, kind="ocr", image_ref=f"{path}#{index}",
+                          tables=tables))
     return Document(source=str(path), doc_id=doc_id, pages=tuple(pages), encoding="image",
                     warnings=tuple(warnings))
 

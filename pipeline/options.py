@@ -52,6 +52,7 @@ class OcrOptions:
     normalization: ImageNormalization = ImageNormalization.NONE
     min_scan_dpi: int = DEFAULT_MIN_SCAN_DPI
     min_text_chars: int = DEFAULT_MIN_TEXT_CHARS
+    tables: bool = True              # find ruled tables on scans and OCR them cell by cell
 
     def __post_init__(self) -> None:
         if not 50 <= self.dpi <= 1200:

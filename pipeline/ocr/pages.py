@@ -50,6 +50,7 @@ class OcrPage:
     height: int
     transform: PageTransform
     seconds: float = 0.0
+    tables: tuple = ()          # models.Table found by the page's ruling lines (cells OCR'd)
 
 
 def load_page_image(source: PageSource, dpi: int) -> tuple[Image.Image, int | None]:
@@ -157,7 +158,18 @@ def ocr_source(source: PageSource, options: OcrOptions,
     except ValueError as e:
         raise OcrError(f"{source.path}: page {source.index + 1}: unreadable OCR output ({e})"
                        ) from e
-    return OcrPage(source, lines, width, height, transform, round(time.perf_counter() - t0, 3))
+    tables: tuple = ()
+    if options.tables:
+        # Ruled tables: the grid from the page's lines, each cell OCR'd on its own
+        # (a whole-page pass misplaces short cells and drops empty ones).
+        from ..tables.grid import tables_from_image
+
+        try:
+            tables = tables_from_image(image, source.index + 1, dpi=dpi)
+        except Exception as e:  # noqa: BLE001 - a table failure must not lose the page text
+            log.warning("%s: page %d: table grid failed: %s", source.path, source.index + 1, e)
+    return OcrPage(source, lines, width, height, transform, round(time.perf_counter() - t0, 3),
+                   tables)
 
 
 def _worker_init() -> None:

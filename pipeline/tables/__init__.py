@@ -29,29 +29,30 @@ def parse_tables(doc: Document) -> Document:
     documents = []
     columns = ()
     catalog = load_catalog()
+    groups = sorted({e.group for e in catalog.entries})
+    grid_tables = [t for page in doc.pages for t in page.tables]
+    if grid_tables:
+        from .records import document_records_from_table, indicator_table_rows, table_kind
+
+        kinds = [table_kind(t) for t in grid_tables]
+        ind_tables = [t for t, k in zip(grid_tables, kinds) if k != "documents"]
+        doc_tables = [t for t, k in zip(grid_tables, kinds) if k == "documents"]
+        if any(k == "indicators" for k in kinds):
+            columns, rows_pages = indicator_table_rows(ind_tables, groups)
+            rows = [r for r, _ in rows_pages]
+            pages_of = [pg for _, pg in rows_pages]
+            indicators = _records(doc, rows, columns, catalog, warnings, pages_of)
+            first = None   # the grid replaces the linearised text
+        if doc_tables and any(k == "documents" for k in kinds):
+            documents = document_records_from_table(doc_tables, doc.source)
+            second = None
     if first is not None:
         end = second if second is not None else len(lines)
         region = [(lines[i].number, texts[i]) for i in range(first + 1, end)]
-        groups = sorted({e.group for e in catalog.entries})
         columns, rows = parse_indicator_lines(region, groups)
         page_of = {ln.number: ln.page for ln in lines}
-        for row_no, row in enumerate(rows, start=1):
-            entry, score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
-            cells = tuple(normalize_cell(c) for c in row.cells)
-            flags = list(row.flags) + check_row(cells, columns, row.unit)
-            confidence = 1.0 - 0.2 * len(flags)
-            if entry is None:
-                confidence -= 0.1
-            values = tuple((c.name, cells[i] if i < len(cells) else "")
-                           for i, c in enumerate(columns))
-            indicators.append(IndicatorRecord(
-                source=doc.source, group_no=row.group_no, group=row.group, row_no=row_no,
-                indicator=row.indicator, indicator_id=entry.indicator_id if entry else "",
-                unit=row.unit, values=values, confidence=round(max(confidence, 0.0), 2),
-                flags=tuple(flags), page=page_of.get(row.lines[0], 0) if row.lines else 0,
-                lines=row.lines))
-            for f in flags:
-                warnings.append(f"Phụ lục I row {row_no} ({row.indicator[:40]}): {f}")
+        pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
+        indicators = _records(doc, rows, columns, catalog, warnings, pages_of)
         if not indicators:
             warnings.append("Phụ lục I found but no indicator rows could be read")
     if second is not None:
@@ -59,3 +60,23 @@ def parse_tables(doc: Document) -> Document:
         documents = parse_document_lines(region, doc.source)
     return replace(doc, columns=tuple(columns), indicators=tuple(indicators),
                    documents=tuple(documents), warnings=tuple(warnings))
+
+
+def _records(doc: Document, rows, columns, catalog, warnings: list[str],
+             pages_of: list[int]) -> list[IndicatorRecord]:
+    """Indicator records with catalog ids, checks that flag (never drop) and confidences."""
+    out = []
+    for row_no, (row, page) in enumerate(zip(rows, pages_of), start=1):
+        entry, _score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
+        cells = tuple(normalize_cell(c) for c in row.cells)
+        flags = list(row.flags) + check_row(cells, columns, row.unit)
+        confidence = 1.0 - 0.2 * len(flags) - (0.1 if entry is None else 0.0)
+        values = tuple((c.name, cells[i] if i < len(cells) else "") for i, c in enumerate(columns))
+        out.append(IndicatorRecord(
+            source=doc.source, group_no=row.group_no, group=row.group, row_no=row_no,
+            indicator=row.indicator, indicator_id=entry.indicator_id if entry else "",
+            unit=row.unit, values=values, confidence=round(max(confidence, 0.0), 2),
+            flags=tuple(flags), page=page, lines=row.lines))
+        for f in flags:
+            warnings.append(f"Phụ lục I row {row_no} ({row.indicator[:40]}): {f}")
+    return out
