@@ -94,9 +94,9 @@ OCR_TRUST_OVERRIDE = 0.99  # ...at least this decoder confidence
 
 def apply_choices(text: str, choices) -> str:
     """Rebuild a line from its source text and the accepted word choices (spans)."""
-    for start, end, chosen in sorted(((c.start, c.end, c.chosen) for c in choices), reverse=True):
-        text = text[:start] + chosen + text[end:]
-    return text
+    from .decoder import splice
+
+    return splice(text, [(c.start, c.end, c.chosen) for c in choices])
 
 
 def restore_document(doc, options=None):

@@ -34,6 +34,9 @@ _EMAIL = regex.compile(r"^[\w.+-]+@[\w-]+\.[\w.]+$")
 _SINGLE_VOWELS = set("aeiouyăâêôơư") | set("àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
+MAX_STREAM = 2000   # positions decoded as one Viterbi stream
+
+
 @dataclass(frozen=True, slots=True)
 class DecoderParams:
     channel_weight: float = 1.0
@@ -302,10 +305,26 @@ class Decoder:
 
     # --- search --------------------------------------------------------------------------
     def decode(self, lines: Sequence[str]) -> tuple[list[str], list[WordChoice]]:
-        """Restore a block of lines decoded as one stream; returns (lines, word choices)."""
+        """Restore a block of lines decoded as one stream; returns (lines, word choices).
+
+        Very long streams (a 1 MB single-line file) are decoded in windows of
+        MAX_STREAM positions so time and memory stay linear.
+        """
         positions = self.lattice(lines)
         if not positions:
             return list(lines), []
+        path: list[int] = []
+        fwd: list[list[float]] = []
+        bwd: list[list[float]] = []
+        for a in range(0, len(positions), MAX_STREAM):
+            p, f, b = self._viterbi(positions[a:a + MAX_STREAM])
+            path += p
+            fwd += f
+            bwd += b
+        return self._render(lines, positions, path, fwd, bwd)
+
+    def _viterbi(self, positions: list[_Pos]) -> tuple[list[int], list[list[float]], list[list[float]]]:
+        """Best path and forward/backward max scores over one stream of positions."""
         lp = self.lm.logprob
         n = len(positions)
         # Forward Viterbi with trigram context from the back-pointer's predecessor.
@@ -374,7 +393,7 @@ class Decoder:
         for i in range(n - 1, -1, -1):
             path[i] = k
             k = back[i][k]
-        return self._render(lines, positions, path, fwd, bwd)
+        return path, fwd, bwd
 
     def _render(self, lines, positions, path, fwd, bwd):
         out_lines = list(lines)
@@ -403,8 +422,17 @@ class Decoder:
             if changed:
                 edits.setdefault(pos.line, []).append((pos.start, pos.end, chosen))
         for li, spans in edits.items():
-            line = out_lines[li]
-            for start, end, text in sorted(spans, reverse=True):
-                line = line[:start] + text + line[end:]
-            out_lines[li] = line
+            out_lines[li] = splice(out_lines[li], spans)
         return out_lines, choices
+
+
+def splice(line: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping (start, end, text) spans of *line* in one pass."""
+    parts = []
+    pos = 0
+    for start, end, text in sorted(spans):
+        parts.append(line[pos:start])
+        parts.append(text)
+        pos = end
+    parts.append(line[pos:])
+    return "".join(parts)
