@@ -185,6 +185,10 @@ def process_one(item: InputItem, outdir: Path, options: RunOptions,
         doc = process_document(item.path, item.doc_id, options)
         write_document(doc, outdir, options.restore.review_threshold, options.tables_only,
                        extra={"sha256": sha})
+        if options.ocr.searchable_pdf and doc.encoding in ("pdf", "image"):
+            from .searchable_pdf import write_searchable_pdf
+
+            write_searchable_pdf(doc, item.path, outdir / item.doc_id / "searchable.pdf")
         return ManifestRow(str(item.path), item.doc_id, "ok", "",
                            round(time.perf_counter() - t0, 3), sha, len(doc.pages))
     except VnocrError as e:
@@ -476,6 +480,10 @@ def run(inputs: Sequence[str | Path], outdir: Path, options: RunOptions | None =
     check_outdir(outdir)
     sweep_temp_files(outdir)
     items = collect_inputs(inputs)
+    # A missing Tesseract or model stops the run before any work (exit 2), not per file.
+    from .ocr import require_ocr
+
+    require_ocr([i.path for i in items], options.ocr.language)
     rows: dict[int, ManifestRow] = {}
     tasks: list[_Task] = []
     for k, item in enumerate(items):

@@ -19,6 +19,8 @@ from .errors import UsageError, VnocrError
 from .options import (
     DEFAULT_REVIEW_THRESHOLD,
     DEFAULT_WORKERS,
+    OcrLanguage,
+    OcrOptions,
     RestoreOptions,
     RunOptions,
 )
@@ -85,9 +87,11 @@ def restore(ctx: click.Context, file: str) -> None:
         _fail(e, verbose)
 
 
-def _run_options(workers: int, force: bool, threshold: float, tables_only: bool) -> RunOptions:
+def _run_options(workers: int, force: bool, threshold: float, tables_only: bool,
+                 lang: str = "vie", pdf: bool = False) -> RunOptions:
     return RunOptions(workers=workers, force=force, tables_only=tables_only,
-                      restore=RestoreOptions(review_threshold=threshold))
+                      restore=RestoreOptions(review_threshold=threshold),
+                      ocr=OcrOptions(language=OcrLanguage(lang), searchable_pdf=pdf))
 
 
 def _report(summary, started: float, quiet: bool) -> None:
@@ -162,11 +166,15 @@ class _Progress:
               help="Local worker processes, or a dask.distributed cluster.")
 @click.option("--scheduler", metavar="ADDRESS", default="",
               help="Dask scheduler address (tcp://host:8786) for --executor dask.")
+@click.option("--lang", type=click.Choice([x.value for x in OcrLanguage]), default="vie",
+              show_default=True, help="Tesseract model(s) for scans and images.")
+@click.option("--pdf", is_flag=True,
+              help="Also write OUTDIR/<doc_id>/searchable.pdf for scans (restored text layer).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_context
 def run(ctx: click.Context, inputs: tuple[str, ...], outdir: Path, workers: int, force: bool,
         review_threshold: float, timeout: float, excel: bool, executor: str, scheduler: str,
-        quiet: bool) -> None:
+        lang: str, pdf: bool, quiet: bool) -> None:
     """Process INPUT files and folders (recursed) into OUTDIR/<doc_id>/ plus a manifest."""
     from .batch import run as run_batch
 
@@ -179,7 +187,8 @@ def run(ctx: click.Context, inputs: tuple[str, ...], outdir: Path, workers: int,
             raise UsageError("--scheduler is only used with --executor dask")
         batch = BatchOptions(executor=Executor(executor), scheduler=scheduler,
                              timeout=timeout or None, excel=excel)
-        summary = run_batch(inputs, outdir, _run_options(workers, force, review_threshold, False),
+        summary = run_batch(inputs, outdir,
+                            _run_options(workers, force, review_threshold, False, lang, pdf),
                             progress.done, batch=batch, on_start=progress.start)
     except BaseException as e:  # noqa: BLE001
         progress.close()

@@ -128,3 +128,48 @@ def test_rerun_skips_unchanged(tmp_path):
     p.write_text("Ket qua thuc hién khac\n", encoding="utf-8")
     assert run_cli("run", str(p), "-o", str(out)).returncode == 0
     assert read_csv(out / "manifest.csv")[0]["status"] == "ok"
+
+
+def _page_png(path, lines):
+    from PIL import Image, ImageDraw, ImageFont
+
+    from conftest import FONT
+
+    font = ImageFont.truetype(str(FONT), 44)
+    img = Image.new("L", (1400, 120 + 80 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((60, 60 + 80 * i), line, font=font, fill=0)
+    img.save(path, dpi=(300, 300))
+
+
+def test_scan_with_searchable_pdf(tmp_path):
+    import pdfplumber
+
+    png = tmp_path / "trang.png"
+    _page_png(png, ["Kết quả thực hiện Nghị quyết số 42-NQ/TW", "của Ủy ban nhân dân thành phố"])
+    out = tmp_path / "out"
+    res = run_cli("run", str(png), "-o", str(out), "--pdf", "--workers", "1")
+    assert res.returncode == 0, res.stderr
+    text = (out / "trang" / "text.txt").read_text(encoding="utf-8")
+    assert "Nghị quyết" in text and "Ủy ban nhân dân" in text
+    with pdfplumber.open(out / "trang" / "searchable.pdf") as pdf:
+        layer = pdf.pages[0].extract_text() or ""
+    assert "Nghị" in layer
+
+
+def test_missing_tesseract_stops_before_work(tmp_path):
+    png = tmp_path / "trang.png"
+    _page_png(png, ["Báo cáo"])
+    txt = tmp_path / "a.txt"
+    txt.write_text("Ket qua\n", encoding="utf-8")
+    env = dict(os.environ, PATH="/nonexistent", PYTHONPATH=str(SAMPLE.parents[1]))
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "pipeline", "run", str(png), str(txt), "-o",
+                          str(tmp_path / "out")], capture_output=True, env=env, timeout=120)
+    assert res.returncode == 2
+    err = res.stderr.decode()
+    assert "tesseract" in err and "apt-get install" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "a").exists()
