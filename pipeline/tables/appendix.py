@@ -211,6 +211,26 @@ def _is_group_heading(text: str, groups: list[str]) -> tuple[str, str] | None:
     return None
 
 
+_HEADER_WORDS = frozenset(
+    "tt stt chi tieu don vi tinh den nam muc nghi quyet so nq cp ket qua thuc hien du kien uoc "
+    "giai doan ke hoach dat theo tw va ghi chu".split())
+
+
+def is_header_line(text: str) -> bool:
+    """A line of the table header (printed again on every page): column labels and years."""
+    sk = skeleton(text)
+    words = regex.findall(r"[a-z]+|\d{4}", sk)
+    if not words:
+        return False
+    years = sum(1 for w in words if regex.fullmatch(r"20\d\d", w))
+    header = sum(1 for w in words if w in _HEADER_WORDS)
+    has_label = any(k in sk for k in ("chi tieu", "don vi", "den nam", "du kien", "muc tieu",
+                                      "ket qua", "thuc hien"))
+    if years >= 2 and years + header >= 0.6 * len(words):
+        return True
+    return has_label and (header + years) >= 0.6 * len(words)
+
+
 def _starts_new_name(text: str) -> bool:
     t = text.lstrip(" -•+|")
     return bool(t) and (t[0].isupper() or t[0].isdigit())
@@ -222,6 +242,8 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
     # Header: lines before the first group heading or value row.
     body_start = 0
     for k, (_, text) in enumerate(lines):
+        if is_header_line(text):
+            continue
         _, _, vals = split_values(text)
         if len(vals) >= 2 and not regex.search(r"\b20\d\d\b\s+20\d\d\b", text) or (
                 k >= 1 and _is_group_heading(text, groups)):
@@ -253,7 +275,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
 
     for ln, text in lines[body_start:]:
         text = text.strip()
-        if not text:
+        if not text or is_header_line(text):
             continue
         name, unit, vals = split_values(text)
         if not vals and not unit:
