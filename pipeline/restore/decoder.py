@@ -168,33 +168,30 @@ class Decoder:
         if kind == "code":
             return [self._fixed(repair_code(piece), line, start, CODE, piece)]
         if kind == "slash":
-            out_s: list[_Pos] = []
-            offset = 0
-            for part in regex.split(r"(/)", piece):
-                if part == "/":
-                    out_s.append(self._fixed("/", line, start + offset, "/"))
-                elif part:
-                    out_s.extend(self._word_positions(part, line, start + offset))
-                offset += len(part)
-            return out_s
+            return self._split_on(piece, "/", line, start)
         if kind == "foreign":
             return [self._fixed(piece, line, start, lm_token(piece))]
         if "-" in piece.strip("-") and len(piece) > 3:
-            out: list[_Pos] = []
-            offset = 0
-            for part in regex.split(r"(-)", piece):
-                if part == "-":
-                    out.append(self._fixed("-", line, start + offset, "-"))
-                elif part:
-                    out.extend(self._word_positions(part, line, start + offset))
-                offset += len(part)
-            return out
+            return self._split_on(piece, "-", line, start)
         if self.params.keep_foreign_ascii and piece.isascii() and piece.isalpha() \
                 and not is_syllable(piece):
             # Tesseract's vie model reads Vietnamese with marks; an unmarked word that is no
             # syllable (Java, tab, PDF) is a foreign word read right.
             return [self._fixed(piece, line, start, UNK)]
         return [self._candidates(piece, line, start)]
+
+    def _split_on(self, piece: str, sep: str, line: int, start: int) -> list[_Pos]:
+        """Words joined by a hyphen or slash (kinh tế-xã hội, đồng/tháng): each part decoded,
+        the separator kept as a fixed position."""
+        out: list[_Pos] = []
+        offset = 0
+        for part in regex.split(f"({regex.escape(sep)})", piece):
+            if part == sep:
+                out.append(self._fixed(sep, line, start + offset, sep))
+            elif part:
+                out.extend(self._word_positions(part, line, start + offset))
+            offset += len(part)
+        return out
 
     def _fixed(self, text: str, line: int, start: int, token: str, ocr: str | None = None) -> _Pos:
         ocr = text if ocr is None else ocr
