@@ -240,3 +240,22 @@ def test_scanned_group_numbers_repaired_and_value_slips_fixed():
                       group("II", "D e f"), ["", "Tỉ lệ y", "%", "1", "2", "3", "4"]], [0, 2])
     _, rows = indicator_rows_from_table([roman], [])
     assert [r.group_no for r in rows] == ["I", "II"]
+
+
+def test_group_name_spaces_restored_from_known_groups():
+    t = appendix([group("7", "Ytế"), ["", "Tuổi thọ trung bình", "Tuổi", "76", "76,5", "75,9",
+                                      "76,2"]], [0])
+    _, rows = indicator_rows_from_table([t], ["Y tế", "Nhà ở"])
+    assert rows[0].group == "Y tế"
+    _, rows = indicator_rows_from_table([t], [])
+    assert rows[0].group == "Ytế"
+
+
+def test_restored_cell_text_is_preferred():
+    t = appendix([group("1", "Y tế"), ["", "Tuổi thợ trung bình", "Tuổi", "76", "76,5", "75,9",
+                                       "76,2"]], [0])
+    cells = tuple(TableCell(c.row, c.col, c.text, c.rowspan, c.colspan,
+                            restored="Tuổi thọ trung bình" if c.text == "Tuổi thợ trung bình"
+                            else None) for c in t.cells)
+    _, rows = indicator_rows_from_table([Table(1, t.n_rows, t.n_cols, cells)], [])
+    assert rows[0].indicator == "Tuổi thọ trung bình"

@@ -25,7 +25,8 @@ and naming sub-rows — by the same rules as :mod:`.appendix` and the gold gener
   italics or indentation, so other children read as top-level rows. It is named ``<parent> - <child>`` unless the child begins with ``Tỉ lệ``,
   ``Tỷ lệ``, ``Số``, ``Mức`` or ``Chỉ số`` (then it keeps its own name).
 
-Cell texts are kept exactly as read (spaces trimmed): ``-`` and ``""`` stay distinct.
+Cell texts are kept exactly as read (spaces trimmed; ``TableCell.restored`` when set, else
+``text``): ``-`` and ``""`` stay distinct.
 """
 from __future__ import annotations
 
@@ -71,6 +72,11 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
+def _text(cell: TableCell) -> str:
+    """A cell's text: the restored one when the restore stage has set it."""
+    return cell.restored if cell.restored is not None else cell.text
+
+
 def _origins(table: Table) -> dict[tuple[int, int], TableCell]:
     return {(c.row, c.col): c for c in table.cells}
 
@@ -93,7 +99,7 @@ def grid_rows(table: Table, fill: bool = False) -> list[list[str]]:
     """
     out = [[""] * table.n_cols for _ in range(table.n_rows)]
     for c in table.cells:
-        text = _clean(c.text)
+        text = _clean(_text(c))
         for r in range(c.row, min(c.row + c.rowspan, table.n_rows)):
             for k in range(c.col, min(c.col + c.colspan, table.n_cols)):
                 if fill or (r == c.row and k == c.col):
@@ -102,7 +108,7 @@ def grid_rows(table: Table, fill: bool = False) -> list[list[str]]:
 
 
 def _header_text(table: Table, n: int = 3) -> str:
-    return " ".join(c.text for c in table.cells if c.row < n)
+    return " ".join(_text(c) for c in table.cells if c.row < n)
 
 
 def table_kind(table: Table) -> str | None:
@@ -166,10 +172,10 @@ def value_columns_from_header(table: Table, n_header: int
         ids: list[int] = []
         for r in range(n_header):
             cell = own[r][k]
-            if cell is not None and id(cell) not in ids and _clean(cell.text) \
-                    and not _COLNUM.match(_clean(cell.text)):
+            if cell is not None and id(cell) not in ids and _clean(_text(cell)) \
+                    and not _COLNUM.match(_clean(_text(cell))):
                 ids.append(id(cell))
-                seen.append(_clean(cell.text))
+                seen.append(_clean(_text(cell)))
         labels.append(seen)
     roles: dict[str, int] = {}
     for k, labs in enumerate(labels):
@@ -222,6 +228,15 @@ def _match_group(text: str, groups: Sequence[str]) -> bool:
     return len(sk) >= 5 and any(fuzz.ratio(sk, _sk(g)) >= 88 for g in groups)
 
 
+def _known_group(name: str, groups: Sequence[str]) -> str:
+    """A known group name spelt the same but for spaces (OCR's ``Ytế`` for ``Y tế``)."""
+    key = name.replace(" ", "")
+    for g in groups:
+        if g.replace(" ", "") == key:
+            return g
+    return name
+
+
 def _is_sub_label(name: str) -> bool:
     sk = _sk(name).strip(" -+:")
     return sk in _SUB_SKELETONS
@@ -271,14 +286,14 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                 if k is None:
                     return ""
                 cell = origins.get((r, k))
-                return _clean(cell.text) if cell is not None else ""
+                return _clean(_text(cell)) if cell is not None else ""
 
             row_cells = [c for c in table.cells if c.row == r]
-            if not any(_clean(c.text) for c in row_cells):
+            if not any(_clean(_text(c)) for c in row_cells):
                 continue
             tt = text_at(tt_col)
             name_cell = origins.get((r, name_col))
-            name = _clean(name_cell.text) if name_cell is not None else ""
+            name = _clean(_text(name_cell)) if name_cell is not None else ""
             unit = text_at(unit_col)
             values = tuple(text_at(k) for k, _ in vcols)
             if table.source == "scan":
@@ -288,7 +303,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
             first = origins.get((r, 0))
             if first is not None and first.colspan >= table.n_cols - 1 and first.colspan > 1 \
                     and not any(values):
-                text = _clean(first.text)
+                text = _clean(_text(first))
                 m = _GROUP_LEAD.match(text)
                 if m or _match_group(text, groups):
                     group_no = m.group(1) if m else str(last_group_int + 1)
@@ -303,7 +318,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                 name_cell.col + name_cell.colspan > vcols[-1][0]
             if (tt and _GROUP_NO.match(tt) and (spans_unit or (not unit and not any(values)))) \
                     or (spans_all and not unit and not any(values) and name):
-                group_no, group = tt.rstrip(".").strip(), name
+                group_no, group = tt.rstrip(".").strip(), _known_group(name, groups)
                 last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
                 anchor = None
                 group_rows.append(len(out))
