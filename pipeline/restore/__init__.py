@@ -142,5 +142,27 @@ def restore_document(doc, options=None):
         lines = tuple(_replace(ln, restored=apply_choices(ln.text, accepted.get(i, ())),
                                tokens=tuple(per_line.get(i, ())))
                       for i, ln in enumerate(page.lines))
-        pages.append(_replace(page, lines=lines))
+        pages.append(_replace(page, lines=lines, tables=_restore_tables(page.tables)))
     return _replace(doc, pages=tuple(pages))
+
+
+def _restore_tables(tables):
+    """Post-correct the text of OCR'd table cells (each cell decoded on its own)."""
+    from dataclasses import replace as _replace
+
+    if not tables:
+        return tables
+    out = []
+    for table in tables:
+        if table.source != "scan":
+            out.append(table)
+            continue
+        texts = [c.text for c in table.cells]
+        # An empty line between cells keeps each cell its own decoding stream.
+        spaced = [x for t in texts for x in (t.replace("\n", " "), "")]
+        restored = restore_lines(spaced, Source.VIE).lines[::2]
+        cells = tuple(_replace(c, restored=r) if r != c.text and not c.text.replace(",", "")
+                      .replace(".", "").replace("%", "").strip("<>=-").isdigit() else c
+                      for c, r in zip(table.cells, restored))
+        out.append(_replace(table, cells=cells))
+    return tuple(out)

@@ -11,6 +11,7 @@ from .appendix import (
     normalize_cell,
     parse_document_lines,
     parse_indicator_lines,
+    restore_dropped_comma,
 )
 from .catalog import load_catalog
 
@@ -69,7 +70,16 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
     for row_no, (row, page) in enumerate(zip(rows, pages_of), start=1):
         entry, _score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
         cells = tuple(normalize_cell(c) for c in row.cells)
-        flags = list(row.flags) + check_row(cells, columns, row.unit)
+        flags = list(row.flags)
+        fixed = []
+        for col, cell in zip(columns, cells):
+            repaired = restore_dropped_comma(cell, row.unit)
+            if repaired is not None:
+                flags.append(f"{col.name}: {cell} read as {repaired} (decimal comma lost in OCR)")
+                cell = repaired
+            fixed.append(cell)
+        cells = tuple(fixed)
+        flags += check_row(cells, columns, row.unit)
         confidence = 1.0 - 0.2 * len(flags) - (0.1 if entry is None else 0.0)
         values = tuple((c.name, cells[i] if i < len(cells) else "") for i, c in enumerate(columns))
         out.append(IndicatorRecord(

@@ -452,5 +452,23 @@ def check_row(cells: tuple[str, ...], columns: tuple[ValueColumn, ...], unit: st
     return flags
 
 
+_POINT_DECIMAL = regex.compile(r"(?<![\d.])(\d+)\.(\d{1,2})(?![\d.])")
+_DROPPED_COMMA = regex.compile(r"^([<>]=?|[≤≥])?(\d{2})(\d{1,2})(%?)$")
+
+
 def normalize_cell(cell: str) -> str:
-    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", cell).strip())
+    """Spaces collapsed, NFC, and a decimal point read where Vietnamese prints a decimal
+    comma (3.8 → 3,8; a dot before exactly three digits stays a thousands separator)."""
+    text = unicodedata.normalize("NFC", re.sub(r"\s+", " ", cell).strip())
+    return _POINT_DECIMAL.sub(r"\1,\2", text)
+
+
+def restore_dropped_comma(cell: str, unit: str) -> str | None:
+    """A percent cell over 100 printed without its decimal comma (995 → 99,5, >995 → >99,5);
+    None when the cell is not of that shape."""
+    if unit != "%" and not cell.endswith("%"):
+        return None
+    m = _DROPPED_COMMA.match(cell)
+    if not m or int(m.group(2) + m.group(3)) <= 100:
+        return None
+    return f"{m.group(1) or ''}{m.group(2)},{m.group(3)}{m.group(4)}"
