@@ -44,6 +44,9 @@ class DecoderParams:
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
     max_candidates: int = 8
     keep_foreign_ascii: bool = False  # vie OCR: unmarked non-syllables are foreign words
+    glue_min_cost: float = 3.0     # a token this well explained whole is never split
+    glue_part_cost: float = 1.0    # each half of a split must be at least this good
+    glue_penalty: float = 1.5      # log10 cost of a missing space
     digit_word_cost: float = 1.0   # extra cost of reading a bare number as a syllable
     prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
@@ -73,6 +76,7 @@ class _Pos:
     tokens: list[int]       # LM ids
     emit: list[float]       # channel log10
     decodable: bool
+    glued: bool = False     # second half of a token OCR glued together: restored with a space
 
 
 def classify(piece: str) -> str:
@@ -178,7 +182,33 @@ class Decoder:
             # Tesseract's vie model reads Vietnamese with marks; an unmarked word that is no
             # syllable (Java, tab, PDF) is a foreign word read right.
             return [self._fixed(piece, line, start, UNK)]
+        split = self._glued_split(piece)
+        if split:
+            first = self._candidates(piece[:split], line, start)
+            second = self._candidates(piece[split:], line, start + split)
+            second.glued = True
+            return [first, second]
         return [self._candidates(piece, line, start)]
+
+    def _glued_split(self, piece: str) -> int:
+        """Where OCR glued two syllables into one token (nhiémvu, Ti1é, thanhpho): the split
+        point when two good syllables explain it much better than one; 0 otherwise."""
+        p = self.params
+        if len(piece) < 4 or not piece[0].isalpha() or piece.isascii() and piece.isalpha():
+            return 0   # plain ASCII words are left whole: foreign words are too often split
+        whole = self._ranked(piece)
+        whole_cost = -whole[0][2] if whole else 99.0
+        if whole_cost <= p.glue_min_cost:
+            return 0
+        best, at = whole_cost, 0
+        for i in range(2, len(piece) - 1):
+            a, b = self._ranked(piece[:i]), self._ranked(piece[i:])
+            if not a or not b or -a[0][2] > p.glue_part_cost or -b[0][2] > p.glue_part_cost:
+                continue
+            cost = -a[0][2] - b[0][2] + p.glue_penalty
+            if cost < best:
+                best, at = cost, i
+        return at
 
     def _split_on(self, piece: str, sep: str, line: int, start: int) -> list[_Pos]:
         """Words joined by a hyphen or slash (kinh tế-xã hội, đồng/tháng): each part decoded,
@@ -417,7 +447,8 @@ class Decoder:
                                       tuple((t, round(c, 4)) for t, c in alts[:4]),
                                       round(choice_conf, 4), changed))
             if changed:
-                edits.setdefault(pos.line, []).append((pos.start, pos.end, chosen))
+                text = " " + chosen if pos.glued else chosen
+                edits.setdefault(pos.line, []).append((pos.start, pos.end, text))
         for li, spans in edits.items():
             out_lines[li] = splice(out_lines[li], spans)
         return out_lines, choices

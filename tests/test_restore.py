@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from pipeline.restore import Source, restore_detailed, restore_lines, restore_text
+from pipeline.restore.decoder import classify, repair_code
+from pipeline.restore.lm import LM_FORMAT_VERSION, get_model, lm_token
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("Két qua thuc hién Nghi quyét s6 42-NQ/TW", "Kết quả thực hiện Nghị quyết số 42-NQ/TW"),
+    ("Uy ban nhan dan thanh phé", "Ủy ban nhân dân thành phố"),
+    ("chinh sach x& hoi", "chính sách xã hội"),
+    ("nhiémvu", "nhiệm vụ"),
+])
+def test_restores_legacy_ocr(ocr, expected):
+    assert restore_text(ocr) == expected
+
+
+@pytest.mark.parametrize("token", ["42-NQ/TW", "24/11/2023", "BHXH", "UBND", "COPION", "Facebook",
+                                   "www.thongtinlietsi.gov.vn", "10.694", "94,17%", "2.789.000"])
+def test_leaves_non_vietnamese_alone(token):
+    assert restore_text(f"theo {token} va") .split()[1] == token
+
+
+def test_repairs_d_in_document_codes():
+    assert repair_code("77/2024/NDB-CP") == "77/2024/NĐ-CP"
+    assert repair_code("146/KH-UBND") == "146/KH-UBND"
+    assert restore_text("Nghi dinh s6 75/2021/ND-CP") == "Nghị định số 75/2021/NĐ-CP"
+
+
+def test_line_structure_and_no_character_dropped():
+    text = "Két qua thuc hién\n\n  Ti 1€ that nghiép % <3 ¶ ~~\nUBND tinh"
+    out = restore_text(text)
+    assert out.count("\n") == text.count("\n")
+    assert "¶ ~~" in out and out.startswith("Kết quả")
+    assert unicodedata.is_normalized("NFC", out)
+
+
+def test_case_pattern_kept():
+    assert restore_text("UY BAN NHAN DAN") == "ỦY BAN NHÂN DÂN"
+    assert restore_text("Pang uy") .startswith("Đảng") or restore_text("Pang uy").startswith("Đ")
+
+
+def test_classic_tone_placement_on_output():
+    out = restore_text("hoa binh va suc khoe")
+    assert "hòa" in out and "khỏe" in out and "hoà" not in out
+
+
+def test_detailed_gives_alternatives_and_confidences():
+    res = restore_detailed("Ket qua thuc hien")
+    assert len(res.words) == 4
+    for w in res.words:
+        assert 0.0 <= w.confidence <= 1.0
+        assert w.alternatives[0][0] == w.chosen
+        assert abs(sum(c for _, c in w.alternatives) - 1.0) < 0.05 or len(w.alternatives) == 4
+    assert res.words[0].chosen == "Kết" and res.words[0].changed
+
+
+def test_vie_channel_keeps_good_text_and_foreign_words():
+    text = "Tỉ lệ hộ nghèo giảm còn 2,5%; dùng Java và Excel"
+    assert restore_text(text, Source.VIE) == text
+
+
+def test_many_lines_and_long_line():
+    lines = ["Ket qua thuc hien"] * 50 + ["chinh sach xa hoi " * 600]
+    res = restore_lines(lines)
+    assert len(res.lines) == 51 and res.lines[0] == "Kết quả thực hiện"
+    assert res.lines[-1].startswith("chính sách xã hội chính sách")
+
+
+def test_lm_tokens_and_version():
+    assert lm_token("Tỷ") == lm_token("tỉ") == "tỉ"
+    assert lm_token("2024") == "<num>" and lm_token("42-NQ/TW") == "<code>"
+    assert get_model().vocab and LM_FORMAT_VERSION >= 1
+
+
+@pytest.mark.parametrize("piece,kind", [("s6", "word"), ("1am", "word"), ("x&", "word"),
+                                        ("42-NQ/TW", "code"), ("2024", "num"), ("BHXH", "foreign"),
+                                        ("dong/thang", "slash")])
+def test_classify(piece, kind):
+    assert classify(piece) == kind
