@@ -21,7 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.restore.channel import CHANNEL_FORMAT_VERSION, DICTIONARIES, MAX_SUB_LEN  # noqa: E402
+from pipeline.restore.channel import (  # noqa: E402
+    CHANNEL_FORMAT_VERSION,
+    DICTIONARIES,
+    MAX_SUB_LEN,
+    CandidateGenerator,
+    load_channel,
+    save_candidate_cache,
+)
 from pipeline.restore.syllables import is_syllable, normalize_tone_placement, skeleton  # noqa: E402
 from pipeline.restore.tokens import split_line  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
@@ -146,6 +153,8 @@ def main() -> None:
     ap.add_argument("--pairs", type=Path, default=ROOT / "data" / "pairs")
     ap.add_argument("--extra", type=Path, nargs="*", default=[
         ROOT / "tests" / "data" / "gold" / "hai-phong-nq42.lines.tsv"])
+    ap.add_argument("--cache-forms", type=int, default=12000,
+                    help="how many frequent OCR forms to precompute candidates for")
     args = ap.parse_args()
     print(f"{'channel':<8} {'word pairs':>10} {'chars':>6} {'confusions':>10} {'identity':>9}")
     for name in ("eng", "vie"):
@@ -164,6 +173,34 @@ def main() -> None:
                     f.write(f"{g}\t{sub}\t{c}\n")
         ident = sum(1 for g in table if g in table[g])
         print(f"{name:<8} {len(pairs):>10} {len(table):>6} {sum(map(len, table.values())):>10} {ident:>9}")
+        # Warm start: the frequent OCR forms of the training pairs, searched once here.
+        forms = frequent_forms(args.pairs / f"{name}.tsv", args.cache_forms)
+        gen = CandidateGenerator(load_channel(name, out))
+        n = save_candidate_cache(gen, forms, out, DICTIONARIES / f"vi_candidates_{name}.tsv.gz")
+        print(f"{name:<8} candidate cache: {n} OCR forms")
+
+
+def frequent_forms(path: Path, limit: int) -> list[str]:
+    """Lower-cased OCR word forms seen at least twice, most frequent first."""
+    from collections import Counter
+
+    from pipeline.restore.decoder import classify
+
+    counts: Counter = Counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        _, _, ocr = line.partition("\t")
+        for w in words(ocr):
+            if classify(w) == "word":
+                counts[w.lower()] += 1
+    # Text whose marks were stripped outright reads as bare skeletons: add those of every
+    # syllable the language model knows.
+    from pipeline.restore.lm import get_model
+    from pipeline.restore.syllables import is_syllable, skeleton
+
+    for word in get_model().vocab:
+        if is_syllable(word):
+            counts[skeleton(word)] += 1
+    return sorted(w for w, _ in counts.most_common(limit))
 
 
 if __name__ == "__main__":

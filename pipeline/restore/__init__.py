@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from .channel import CandidateGenerator, load_channel
+from .channel import DICTIONARIES, CandidateGenerator, load_candidate_cache, load_channel
 from .decoder import Decoder, DecoderParams, WordChoice
 from .lm import get_model
 
@@ -45,7 +45,11 @@ def get_decoder(source: Source = Source.ENG) -> Decoder:
     source = Source(source)
     params = DecoderParams() if source is Source.ENG else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True)
-    return Decoder(get_model(), CandidateGenerator(load_channel(source.value)), params)
+    channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"
+    gen = CandidateGenerator(load_channel(source.value, channel_path))
+    gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
+                                     channel_path))
+    return Decoder(get_model(), gen, params)
 
 
 def _blocks(lines: list[str], max_lines: int = 60):

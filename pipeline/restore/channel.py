@@ -110,6 +110,10 @@ class CandidateGenerator:
             self._subs[g] = grouped
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
+    def preload(self, cache: dict[str, tuple[tuple[str, float], ...]]) -> None:
+        """Start with precomputed search results (see :func:`save_candidate_cache`)."""
+        self._cache.update(cache)
+
     def _options_for(self, g: str, ch: str) -> list[tuple[str, float]]:
         """OCR strings starting with *ch* that source char *g* is read as, with costs."""
         key = (g, ch)
@@ -189,3 +193,48 @@ class CandidateGenerator:
             for syl in index[sk]:
                 out.append((syl, 2.5 * dist + 1.0 + 0.2 * strip_tone(syl)[1]))
         return out
+
+
+def channel_digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:16]
+
+
+def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path: Path,
+                         out: Path) -> int:
+    """Precompute the search results of frequent OCR forms (gzip TSV, tied to the channel
+    file by its digest) so a fresh process starts with a warm cache."""
+    import gzip
+
+    tmp = out.with_suffix(".tmp")
+    n = 0
+    with gzip.open(tmp, "wt", encoding="utf-8") as f:
+        f.write(f"# vnocr candidates v{CHANNEL_FORMAT_VERSION} channel={channel_digest(channel_path)}\n")
+        for form in forms:
+            ranked = gen.search(form)
+            f.write(form + "\t" + " ".join(f"{s} {-c:.3f}" for s, c in ranked) + "\n")
+            n += 1
+    tmp.replace(out)
+    return n
+
+
+def load_candidate_cache(path: Path, channel_path: Path) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Read a cache written by :func:`save_candidate_cache`; empty if it belongs to another
+    channel file (then the cache is simply rebuilt lazily at run time)."""
+    import gzip
+
+    if not path.exists():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = f.readline().strip()
+        if not header.endswith(f"channel={channel_digest(channel_path)}"):
+            log.warning("%s does not match %s; ignored (rebuild with scripts/build_channel.py)",
+                        path, channel_path)
+            return {}
+        cache = {}
+        for line in f:
+            form, _, rest = line.rstrip("\n").partition("\t")
+            parts = rest.split(" ") if rest else []
+            cache[form] = tuple((parts[i], -float(parts[i + 1])) for i in range(0, len(parts), 2))
+    return cache
