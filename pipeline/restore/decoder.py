@@ -163,6 +163,7 @@ class Decoder:
         self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
         self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
         self._line_upper = False
+        self._cand_cache: dict[tuple[str, bool], tuple] = {}
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
@@ -262,8 +263,23 @@ class Decoder:
         return piece
 
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
+        key = (piece, self._line_upper)
+        hit = self._cand_cache.get(key)
+        if hit is None:
+            hit = self._make_candidates(piece)
+            if len(self._cand_cache) < 500_000:
+                self._cand_cache[key] = hit
+        texts, tokens, emit = hit
+        return _Pos(line, start, start + len(piece), piece, list(texts), list(tokens), list(emit),
+                    True)
+
+    def _make_candidates(self, piece: str) -> tuple[tuple[str, ...], tuple[int, ...],
+                                                    tuple[float, ...]]:
+        """Surface forms (case restored), LM ids and channel scores for one token."""
         p = self.params
-        pos = _Pos(line, start, start + len(piece), piece, [], [], [], True)
+        texts: list[str] = []
+        tokens: list[int] = []
+        emits: list[float] = []
         seen = set()
         pattern = self._case_pattern(piece)
         for syl, wid, emit in self._ranked(piece):
@@ -272,20 +288,19 @@ class Decoder:
             if text in seen:
                 continue
             seen.add(text)
-            pos.texts.append(text)
-            pos.tokens.append(wid)
-            pos.emit.append(emit)
+            texts.append(text)
+            tokens.append(wid)
+            emits.append(emit)
         own = normalize_tone_placement(unicodedata.normalize("NFC", piece))
         if own not in seen:
             # Leaving the token as it is: a foreign word, a name, or damage we can't repair.
             # A kept non-syllable is an out-of-vocabulary word to the LM (not <unk>, which
             # stands for the foreign words and abbreviations seen in training).
             tok = lm_token(own)
-            wid = self.lm.word_id(tok) if tok != UNK else len(self.lm.vocab)
-            pos.texts.append(own)
-            pos.tokens.append(wid)
-            pos.emit.append(-p.keep_cost * p.channel_weight)
-        return pos
+            texts.append(own)
+            tokens.append(self.lm.word_id(tok) if tok != UNK else len(self.lm.vocab))
+            emits.append(-p.keep_cost * p.channel_weight)
+        return tuple(texts), tuple(tokens), tuple(emits)
 
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
@@ -410,10 +425,13 @@ class Decoder:
         bwd[-1] = [fin - f for fin, f in zip(final, fwd[-1])]
         for i in range(n - 2, -1, -1):
             nxt = positions[i + 1]
-            row = bwd[i]
-            for k in range(len(positions[i].tokens)):
-                row[k] = max(trans[i + 1][c][k] + nxt.emit[c] + bwd[i + 1][c]
-                             for c in range(len(nxt.tokens)))
+            tr_next = trans[i + 1]
+            ahead = [e + b for e, b in zip(nxt.emit, bwd[i + 1])]
+            if len(ahead) == 1:
+                bwd[i] = [t + ahead[0] for t in tr_next[0]]
+            else:
+                bwd[i] = [max(tr_next[c][k] + ahead[c] for c in range(len(ahead)))
+                          for k in range(len(positions[i].tokens))]
         # Best path.
         k = max(range(len(final)), key=final.__getitem__)
         path = [0] * n
