@@ -82,14 +82,15 @@ def run_pipeline(inputs: list[Path], workers: int, out: Path) -> tuple[float, fl
     return dt, rss
 
 
-def stage(files: list[Path], tmp: Path, label: str) -> list[tuple[str, ...]]:
-    """Copy the inputs under unique names so every document gets its own doc_id."""
+def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1) -> list[tuple[str, ...]]:
+    """Copy the inputs (repeat times) under unique names so each copy is its own document."""
     inputs = []
-    for f in files:
-        dst = tmp / "in" / label / f"{f.parent.name}{f.suffix}"
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(f, dst)
-        inputs.append(dst)
+    for r in range(repeat):
+        for f in files:
+            dst = tmp / "in" / label / f"{f.parent.name}-{r}{f.suffix}"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, dst)
+            inputs.append(dst)
     pages = count_pages(inputs)
     rows = []
     times = {}
@@ -130,16 +131,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--synth", type=Path, default=ROOT / "tests" / "data" / "synthetic")
     ap.add_argument("--skip-scans", action="store_true")
+    ap.add_argument("--repeat", type=int, default=4,
+                    help="copies of each text/PDF input, so the run is long enough that "
+                         "process start-up (about 1 s) does not hide the scaling")
     args = ap.parse_args()
     docs = sorted(p.parent for p in args.synth.glob("*/gold.txt"))
     rows = restoration_rows()
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         legacy = [SAMPLE.parent / SAMPLE.name] + [d / "eng.txt" for d in docs]
-        rows += stage(legacy, tmp, "legacy text")
+        rows += stage(legacy, tmp, "legacy text", args.repeat)
         pdfs = [d / "clean.pdf" for d in docs if (d / "clean.pdf").exists()]
         if pdfs:
-            rows += stage(pdfs, tmp, "born-digital pdf")
+            rows += stage(pdfs, tmp, "born-digital pdf", args.repeat)
         scans = [d / "scan.pdf" for d in docs if (d / "scan.pdf").exists()]
         if scans and not args.skip_scans:
             rows += stage(scans, tmp, "scan pdf")
