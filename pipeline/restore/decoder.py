@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -162,7 +163,9 @@ class Decoder:
         self._eos = lm.vocab[EOS]
         self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
         self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
-        self._line_upper = False
+        # Per-thread decoding state: one Decoder is shared by the threads of a process
+        # (dask workers run documents in threads).
+        self._state = threading.local()
         self._cand_cache: dict[tuple[str, bool], tuple] = {}
 
     # --- lattice -------------------------------------------------------------------------
@@ -252,18 +255,22 @@ class Decoder:
             self._rank_cache[piece] = out
         return out
 
+    def _line_upper(self) -> bool:
+        """Is the line being decoded (in this thread) mostly capitals?"""
+        return getattr(self._state, "line_upper", False)
+
     def _case_pattern(self, piece: str) -> str:
         """The case to give the restored word. Capitals inside a lower-case word are OCR
         misreads of marked vowels (dOng → động, vGi → với); a short all-caps token in a
         lower-case line is a capitalised word (BO → Bộ)."""
         if len(piece) > 1 and piece[1:] != piece[1:].lower() and piece[1:] != piece[1:].upper():
             return piece[0] + piece[1:].lower()
-        if piece.isupper() and len(piece) <= 4 and not self._line_upper:
+        if piece.isupper() and len(piece) <= 4 and not self._line_upper():
             return piece[0] + piece[1:].lower()
         return piece
 
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
-        key = (piece, self._line_upper)
+        key = (piece, self._line_upper())
         hit = self._cand_cache.get(key)
         if hit is None:
             hit = self._make_candidates(piece)
@@ -307,7 +314,7 @@ class Decoder:
         for li, line in enumerate(lines):
             pieces = list(split_line(line))
             letters = [c for c in line if c.isalpha()]
-            self._line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            self._state.line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             for k, (text, start, _end, kind) in enumerate(pieces):
                 if kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
