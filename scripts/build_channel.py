@@ -155,6 +155,8 @@ def main() -> None:
         ROOT / "tests" / "data" / "gold" / "hai-phong-nq42.lines.tsv"])
     ap.add_argument("--cache-forms", type=int, default=12000,
                     help="how many frequent OCR forms to precompute candidates for")
+    ap.add_argument("--variants", type=int, default=8,
+                    help="likeliest OCR spellings per LM syllable to precompute")
     args = ap.parse_args()
     print(f"{'channel':<8} {'word pairs':>10} {'chars':>6} {'confusions':>10} {'identity':>9}")
     for name in ("eng", "vie"):
@@ -175,9 +177,37 @@ def main() -> None:
         print(f"{name:<8} {len(pairs):>10} {len(table):>6} {sum(map(len, table.values())):>10} {ident:>9}")
         # Warm start: the frequent OCR forms of the training pairs, searched once here.
         forms = frequent_forms(args.pairs / f"{name}.tsv", args.cache_forms)
-        gen = CandidateGenerator(load_channel(name, out))
+        channel = load_channel(name, out)
+        forms = sorted(set(forms) | likely_forms(channel, args.variants))
+        gen = CandidateGenerator(channel)
         n = save_candidate_cache(gen, forms, out, DICTIONARIES / f"vi_candidates_{name}.tsv.gz")
         print(f"{name:<8} candidate cache: {n} OCR forms")
+
+
+def likely_forms(channel, per_syllable: int) -> set[str]:
+    """The most probable OCR spellings of every syllable the LM knows, under the channel
+    (each character's three likeliest readings, combinations ranked by total cost)."""
+    import heapq
+    import itertools
+
+    from pipeline.restore.lm import get_model
+    from pipeline.restore.syllables import is_syllable
+
+    out: set[str] = set()
+    for word in get_model().vocab:
+        if not is_syllable(word):
+            continue
+        options = []
+        for g in word:
+            subs = sorted(channel.costs.get(g, {g: 0.0}).items(), key=lambda x: x[1])[:3]
+            options.append(subs or [(g, 0.0)])
+        combos = heapq.nsmallest(per_syllable, itertools.product(*options),
+                                 key=lambda c: sum(x[1] for x in c))
+        for combo in combos:
+            form = "".join(x[0] for x in combo)
+            if form:
+                out.add(form)
+    return out
 
 
 def frequent_forms(path: Path, limit: int) -> list[str]:
