@@ -41,3 +41,35 @@ def test_find_appendices_and_documents():
     assert parse_code("Kế hoạch số 146/KH-UBND của Ủy ban") == "146/KH-UBND"
     assert parse_code("Chương trình hành động số 73-CTr/TU") == "73-CTr/TU"
     assert iso_date("8/5/2024") == "2024-05-08" and iso_date("213/2024") == ""
+
+
+def test_name_prefix_repair():
+    from pipeline.tables.appendix import repair_name_prefix
+
+    assert repair_name_prefix("Từ 18 thất nghiệp khu vực thành thị") == "Tỉ lệ thất nghiệp khu vực thành thị"
+    assert repair_name_prefix("Ti1é LLLĐ trong độ tuổi") == "Tỉ lệ LLLĐ trong độ tuổi"
+    assert repair_name_prefix("Ty 1e hộ nghèo giảm") == "Tỷ lệ hộ nghèo giảm"
+    for keep in ("Từ ngày 1 tháng 7", "Tổ chức thực hiện", "Tỉ lệ nhà ở kiên cố"):
+        assert repair_name_prefix(keep) == keep
+
+
+def test_group_headings_in_order_and_wrapped():
+    groups = [("1", "Ưu đãi người có công với cách mạng"),
+              ("2", "Lao động, việc làm, phát triển thị trường lao động"),
+              ("4", "Bảo hiểm xã hội, bảo hiểm thất nghiệp, bảo hiểm y tế")]
+    lines = list(enumerate([
+        "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)",
+        "Ưu đãi NCC với cách mạng",
+        "Tỉ lệ hộ người có công được hỗ trợ % - 100 80 85",
+        "Lao động, việc làm, phát triển thị",
+        "trường lao động",
+        "Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75",
+        "Tỉ lệ đồng bào dân tộc thiểu số tham gia % 98 - - -",
+        "BHYT",
+    ], start=1))
+    _, rows = parse_indicator_lines(lines, groups)
+    assert [(r.group_no, r.indicator) for r in rows] == [
+        ("1", "Tỉ lệ hộ người có công được hỗ trợ"),
+        ("2", "Tỉ lệ thất nghiệp chung"),
+        ("2", "Tỉ lệ đồng bào dân tộc thiểu số tham gia BHYT")]
+    assert rows[1].group == "Lao động, việc làm, phát triển thị trường lao động"

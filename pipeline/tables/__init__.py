@@ -11,6 +11,7 @@ from .appendix import (
     normalize_cell,
     parse_document_lines,
     parse_indicator_lines,
+    repair_name_prefix,
     restore_dropped_comma,
 )
 from .catalog import load_catalog
@@ -30,7 +31,8 @@ def parse_tables(doc: Document) -> Document:
     documents = []
     columns = ()
     catalog = load_catalog()
-    groups = sorted({e.group for e in catalog.entries})
+    groups = sorted({(int(e.group_no), e.group) for e in catalog.entries if e.group_no.isdigit()})
+    groups = [(str(no), name) for no, name in groups]
     grid_tables = [t for page in doc.pages for t in page.tables]
     if grid_tables:
         from .records import document_records_from_table, indicator_table_rows, table_kind
@@ -39,7 +41,7 @@ def parse_tables(doc: Document) -> Document:
         ind_tables = [t for t, k in zip(grid_tables, kinds) if k != "documents"]
         doc_tables = [t for t, k in zip(grid_tables, kinds) if k == "documents"]
         if any(k == "indicators" for k in kinds):
-            columns, rows_pages = indicator_table_rows(ind_tables, groups)
+            columns, rows_pages = indicator_table_rows(ind_tables, [g for _, g in groups])
             rows = [r for r, _ in rows_pages]
             pages_of = [pg for _, pg in rows_pages]
             indicators = _records(doc, rows, columns, catalog, warnings, pages_of)
@@ -68,6 +70,8 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
     """Indicator records with catalog ids, checks that flag (never drop) and confidences."""
     out = []
     for row_no, (row, page) in enumerate(zip(rows, pages_of), start=1):
+        name = " - ".join(repair_name_prefix(part) for part in row.indicator.split(" - "))
+        row = replace(row, indicator=name)
         entry, _score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
         cells = tuple(normalize_cell(c) for c in row.cells)
         flags = list(row.flags)

@@ -192,22 +192,38 @@ def _expand(sk: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in sk.split())
 
 
-def _is_group_heading(text: str, groups: list[str]) -> tuple[str, str] | None:
+def _group_list(groups) -> list[tuple[str, str]]:
+    """(number, name) pairs from names or pairs (the catalog's groups in order)."""
+    out = []
+    for k, g in enumerate(groups, start=1):
+        out.append((str(g[0]), g[1]) if isinstance(g, tuple) else (str(k), g))
+    return out
+
+
+def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | None:
+    """(printed or catalog group number, heading text) when *text* reads as a group heading.
+
+    A heading with its number printed needs a loose match; one without must match a known
+    group name closely, be at least three words long and come later than group *after*
+    (groups are printed in order), so a wrapped name's last line ("BHYT") is no heading.
+    """
     m = GROUP_HINT.match(text)
     name = m.group(2) if m else text
     name = name.strip(" |[]")
     sk = _expand(skeleton(name))
-    best, score = "", 0.0
-    for g in groups:
-        s = fuzz.partial_ratio(sk, skeleton(g)) if len(sk) >= 6 else 0
-        s2 = fuzz.ratio(sk, skeleton(g))
+    best_no, score = "", 0.0
+    for no, g in _group_list(groups):
+        gs = _expand(skeleton(g))
+        s = fuzz.partial_ratio(sk, gs) if len(sk) >= 6 else 0
+        s2 = fuzz.ratio(sk, gs)
         s = max(s * 0.9, s2)
         if s > score:
-            best, score = g, s
+            best_no, score = no, s
     if m and score >= 60:
         return m.group(1), name
-    if score >= 88 and len(sk) >= 5:
-        return "", name
+    numbered_later = not best_no.isdigit() or int(best_no) > after
+    if score >= 88 and len(name.split()) >= 3 and numbered_later and name[:1].isupper():
+        return best_no, name
     return None
 
 
@@ -232,6 +248,11 @@ def is_header_line(text: str) -> bool:
 
 
 def _starts_new_name(text: str) -> bool:
+    """Does this line open a new row name (capitalised), rather than continue one?
+    A line of one or two abbreviations (BHYT, BHXH) continues the row above."""
+    toks = text.split()
+    if 0 < len(toks) <= 2 and all(t.isupper() and len(t) >= 2 for t in toks):
+        return False
     t = text.lstrip(" -•+|")
     return bool(t) and (t[0].isupper() or t[0].isdigit())
 
@@ -246,7 +267,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
             continue
         _, _, vals = split_values(text)
         if len(vals) >= 2 and not regex.search(r"\b20\d\d\b\s+20\d\d\b", text) or (
-                k >= 1 and _is_group_heading(text, groups)):
+                k >= 1 and _is_group_heading(text, groups)):  # noqa: E501
             body_start = k
             break
     header_text = " ".join(t for _, t in lines[:body_start])
@@ -263,6 +284,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
     group_no, group = "", ""
     parent: RawRow | None = None
     last_group_int = 0
+    after_heading = False
 
     def flush_pending_as_parent() -> RawRow | None:
         nonlocal pending
@@ -278,8 +300,12 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
         if not text or is_header_line(text):
             continue
         name, unit, vals = split_values(text)
+        if not vals and not unit and after_heading and not _starts_new_name(text):
+            group = f"{group} {text}"   # the heading's wrapped second line
+            continue
+        after_heading = False
         if not vals and not unit:
-            heading = _is_group_heading(text, groups)
+            heading = _is_group_heading(text, groups, last_group_int)
             if heading and not pending:
                 no, gname = heading
                 if not no:
@@ -287,10 +313,8 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
                 group_no, group = no, gname
                 last_group_int = int(no) if no.isdigit() else last_group_int + 1
                 parent = None
+                after_heading = True
                 continue
-            if heading and pending and skeleton(" ".join(t for _, t in pending)) and \
-                    _is_group_heading(" ".join([pending[-1][1], text]), groups):
-                pass
             if rows and not pending and not _starts_new_name(text) and rows[-1].cells:
                 rows[-1].name_parts.append(text)
                 rows[-1].lines.append(ln)
@@ -301,7 +325,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
             if pending:
                 # Previous pending name had no values: a parent row (or a group heading).
                 joined = " ".join(t for _, t in pending)
-                heading = _is_group_heading(joined, groups)
+                heading = _is_group_heading(joined, groups, last_group_int)
                 if heading:
                     no, gname = heading
                     group_no = no or str(last_group_int + 1)
@@ -438,6 +462,28 @@ def _doc_type(title: str) -> str:
         if skeleton(title).startswith(skeleton(t)):
             return t
     return ""
+
+
+_TILE_FIRST = regex.compile(r"^t[iuyưừíìỉỳýỷ}]?[}\]]?$", regex.I)
+_TILE_SECOND = regex.compile(r"^(?:[1lI|][eéèẹệề€¢&8é6]?|[1lI]?[€¢&8]|le|lé|lệ|lẻ|i)[,.]?$", regex.I)
+_TILE_GLUED = regex.compile(r"^t[iíỉyỷ\p{L}]{0,3}[1lI][eéèẹệề€¢&8]$", regex.I)
+
+
+def repair_name_prefix(name: str) -> str:
+    """Indicator names of this genre mostly open with "Tỉ lệ", which legacy OCR garbles
+    beyond what the decoder can rebuild ("Từ 18", "Ti 1€", "Ti1é", "Từ I"): such openings
+    are put back (Tỷ when the OCR shows y)."""
+    toks = name.split()
+    if len(toks) < 3:
+        return name
+    first, second = skeleton(toks[0]), toks[1]
+    ti = "Tỷ lệ" if "y" in first else "Tỉ lệ"
+    if _TILE_FIRST.match(first) and _TILE_SECOND.match(second) and skeleton(second) != "le" \
+            or (_TILE_FIRST.match(first) and skeleton(second) == "le" and toks[0] != "Tỉ"):
+        return " ".join([ti] + toks[2:])
+    if _TILE_GLUED.match(toks[0]) and len(toks[0]) <= 6:
+        return " ".join([ti] + toks[1:])
+    return name
 
 
 def check_row(cells: tuple[str, ...], columns: tuple[ValueColumn, ...], unit: str) -> list[str]:
