@@ -214,7 +214,9 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     best_no, score = "", 0.0
     for no, g in _group_list(groups):
         gs = _expand(skeleton(g))
-        s = fuzz.partial_ratio(sk, gs) if len(sk) >= 6 else 0
+        # partial matching only for a line shorter than the name (a wrapped heading's first
+        # line); a long row name merely containing a short group name ("... nhà ở ...") is no heading
+        s = fuzz.partial_ratio(sk, gs) if 6 <= len(sk) <= len(gs) + 3 else 0
         s2 = fuzz.ratio(sk, gs)
         s = max(s * 0.9, s2)
         if s > score:
