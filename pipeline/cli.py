@@ -55,7 +55,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 def restore(ctx: click.Context, file: str) -> None:
     """Print the restored text of FILE (or standard input): one output line per input line."""
     from .ingest import decode_text, normalize_text
-    from .restore import restore_lines
+    from .restore import detect_source, restore_lines
 
     verbose = ctx.obj["verbose"]
     try:
@@ -78,7 +78,7 @@ def restore(ctx: click.Context, file: str) -> None:
         lines = text.split("\n")
         if ends_with_newline:
             lines = lines[:-1]
-        result = restore_lines(lines)
+        result = restore_lines(lines, detect_source(lines))
         out = "\n".join(result.lines) + ("\n" if ends_with_newline or lines else "")
         sys.stdout.write(out)
     except BaseException as e:  # noqa: BLE001

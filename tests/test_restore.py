@@ -82,3 +82,11 @@ def test_lm_tokens_and_version():
                                         ("dong/thang", "slash")])
 def test_classify(piece, kind):
     assert classify(piece) == kind
+
+
+def test_source_detected_from_the_text():
+    from pipeline.restore import detect_source
+
+    assert detect_source(["Ket qua thuc hién Nghi quyét s6 42-NQ/TW"]) is Source.ENG
+    assert detect_source(["Kết quả thực hiện Nghị quyết số 42-NQ/TW của Ủy ban"]) is Source.VIE
+    assert detect_source([""]) is Source.ENG

@@ -19,8 +19,8 @@ from .channel import DICTIONARIES, CandidateGenerator, load_candidate_cache, loa
 from .decoder import Decoder, DecoderParams, WordChoice
 from .lm import get_model
 
-__all__ = ["Source", "RestoreResult", "WordChoice", "get_decoder", "restore_text",
-           "restore_detailed", "restore_lines"]
+__all__ = ["Source", "RestoreResult", "WordChoice", "detect_source", "get_decoder",
+           "restore_text", "restore_detailed", "restore_lines", "restore_document"]
 
 
 class Source(str, Enum):
@@ -50,6 +50,23 @@ def get_decoder(source: Source = Source.ENG) -> Decoder:
     gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
                                      channel_path))
     return Decoder(get_model(), gen, params)
+
+
+MARKED_SHARE_VIE = 0.35   # text this rich in correct marks was read by a Vietnamese model
+
+
+def detect_source(lines: list[str]) -> Source:
+    """Which OCR made this text: English-model output keeps few valid marked syllables
+    (about 7 % of words), Vietnamese OCR or born-digital text most (70 % and more)."""
+    import regex
+
+    from .syllables import has_marks, is_syllable
+
+    words = [w for ln in lines[:2000] for w in regex.findall(r"\p{L}+", ln)]
+    if not words:
+        return Source.ENG
+    marked = sum(1 for w in words if has_marks(w) and is_syllable(w))
+    return Source.VIE if marked / len(words) >= MARKED_SHARE_VIE else Source.ENG
 
 
 def _blocks(lines: list[str], max_lines: int = 60):
@@ -117,13 +134,14 @@ def restore_document(doc, options=None):
     from ..options import RestoreOptions
 
     options = options or RestoreOptions()
+    text_source = detect_source([ln.text for p in doc.pages if p.kind == "text" for ln in p.lines])
     pages = []
     for page in doc.pages:
         if not options.enabled or page.kind == "pdf-text":
             pages.append(_replace(page, lines=tuple(_replace(ln, restored=ln.text)
                                                     for ln in page.lines)))
             continue
-        source = Source.VIE if page.kind == "ocr" else Source.ENG
+        source = Source.VIE if page.kind == "ocr" else text_source
         result = restore_lines([ln.text for ln in page.lines], source)
         per_line: dict[int, list[Token]] = {}
         accepted: dict[int, list[WordChoice]] = {}
