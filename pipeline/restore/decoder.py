@@ -20,7 +20,14 @@ import regex
 
 from .channel import CandidateGenerator
 from .lm import _BITS, BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
-from .syllables import apply_case, has_marks, is_syllable, normalize_tone_placement, skeleton
+from .syllables import (
+    apply_case,
+    has_marks,
+    is_syllable,
+    normalize_tone_placement,
+    skeleton,
+    skeleton_index,
+)
 from .tokens import split_line
 
 log = logging.getLogger(__name__)
@@ -102,8 +109,11 @@ def classify(piece: str) -> str:
             return "word"    # s6 → số, 1am → làm, 16n → lớn, d6i → đổi
         return "code"
     if piece.isupper() and len(piece) >= 2 and not is_syllable(piece) and \
+            skeleton(piece) not in skeleton_index() and \
             not any(c in _CONFUSABLE_SYMBOLS for c in piece):
-        return "foreign"
+        return "foreign"   # UBND, BHXH; but TICH, QUOC are capitals that lost their marks
+    if len(piece) >= 2 and piece[-1].isupper() and any(c.islower() for c in piece):
+        return "foreign"   # CoV, NgV, GDĐT-style abbreviations
     if len(piece) > 9 and not any(c in _CONFUSABLE_SYMBOLS for c in piece):
         return "foreign"
     return "word"
