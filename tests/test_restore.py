@@ -90,3 +90,10 @@ def test_source_detected_from_the_text():
     assert detect_source(["Ket qua thuc hién Nghi quyét s6 42-NQ/TW"]) is Source.ENG
     assert detect_source(["Kết quả thực hiện Nghị quyết số 42-NQ/TW của Ủy ban"]) is Source.VIE
     assert detect_source([""]) is Source.ENG
+
+
+def test_digit_read_for_a_syllable_in_context():
+    assert restore_text("Hỗ trợ nha 6 cho nguoi co cong") == "Hỗ trợ nhà ở cho người có công"
+    assert restore_text("xay nha 6\nxa hoi") .startswith("xây nhà ở")
+    assert restore_text("trong 13 nam qua").split()[1] == "13"
+    assert restore_text("KT. CHU TICH") == "KT. CHỦ TỊCH"

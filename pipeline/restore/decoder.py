@@ -346,11 +346,17 @@ class Decoder:
         text = pieces[k][0]
         if not (text.isdigit() and len(text) <= 2 and set(text) <= set("013568")):
             return False
-        if k == 0 or k + 1 >= len(pieces):
+        def is_word(piece: tuple[str, int, int, str]) -> bool:
+            return piece[3] == "word" and classify(piece[0]) == "word" and piece[0][-1:].isalpha()
+
+        if len(pieces) == 1:
             return False
-        prev, nxt = pieces[k - 1], pieces[k + 1]
-        return (prev[3] == "word" and nxt[3] == "word" and classify(prev[0]) == "word"
-                and classify(nxt[0]) == "word" and prev[0][-1:].isalpha())
+        if k == 0:   # line start: only before a lower-case word (not a numbered heading)
+            return is_word(pieces[1]) and pieces[1][0][:1].islower()
+        if k + 1 >= len(pieces):   # line end: after a word ("nhà 6" wrapped)
+            return is_word(pieces[k - 1])
+        nxt = pieces[k + 1]
+        return is_word(pieces[k - 1]) and (is_word(nxt) or nxt[0] in (",", ";", ":", ")"))
 
     def _number_or_word(self, piece: str, line: int, start: int) -> _Pos:
         p = self.params
