@@ -188,7 +188,9 @@ class Decoder:
         if kind == "slash":
             return self._split_on(piece, "/", line, start)
         if kind == "foreign":
-            return [self._fixed(piece, line, start, lm_token(piece))]
+            # an abbreviation written with Đ (HĐND, GDĐT) read without it: put it back
+            fixed = _CODE_FIX.get(piece, piece) if piece.isupper() and len(piece) > 2 else piece
+            return [self._fixed(fixed, line, start, lm_token(fixed), piece)]
         if "-" in piece.strip("-") and len(piece) > 3:
             return self._split_on(piece, "-", line, start)
         if self.params.keep_foreign_ascii and piece.isascii() and piece.isalpha() \

@@ -47,6 +47,8 @@ def lm_token(word: str) -> str:
             # (the i form); the channel picks the spelling the page shows.
             return compose(onset, "i", tone)
         return compose(onset, rhyme, tone)
+    if w.isupper() and w.isalpha() and 2 <= len(w) <= 8:
+        return w   # abbreviations (UBND, HĐND, BHXH) are words of their own to the LM
     if any(c.isdigit() for c in w):
         stripped = w.replace(".", "").replace(",", "")
         return NUM if stripped.isdigit() else CODE
