@@ -14,12 +14,12 @@ import argparse
 import math
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, EOS, NUM, PUNCT, UNK, lm_token, save_model  # noqa: E402
+from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, EOS, NUM, UNK, lm_token, save_model  # noqa: E402
 from pipeline.restore.tokens import split_line  # noqa: E402
 
 DISCOUNT = 0.75

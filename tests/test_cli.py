@@ -4,7 +4,6 @@ import csv
 import json
 import os
 
-import pytest
 
 from conftest import SAMPLE, run_cli
 from pipeline.export import DOC_FILES, DOCUMENT_COLUMNS, REVIEW_COLUMNS

@@ -11,7 +11,6 @@ TEXT = "Kết quả thực hiện Nghị quyết số 42-NQ/TW của Ủy ban nh
 @pytest.mark.parametrize("encoding,prefix", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"),
                                              ("utf-16", b""), ("cp1258", b"")])
 def test_encodings_decoded(encoding, prefix):
-    import unicodedata
 
     text = TEXT
     if encoding == "cp1258":

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -19,7 +18,7 @@ from pipeline.ocr import (PageSource, check_tesseract, ocr_image, ocr_sources,
                           parse_tesseract_tsv, require_ocr)
 from pipeline.ocr.engine import parse_osd
 from pipeline.ocr.order import order_lines, split_line_at_gaps
-from pipeline.ocr.preprocess import (PageTransform, prepare_page, skew_angle,
+from pipeline.ocr.preprocess import (prepare_page, skew_angle,
                                      skew_from_boxes)
 from pipeline.options import IngestOptions, OcrOptions
 from pipeline.searchable_pdf import line_words, write_searchable_pdf

@@ -22,7 +22,7 @@ from .engine import OcrEngine, TesseractEngine, parse_osd
 from .order import order_lines
 from .preprocess import (MIN_SKEW_DEGREES, PageTransform, prepare_page, skew_angle,
                          skew_from_boxes)
-from .tsv import OcrLine, OcrWord, parse_tesseract_tsv
+from .tsv import OcrLine, parse_tesseract_tsv
 
 log = logging.getLogger(__name__)
 
