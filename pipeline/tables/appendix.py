@@ -454,14 +454,16 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
         raw = " ".join(body[k][1].split())
         line_nums = tuple(l for ls, _ in span for l in ls) + tuple(body[k][0])
         records.append(DocumentRecord(source, no or str(n), title, parse_code(title), lead, partner,
-                                      level, iso_date(raw), raw, doc_type or _doc_type(title),
+                                      level, iso_date(raw), raw, doc_type or doc_type_of(title),
                                       0, line_nums))
     return records
 
 
-def _doc_type(title: str) -> str:
+def doc_type_of(title: str) -> str:
+    """The document type a title opens with ("Kế hoạch số 146/KH-UBND …" → "Kế hoạch")."""
+    sk = " ".join(skeleton(title).split())
     for t in DOC_TYPES:
-        if skeleton(title).startswith(skeleton(t)):
+        if sk.startswith(skeleton(t)):
             return t
     return ""
 

@@ -36,6 +36,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from ..restore.syllables import normalize_tone_placement
+from ..restore.syllables import skeleton as syllable_skeleton
+
 log = logging.getLogger(__name__)
 
 #: Default location of the catalog CSV (repository ``dictionaries/`` folder).
@@ -103,7 +106,6 @@ _WORD_SPELLINGS: dict[str, str] = {
 # The same, for the diacritic-free skeleton.
 _SKELETON_SPELLINGS: dict[str, str] = {"ty": "ti", "sy": "si", "ky": "ki"}
 
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 _WORD_RE = re.compile(r"\w+")
@@ -154,37 +156,6 @@ class CatalogEntry:
 # --------------------------------------------------------------------------
 
 
-def _classic_tone(word: str) -> str:
-    """Move the tone mark of a final ``oa``/``oe``/``uy`` to the first vowel.
-
-    ``hoá``→``hóa``, ``khoẻ``→``khỏe``, ``thuỷ``→``thủy``; ``quý`` is left
-    alone (the ``u`` belongs to ``qu``).
-    """
-    if len(word) < 2:
-        return word
-    first, second = word[-2], word[-1]
-    d1 = unicodedata.normalize("NFD", first)
-    d2 = unicodedata.normalize("NFD", second)
-    if d1 not in ("o", "u") or not d2 or d2[0] not in "aey":
-        return word
-    if (d1, d2[0]) not in (("o", "a"), ("o", "e"), ("u", "y")):
-        return word
-    tones = [c for c in d2[1:] if c in _TONE_MARKS]
-    if not tones or len(d2) != 2:  # only a bare vowel + one tone mark moves
-        return word
-    if d1 == "u" and len(word) >= 3 and word[-3] == "q":
-        return word
-    new_first = unicodedata.normalize("NFC", d1 + tones[0])
-    return word[:-2] + new_first + d2[0]
-
-
-def _strip_marks(text: str) -> str:
-    """Remove every combining mark and map ``đ`` to ``d``."""
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("đ", "d").replace("Đ", "D")
-
-
 def normalize_text(text: str) -> str:
     """Canonical comparison form of an indicator label (keeps diacritics).
 
@@ -203,7 +174,7 @@ def normalize_text(text: str) -> str:
 
 
 def _canon_word(word: str) -> str:
-    word = _classic_tone(word)
+    word = normalize_tone_placement(word)
     word = _WORD_SPELLINGS.get(word, word)
     return ABBREVIATIONS.get(word, word)
 
@@ -214,7 +185,7 @@ def skeleton(text: str) -> str:
     ``"Tỉ lệ thất nghiệp chung"`` and ``"Ti le that nghiep chung"`` have the
     same skeleton ``"ti le that nghiep chung"``.
     """
-    s = _strip_marks(normalize_text(text))
+    s = syllable_skeleton(normalize_text(text))
     # abbreviations typed without diacritics (LLLD) and spelling variants
     s = _WORD_RE.sub(lambda m: _skel_word(m.group(0)), s)
     s = _VAN_DAN_SKEL_RE.sub("10000 dan", s)
@@ -224,7 +195,7 @@ def skeleton(text: str) -> str:
 def _skel_word(word: str) -> str:
     expanded = ABBREVIATIONS.get(word)
     if expanded is not None:
-        return _strip_marks(expanded)
+        return syllable_skeleton(expanded)
     return _SKELETON_SPELLINGS.get(word, word)
 
 

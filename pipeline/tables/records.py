@@ -39,7 +39,7 @@ from rapidfuzz import fuzz
 
 from ..models import DocumentRecord, Table, TableCell, ValueColumn
 from ..restore.syllables import skeleton
-from .appendix import DOC_TYPES, SUBROW_LABELS, ParsedRow, iso_date, parse_code
+from .appendix import SUBROW_LABELS, ParsedRow, doc_type_of, iso_date, parse_code
 
 log = logging.getLogger(__name__)
 
@@ -470,14 +470,6 @@ def _iso(raw: str) -> str:
     return m.group(1) if m else ""
 
 
-def _doc_type(title: str) -> str:
-    sk = _sk(title)
-    for t in DOC_TYPES:
-        if sk.startswith(_sk(t)):
-            return t
-    return ""
-
-
 def document_records_from_table(tables: Sequence[Table], source: str) -> list[DocumentRecord]:
     """Phụ lục II records from its consecutive tables (header rows repeated on later pages skipped).
 
@@ -518,5 +510,5 @@ def document_records_from_table(tables: Sequence[Table], source: str) -> list[Do
                 source=source, no=no, title=title, code=code, lead_agency=get("lead_agency"),
                 partner_agency=get("partner_agency"), level=get("level"),
                 issued_on=_iso(raw), issued_on_raw=raw,
-                doc_type=get("doc_type") or _doc_type(title), page=table.page, lines=()))
+                doc_type=get("doc_type") or doc_type_of(title), page=table.page, lines=()))
     return records
