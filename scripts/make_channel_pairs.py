@@ -116,18 +116,21 @@ def main() -> None:
     jobs = [(lines[i * LINES_PER_PAGE:(i + 1) * LINES_PER_PAGE], args.seed + i)
             for i in range(args.pages) if (i + 1) * LINES_PER_PAGE <= len(lines)]
     args.out.mkdir(parents=True, exist_ok=True)
-    eng, vie = [], []
-    with ProcessPoolExecutor(args.jobs) as pool:
+    # Pairs are written page by page, so a long run that is stopped keeps what it made.
+    n_eng = n_vie = 0
+    with ProcessPoolExecutor(args.jobs) as pool, \
+            open(args.out / "eng.tsv", "w", encoding="utf-8") as f_eng, \
+            open(args.out / "vie.tsv", "w", encoding="utf-8") as f_vie:
         for n, (e, v) in enumerate(pool.map(page_job, jobs), 1):
-            eng += e
-            vie += v
+            f_eng.writelines(f"{g}\t{o}\n" for g, o in e)
+            f_vie.writelines(f"{g}\t{o}\n" for g, o in v)
+            f_eng.flush()
+            f_vie.flush()
+            n_eng += len(e)
+            n_vie += len(v)
             if n % 10 == 0:
                 print(f"{n}/{len(jobs)} pages", file=sys.stderr)
-    for name, pairs in (("eng", eng), ("vie", vie)):
-        with open(args.out / f"{name}.tsv", "w", encoding="utf-8") as f:
-            for g, o in pairs:
-                f.write(f"{g}\t{o}\n")
-    print(f"pages {len(jobs)}  eng pairs {len(eng)}  vie pairs {len(vie)}")
+    print(f"pages {len(jobs)}  eng pairs {n_eng}  vie pairs {n_vie}")
 
 
 if __name__ == "__main__":

@@ -97,3 +97,24 @@ def test_digit_read_for_a_syllable_in_context():
     assert restore_text("xay nha 6\nxa hoi") .startswith("xây nhà ở")
     assert restore_text("trong 13 nam qua").split()[1] == "13"
     assert restore_text("KT. CHU TICH") == "KT. CHỦ TỊCH"
+
+
+def test_word_with_ocr_digits_is_not_kept_as_a_code():
+    # kept as it is, S6 would be a cheap <code> token to the LM; it is an OCR'd syllable
+    assert restore_text("dich vu va logistics. S6 nguoi di lam viéc").split()[4] == "Số"
+    assert "lớn" in restore_text("va khac biét 1én vé diéu kién phat trien")
+
+
+def test_short_capital_word_next_to_capitals_stays_capitals():
+    # a title block: the left column in capitals, the right one in lower case
+    line = restore_text("UBND TINH BEN TRE                Doc lap - Tu do - Hanh phuc")
+    assert line.startswith("UBND TỈNH BẾN TRE")
+    assert line.endswith("Độc lập - Tự do - Hạnh phúc")
+    assert restore_text("BO Tai chinh") == "Bộ Tài chính"
+
+
+def test_accented_latin1_vowel_is_evidence_for_other_marked_vowels():
+    from pipeline.restore.channel import MARKED_VOWEL_COST, UNSEEN_SUB_COST, _fallback_cost
+
+    assert _fallback_cost("ă", "é") == MARKED_VOWEL_COST < UNSEEN_SUB_COST
+    assert _fallback_cost("a", "é") == UNSEEN_SUB_COST   # no mark in the source: no evidence

@@ -39,10 +39,14 @@ class RestoreResult:
 VIE_CHANNEL_WEIGHT = 1.5
 
 
-@functools.lru_cache(maxsize=4)
 def get_decoder(source: Source = Source.ENG) -> Decoder:
     """The shared decoder for one OCR source (built on first use)."""
-    source = Source(source)
+    return _decoder(Source(source).value)   # one cache key per source, however it is named
+
+
+@functools.lru_cache(maxsize=4)
+def _decoder(name: str) -> Decoder:
+    source = Source(name)
     params = DecoderParams() if source is Source.ENG else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True)
     channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"

@@ -30,6 +30,8 @@ CHANNEL_FORMAT_VERSION = 1
 UNSEEN_SUB_COST = 3.5     # log10 cost of a confusion never seen in training
 INSERT_COST = 2.5          # an OCR character with no source character
 MAX_SUB_LEN = 3
+MARKED_VOWEL_COST = 2.5    # a marked vowel read as a Latin-1 accented vowel of another base
+_VOWELS = frozenset("aeiouy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,11 @@ def _fallback_cost(g: str, sub: str) -> float:
             return 0.3
         if skeleton(sub) == skeleton(g):
             return 1.0 if sub.isascii() else 1.6
+        if not sub.isascii() and sub.isalpha() and skeleton(sub) in _VOWELS \
+                and skeleton(g) in _VOWELS and g != skeleton(g):
+            # An accented Latin-1 vowel (é, ô, à) is evidence of some mark on some vowel:
+            # English OCR reads ă, ơ, ư and stacked marks as the nearest glyph it knows.
+            return MARKED_VOWEL_COST
         return UNSEEN_SUB_COST
     return UNSEEN_SUB_COST + 1.0
 
@@ -109,6 +116,9 @@ class CandidateGenerator:
                     grouped.setdefault(sub[0], []).append((sub, c))
             self._subs[g] = grouped
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        # Keyed by id() of nodes of the process-wide trie, which lives as long as the process.
+        self._node_opt_cache: dict[tuple[int, str], list[tuple[float, str, dict]]] = {}
+        self._node_del_cache: dict[int, list[tuple[float, dict]]] = {}
 
     def preload(self, cache: dict[str, tuple[tuple[str, float], ...]]) -> None:
         """Start with precomputed search results (see :func:`save_candidate_cache`)."""
@@ -128,6 +138,28 @@ class CandidateGenerator:
         self._opt_cache[key] = out
         return out
 
+    def _node_options(self, node: dict, ch: str) -> list[tuple[float, str, dict]]:
+        """(cost, OCR string, child) for every child of a trie node whose character can be
+        read as an OCR string starting with *ch*, cheapest first (memoised per node)."""
+        key = (id(node), ch)
+        hit = self._node_opt_cache.get(key)
+        if hit is None:
+            hit = sorted(((c, sub, child) for g, child in node.items() if g != "$"
+                          for sub, c in self._options_for(g, ch)), key=lambda x: x[0])
+            if len(self._node_opt_cache) < 400_000:
+                self._node_opt_cache[key] = hit
+        return hit
+
+    def _node_deletions(self, node: dict) -> list[tuple[float, dict]]:
+        """(cost, child) for the children of a node that OCR may drop, cheapest first."""
+        hit = self._node_del_cache.get(id(node))
+        if hit is None:
+            hit = sorted(((self._deletions.get(g, UNSEEN_SUB_COST + 0.5), child)
+                          for g, child in node.items() if g != "$"), key=lambda x: x[0])
+            hit = [(c, child) for c, child in hit if c <= self.max_cost]
+            self._node_del_cache[id(node)] = hit
+        return hit
+
     def search(self, token: str) -> tuple[tuple[str, float], ...]:
         """Best syllables for *token* as (syllable, log10 channel probability), best first.
 
@@ -141,14 +173,16 @@ class CandidateGenerator:
         text = unicodedata.normalize("NFC", key)
         n = len(text)
         results: dict[str, float] = {}
-        heap: list[tuple[float, int, int, str, dict]] = [(0.0, 0, 0, "", _trie())]
+        root = _trie()
+        # Heap entries: (cost, tie-breaker, OCR position, trie node, at the root?).
+        heap: list[tuple[float, int, int, dict, bool]] = [(0.0, 0, 0, root, True)]
         counter = 0
         best = math.inf
         pops = 0
         max_cost = self.max_cost
         push = heapq.heappush
         while heap and pops < 20000:
-            cost, _, pos, prefix, node = heapq.heappop(heap)
+            cost, _, pos, node, at_root = heapq.heappop(heap)
             pops += 1
             if cost > best + self.beam_margin or len(results) >= self.max_candidates:
                 break
@@ -157,23 +191,21 @@ class CandidateGenerator:
                 if syl not in results:
                     results[syl] = cost
                     best = min(best, cost)
-            if pos < n and prefix and cost + INSERT_COST <= max_cost:
+            if pos < n and not at_root and cost + INSERT_COST <= max_cost:
                 counter += 1
-                push(heap, (cost + INSERT_COST, counter, pos + 1, prefix, node))
-            ch = text[pos] if pos < n else ""
-            for g, child in node.items():
-                if g == "$":
-                    continue
-                dele = self._deletions.get(g, UNSEEN_SUB_COST + 0.5)
-                if cost + dele <= max_cost:
-                    counter += 1
-                    push(heap, (cost + dele, counter, pos, prefix + g, child))
-                if not ch:
-                    continue
-                for sub, c in self._options_for(g, ch):
-                    if cost + c <= max_cost and text.startswith(sub, pos):
+                push(heap, (cost + INSERT_COST, counter, pos + 1, node, False))
+            for dele, child in self._node_deletions(node):
+                if cost + dele > max_cost:
+                    break
+                counter += 1
+                push(heap, (cost + dele, counter, pos, child, False))
+            if pos < n:
+                for c, sub, child in self._node_options(node, text[pos]):
+                    if cost + c > max_cost:
+                        break
+                    if len(sub) == 1 or text.startswith(sub, pos):
                         counter += 1
-                        push(heap, (cost + c, counter, pos + len(sub), prefix + g, child))
+                        push(heap, (cost + c, counter, pos + len(sub), child, False))
         if not results:
             results = dict(self._fuzzy(text))
         ranked = tuple(sorted(((s, -c) for s, c in results.items()), key=lambda x: -x[1]))
@@ -198,7 +230,9 @@ class CandidateGenerator:
 def channel_digest(path: Path) -> str:
     import hashlib
 
-    return hashlib.sha1(path.read_bytes()).hexdigest()[:16]
+    # The search's own costs are part of what a cached result depends on.
+    costs = f"{UNSEEN_SUB_COST} {INSERT_COST} {MARKED_VOWEL_COST} {MAX_SUB_LEN}".encode()
+    return hashlib.sha1(path.read_bytes() + costs).hexdigest()[:16]
 
 
 def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path: Path,

@@ -10,12 +10,12 @@ pass give every word a posterior-like confidence and ranked alternatives.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 from .channel import CandidateGenerator
@@ -50,13 +50,13 @@ class DecoderParams:
     channel_weight: float = 1.0
     keep_cost: float = 1.0
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
-    max_candidates: int = 8
+    max_candidates: int = 12
     keep_foreign_ascii: bool = False  # vie OCR: unmarked non-syllables are foreign words
     glue_min_cost: float = 3.0     # a token this well explained whole is never split
     glue_part_cost: float = 1.0    # each half of a split must be at least this good
     glue_penalty: float = 1.5      # log10 cost of a missing space
     digit_word_cost: float = 1.0   # extra cost of reading a bare number as a syllable
-    prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
+    prune_margin: float = 4.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
 
 
@@ -315,9 +315,11 @@ class Decoder:
             # Leaving the token as it is: a foreign word, a name, or damage we can't repair.
             # A kept non-syllable is an out-of-vocabulary word to the LM (not <unk>, which
             # stands for the foreign words and abbreviations seen in training).
+            # A word with OCR digits in it (S6, I6n) is no number or code to the LM either.
             tok = lm_token(own)
             texts.append(own)
-            tokens.append(self.lm.word_id(tok) if tok != UNK else len(self.lm.vocab))
+            tokens.append(self.lm.word_id(tok) if tok not in (UNK, CODE, NUM)
+                          else len(self.lm.vocab))
             emits.append(-p.keep_cost * p.channel_weight)
         return tuple(texts), tuple(tokens), tuple(emits)
 
@@ -326,8 +328,9 @@ class Decoder:
         for li, line in enumerate(lines):
             pieces = list(split_line(line))
             letters = [c for c in line if c.isalpha()]
-            self._state.line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             for k, (text, start, _end, kind) in enumerate(pieces):
+                self._state.line_upper = line_upper or _caps_neighbour(pieces, k)
                 if kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
@@ -390,80 +393,87 @@ class Decoder:
             bwd += b
         return self._render(lines, positions, path, fwd, bwd)
 
-    def _viterbi(self, positions: list[_Pos]) -> tuple[list[int], list[list[float]], list[list[float]]]:
-        """Best path and forward/backward max scores over one stream of positions."""
-        lp = self.lm.logprob
-        n = len(positions)
-        # Forward Viterbi with trigram context from the back-pointer's predecessor.
-        fwd: list[list[float]] = []
-        back: list[list[int]] = []
-        prev_tok: list[list[int]] = []      # token before each candidate on its best path
-        trans: list[list[list[float]]] = []  # trans[i][c][p] (for the backward pass)
-        first = positions[0]
-        fwd.append([lp(self._bos, self._bos, t) + e for t, e in zip(first.tokens, first.emit)])
-        back.append([-1] * len(first.tokens))
-        prev_tok.append([self._bos] * len(first.tokens))
-        trans.append([[0.0] for _ in first.tokens])
-        p3, p2, p1 = self.lm.probs[2], self.lm.probs[1], self.lm.probs[0]
-        bo2, bo1 = self.lm.backoffs[1], self.lm.backoffs[0]
-        unk = self.lm.unk_logprob
+    def _viterbi(self, positions: list[_Pos]) -> tuple[list[int], list, list]:
+        """Best path and forward/backward max scores over one stream of positions.
+
+        Trigram context comes from each candidate's back-pointer (the token before it on
+        its best path). The bigram part of every transition in the stream is looked up in
+        one vectorised pass over the model's sorted key arrays; each step then adds the
+        trigram part for its back-pointer histories with a few numpy calls.
+        """
+        a = self.lm.arrays
         B = _BITS
+        keys3, lp3 = a.keys3, a.lp3
+        bo2 = self.lm.backoffs[1]
+        search = np.searchsorted
+        n = len(positions)
+        bos = self._bos
+        counts = np.array([len(p.tokens) for p in positions])
+        flat_tok = np.array([t for p in positions for t in p.tokens], dtype=np.int64)
+        flat_emit = np.array([e for p in positions for e in p.emit])
+        ends = np.cumsum(counts).tolist()
+        starts = [0] + ends[:-1]
+        toks = [flat_tok[a:b] for a, b in zip(starts, ends)]
+        emits = [flat_emit[a:b] for a, b in zip(starts, ends)]
+        bigram = self._bigram_blocks(flat_tok, counts)
+
+        def step(i: int, ptp: list[int], tp_list: list[int]) -> np.ndarray:
+            """Transition scores [k, c] into position i from histories (ptp[k], tp[k])."""
+            hs = [(u << B) | v for u, v in zip(ptp, tp_list)]
+            b2 = np.array([bo2.get(h, 0.0) for h in hs])
+            k3 = (np.array(hs, dtype=np.int64)[:, None] << B) | toks[i][None, :]
+            j3 = search(keys3, k3)
+            return np.where(keys3[j3] == k3, lp3[j3], bigram[i] + b2[:, None])
+
+        trans = [step(0, [bos], [bos])]
+        fwd = [trans[0][0] + emits[0]]
+        back: list[np.ndarray] = [np.zeros(len(toks[0]), dtype=np.int64)]
+        ptp = [bos] * len(toks[0])   # the token before each candidate on its best path
         for i in range(1, n):
-            cur, prev = positions[i], positions[i - 1]
-            f_prev = fwd[i - 1]
-            pt_prev = prev_tok[i - 1]
-            # Per previous candidate: its history key and backoff weights (inlined logprob).
-            ctx = []
-            for k, pt in enumerate(prev.tokens):
-                h = (pt_prev[k] << B) | pt
-                ctx.append((h << B, bo2.get(h, 0.0), pt << B, bo1.get(pt, 0.0), f_prev[k]))
-            row_f, row_b, row_p, row_t = [], [], [], []
-            for t, e in zip(cur.tokens, cur.emit):
-                best, arg = -math.inf, 0
-                tr = []
-                uni = None
-                for k, (h3, b2, h2, b1, fp) in enumerate(ctx):
-                    sc = p3.get(h3 | t)
-                    if sc is None:
-                        sc = p2.get(h2 | t)
-                        if sc is None:
-                            if uni is None:
-                                uni = p1.get(t, unk)
-                            sc = b2 + b1 + uni
-                        else:
-                            sc += b2
-                    tr.append(sc)
-                    if fp + sc > best:
-                        best, arg = fp + sc, k
-                row_f.append(best + e)
-                row_b.append(arg)
-                row_p.append(prev.tokens[arg])
-                row_t.append(tr)
-            fwd.append(row_f)
-            back.append(row_b)
-            prev_tok.append(row_p)
-            trans.append(row_t)
-        last = positions[-1]
-        final = [f + lp(pt, t, self._eos) for f, pt, t in zip(fwd[-1], prev_tok[-1], last.tokens)]
-        # Backward max pass over the same transition scores.
-        bwd: list[list[float]] = [[0.0] * len(p.tokens) for p in positions]
-        bwd[-1] = [fin - f for fin, f in zip(final, fwd[-1])]
+            s = step(i, ptp, positions[i - 1].tokens)
+            tot = fwd[i - 1][:, None] + s
+            arg = tot.argmax(axis=0)
+            fwd.append(tot[arg, np.arange(len(arg))] + emits[i])
+            back.append(arg)
+            trans.append(s)
+            prev_tokens = positions[i - 1].tokens
+            ptp = [prev_tokens[k] for k in arg.tolist()]
+        last = positions[-1].tokens
+        final = fwd[-1] + np.array([self.lm.logprob(u, v, self._eos) for u, v in zip(ptp, last)])
+        bwd: list = [None] * n
+        bwd[-1] = final - fwd[-1]
         for i in range(n - 2, -1, -1):
-            nxt = positions[i + 1]
-            tr_next = trans[i + 1]
-            ahead = [e + b for e, b in zip(nxt.emit, bwd[i + 1])]
-            if len(ahead) == 1:
-                bwd[i] = [t + ahead[0] for t in tr_next[0]]
-            else:
-                bwd[i] = [max(tr_next[c][k] + ahead[c] for c in range(len(ahead)))
-                          for k in range(len(positions[i].tokens))]
-        # Best path.
-        k = max(range(len(final)), key=final.__getitem__)
+            bwd[i] = (trans[i + 1] + (emits[i + 1] + bwd[i + 1])[None, :]).max(axis=1)
+        k = int(final.argmax())
         path = [0] * n
         for i in range(n - 1, -1, -1):
             path[i] = k
-            k = back[i][k]
+            k = int(back[i][k])
         return path, fwd, bwd
+
+    def _bigram_blocks(self, flat_tok: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+        """For each position i, the [k, c] matrix of log10 P(c | k) (unigram backoff when
+        the bigram is unseen) from the candidates k of position i-1 (<s> before the first)
+        to those of position i, all looked up in one vectorised pass."""
+        a = self.lm.arrays
+        prev_counts = np.concatenate([[1], counts[:-1]])
+        prev_tok = np.concatenate([[self._bos], flat_tok])   # <s>, then the stream
+        sizes = prev_counts * counts
+        cur_start = np.cumsum(counts) - counts
+        prev_start = cur_start + 1 - prev_counts            # into prev_tok
+        block = np.repeat(np.arange(len(counts)), sizes)
+        local = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        width = counts[block]
+        k, c = np.divmod(local, width)
+        tp = prev_tok[prev_start[block] + k]
+        tc = flat_tok[cur_start[block] + c]
+        keys = (tp << _BITS) | tc
+        j = np.searchsorted(a.keys2, keys)
+        scores = np.where(a.keys2[j] == keys, a.lp2[j], a.bo1[tp] + a.uni[tc])
+        bounds = np.cumsum(sizes).tolist()
+        return [scores[b - int(sz):b].reshape(int(pc), int(cc))
+                for b, sz, pc, cc in zip(bounds, sizes.tolist(), prev_counts.tolist(),
+                                         counts.tolist())]
 
     def _render(self, lines, positions, path, fwd, bwd):
         out_lines = list(lines)
@@ -478,11 +488,9 @@ class Decoder:
                     choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
                                               ((chosen, 1.0),), 1.0, True))
                 continue
-            m = [f + b for f, b in zip(fwd[i], bwd[i])]
-            top = max(m)
-            weights = [10 ** ((x - top) / temp) for x in m]
-            z = sum(weights)
-            conf = [w / z for w in weights]
+            m = fwd[i] + bwd[i]
+            weights = np.power(10.0, (m - m.max()) / temp)
+            conf = (weights / weights.sum()).tolist()
             alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1])
             choice_conf = conf[path[i]]
             changed = chosen != pos.ocr
@@ -495,6 +503,17 @@ class Decoder:
         for li, spans in edits.items():
             out_lines[li] = splice(out_lines[li], spans)
         return out_lines, choices
+
+
+def _caps_neighbour(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+    """Is a word next to piece k written in capitals (UBND TINH BEN TRE in a title block
+    whose other column is lower-case)? Then a short capital word stays capitals."""
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(pieces) and pieces[j][3] == "word":
+            text = pieces[j][0]
+            if text.isupper() and sum(c.isalpha() for c in text) >= 2:
+                return True
+    return False
 
 
 def splice(line: str, spans: Sequence[tuple[int, int, str]]) -> str:

@@ -63,6 +63,19 @@ def pack(ids: Sequence[int]) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class LmArrays:
+    """The same model as sorted arrays, for vectorised lookups (numpy.searchsorted)."""
+
+    uni: np.ndarray     # log10 P(w) by id; index len(vocab) is the out-of-vocabulary id
+    bo1: np.ndarray     # unigram backoff weights by id
+    keys2: np.ndarray   # packed bigram keys, sorted, ending with a sentinel (int64 max)
+    lp2: np.ndarray
+    bow2: np.ndarray
+    keys3: np.ndarray   # packed trigram keys, sorted
+    lp3: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class NgramModel:
     """A backoff trigram model over syllable ids. Query with :meth:`logprob`."""
 
@@ -70,6 +83,7 @@ class NgramModel:
     probs: tuple[dict[int, float], dict[int, float], dict[int, float]]
     backoffs: tuple[dict[int, float], dict[int, float]]
     unk_logprob: float
+    arrays: LmArrays | None = None
 
     def word_id(self, token: str) -> int:
         """Id of a token; a syllable never seen in training gets the out-of-vocabulary id,
@@ -127,15 +141,30 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
         vocab_list = bytes(z["vocab"]).decode("utf-8").split("\n")
         probs = []
         bows = []
+        raw = {name: z[name] for name in z.files}
         for n in (1, 2, 3):
-            keys = z[f"keys{n}"].tolist()
-            probs.append(dict(zip(keys, z[f"lp{n}"].tolist())))
+            keys = raw[f"keys{n}"].tolist()
+            probs.append(dict(zip(keys, raw[f"lp{n}"].tolist())))
             if n < 3:
-                bows.append(dict(zip(keys, z[f"bow{n}"].tolist())))
+                bows.append(dict(zip(keys, raw[f"bow{n}"].tolist())))
     vocab = {w: i for i, w in enumerate(vocab_list)}
     unk = min(probs[0].values()) - 1.0  # out-of-vocabulary syllables
+    size = len(vocab) + 1
+    uni = np.full(size, unk, dtype=np.float64)
+    bo1 = np.zeros(size, dtype=np.float64)
+    ids1 = raw["keys1"].astype(np.int64)
+    uni[ids1] = raw["lp1"]
+    bo1[ids1] = raw["bow1"]
+    # A sentinel key past every real one, so a search never falls off the end.
+    end = np.array([np.iinfo(np.int64).max], dtype=np.int64)
+    arrays = LmArrays(uni, bo1,
+                      np.concatenate([raw["keys2"].astype(np.int64), end]),
+                      np.append(raw["lp2"].astype(np.float64), 0.0),
+                      np.append(raw["bow2"].astype(np.float64), 0.0),
+                      np.concatenate([raw["keys3"].astype(np.int64), end]),
+                      np.append(raw["lp3"].astype(np.float64), 0.0))
     log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab), *map(len, probs))
-    return NgramModel(vocab, (probs[0], probs[1], probs[2]), (bows[0], bows[1]), unk)
+    return NgramModel(vocab, (probs[0], probs[1], probs[2]), (bows[0], bows[1]), unk, arrays)
 
 
 @functools.lru_cache(maxsize=4)
