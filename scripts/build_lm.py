@@ -39,7 +39,16 @@ def sentences(paths: list[Path], domain: Path, weight: int):
                 yield [lm_token(p[0]) for p in split_line(t)]
 
 
-def build(sents, min_count3: int):
+def attested_syllables(path: Path) -> set[str]:
+    """Syllables of Tesseract's vie word list (Apache-2.0), as flagged in the lexicon file
+    by scripts/check_lexicon.py: real words, even when the training text never uses them."""
+    if not path.exists():
+        return set()
+    rows = [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines()[1:]]
+    return {lm_token(r[0]) for r in rows if len(r) >= 6 and r[5] == "1"}
+
+
+def build(sents, min_count3: int, extra_vocab: set[str] = frozenset()):
     c3: Counter = Counter()
     for s in sents:
         seq = [BOS, BOS] + s + [EOS]
@@ -48,8 +57,10 @@ def build(sents, min_count3: int):
     vocab_counts: Counter = Counter()
     for (u, v, w), c in c3.items():
         vocab_counts[w] += c
+    # Attested syllables the text never uses (dừa, sạn) get the smoothed unigram floor
+    # instead of the out-of-vocabulary penalty, so a right rare word is not "corrected".
     vocab = [BOS, EOS, UNK, NUM, CODE] + sorted(
-        w for w in vocab_counts if w not in (BOS, EOS, UNK, NUM, CODE)
+        (set(vocab_counts) | set(extra_vocab)) - {BOS, EOS, UNK, NUM, CODE}
     )
     ids = {w: i for i, w in enumerate(vocab)}
     # Continuation counts for lower orders.
@@ -104,7 +115,10 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
     ap.add_argument("--domain", type=Path, default=ROOT / "dictionaries" / "sources" / "domain_terms.txt")
     ap.add_argument("--domain-weight", type=int, default=3)
-    ap.add_argument("--min-count3", type=int, default=2)
+    ap.add_argument("--min-count3", type=int, default=1)
+    ap.add_argument("--lexicon", type=Path,
+                    default=ROOT / "dictionaries" / "vi_syllables_generated_20174.tsv",
+                    help="lexicon whose Tesseract-attested syllables join the vocabulary")
     ap.add_argument("--out", type=Path, default=DEFAULT_LM_PATH)
     ap.add_argument("--no-dev-gold", action="store_true",
                     help="leave out the dev half of the real sample's gold lines")
@@ -122,8 +136,11 @@ def main() -> None:
             train.append(dev)
     if not train:
         raise SystemExit(f"no training text in {args.corpus}: run scripts/extract_prose.py first")
-    vocab, orders, tokens = build(sentences(train, args.domain, args.domain_weight), args.min_count3)
-    meta = {"sources": ",".join(p.name for p in train) + f",{args.domain.name}x{args.domain_weight}",
+    extra = attested_syllables(args.lexicon)
+    vocab, orders, tokens = build(sentences(train, args.domain, args.domain_weight), args.min_count3,
+                                  extra)
+    meta = {"sources": ",".join(p.name for p in train) + f",{args.domain.name}x{args.domain_weight}"
+            + (f",{args.lexicon.name}:tesseract-attested" if extra else ""),
             "tokens": str(tokens), "discount": str(DISCOUNT), "min_count3": str(args.min_count3)}
     save_model(args.out, vocab, orders, meta)
     print(f"{'file':<40} {'tokens':>9} {'vocab':>7} {'1-grams':>8} {'2-grams':>8} {'3-grams':>8} {'MB':>5} {'s':>5}")
