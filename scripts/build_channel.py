@@ -25,9 +25,12 @@ from pipeline.restore.channel import (  # noqa: E402
     CHANNEL_FORMAT_VERSION,
     DICTIONARIES,
     MAX_SUB_LEN,
+    WORD_CONFUSION_VERSION,
     CandidateGenerator,
     load_channel,
+    load_word_confusions,
     save_candidate_cache,
+    word_confusion_path,
 )
 from pipeline.restore.syllables import is_syllable, normalize_tone_placement, skeleton  # noqa: E402
 from pipeline.restore.tokens import split_line  # noqa: E402
@@ -148,9 +151,30 @@ def word_pairs(path: Path, gold_col: str | None = None) -> list[tuple[str, str]]
     return out
 
 
+def word_confusions(pairs: list[tuple[str, str]], gen: CandidateGenerator, min_count: int = 3,
+                    min_share: float = 0.05) -> list[tuple[str, str, float]]:
+    """(syllable, OCR form, -log10 P(form | syllable)) for whole-word misreadings seen at least
+    *min_count* times that the character channel prices well above what they cost here."""
+    from collections import Counter
+
+    per_word: Counter = Counter(g for g, _ in pairs)
+    seen: Counter = Counter((g, o) for g, o in pairs if g != o and o)
+    out = []
+    for (g, o), k in sorted(seen.items()):
+        share = k / per_word[g]
+        if k < min_count or share < min_share:
+            continue
+        cost = round(-math.log10(share), 3)
+        char_cost = dict((syl, -c) for syl, c in gen.search(o)).get(g, math.inf)
+        if char_cost > cost + 0.3:
+            out.append((g, o, cost))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pairs", type=Path, default=ROOT / "data" / "pairs")
+    ap.add_argument("--pairs", type=Path, nargs="+", default=[ROOT / "data" / "pairs"],
+                    help="folders of make_channel_pairs.py output (eng.tsv, vie.tsv)")
     ap.add_argument("--extra", type=Path, nargs="*", default=[
         ROOT / "tests" / "data" / "gold" / "hai-phong-nq42.lines.tsv"])
     ap.add_argument("--cache-forms", type=int, default=12000,
@@ -160,7 +184,8 @@ def main() -> None:
     args = ap.parse_args()
     print(f"{'channel':<8} {'word pairs':>10} {'chars':>6} {'confusions':>10} {'identity':>9}")
     for name in ("eng", "vie"):
-        pairs = word_pairs(args.pairs / f"{name}.tsv")
+        pairs = [p for folder in args.pairs if (folder / f"{name}.tsv").exists()
+                 for p in word_pairs(folder / f"{name}.tsv")]
         if name == "eng":
             for extra in args.extra:
                 if extra.exists():
@@ -175,11 +200,22 @@ def main() -> None:
                     f.write(f"{g}\t{sub}\t{c}\n")
         ident = sum(1 for g in table if g in table[g])
         print(f"{name:<8} {len(pairs):>10} {len(table):>6} {sum(map(len, table.values())):>10} {ident:>9}")
-        # Warm start: the frequent OCR forms of the training pairs, searched once here.
-        forms = frequent_forms(args.pairs / f"{name}.tsv", args.cache_forms)
         channel = load_channel(name, out)
-        forms = sorted(set(forms) | likely_forms(channel, args.variants))
-        gen = CandidateGenerator(channel)
+        confusions = word_confusions(pairs, CandidateGenerator(channel))
+        words_out = word_confusion_path(out)
+        with open(words_out, "w", encoding="utf-8") as f:
+            f.write(f"# vnocr word confusions v{WORD_CONFUSION_VERSION}\n")
+            f.write("# syllable<TAB>ocr form<TAB>-log10 P(form | syllable); seen >= 3 times in the pairs\n")
+            for g, o, c in confusions:
+                f.write(f"{g}\t{o}\t{c}\n")
+        print(f"{name:<8} word confusions: {len(confusions)}")
+        # Warm start: the frequent OCR forms of the training pairs, searched once here.
+        forms: set[str] = set()
+        for folder in args.pairs:
+            if (folder / f"{name}.tsv").exists():
+                forms |= set(frequent_forms(folder / f"{name}.tsv", args.cache_forms))
+        forms = sorted(forms | likely_forms(channel, args.variants))
+        gen = CandidateGenerator(channel, word_confusions=load_word_confusions(words_out))
         n = save_candidate_cache(gen, forms, out, DICTIONARIES / f"vi_candidates_{name}.tsv.gz")
         print(f"{name:<8} candidate cache: {n} OCR forms")
 

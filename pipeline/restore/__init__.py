@@ -15,7 +15,14 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from .channel import DICTIONARIES, CandidateGenerator, load_candidate_cache, load_channel
+from .channel import (
+    DICTIONARIES,
+    CandidateGenerator,
+    load_candidate_cache,
+    load_channel,
+    load_word_confusions,
+    word_confusion_path,
+)
 from .decoder import Decoder, DecoderParams, WordChoice
 from .lm import get_model
 
@@ -50,7 +57,8 @@ def _decoder(name: str) -> Decoder:
     params = DecoderParams() if source is Source.ENG else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True)
     channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"
-    gen = CandidateGenerator(load_channel(source.value, channel_path))
+    gen = CandidateGenerator(load_channel(source.value, channel_path),
+                             word_confusions=load_word_confusions(word_confusion_path(channel_path)))
     gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
                                      channel_path))
     return Decoder(get_model(), gen, params)

@@ -83,6 +83,33 @@ def load_channel(name: str, path: Path | None = None) -> Channel:
     return Channel(name, costs)
 
 
+WORD_CONFUSION_VERSION = 1
+
+
+def word_confusion_path(channel_path: Path) -> Path:
+    return channel_path.with_name(channel_path.name.replace("vi_channel_", "vi_wordconf_"))
+
+
+def load_word_confusions(path: Path) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Whole-word confusions an OCR makes more often than its character confusions explain
+    (Tesseract vie reads chi as chỉ half the time, its own dictionary at work): OCR form ->
+    ((syllable, -log10 P(form | syllable)), ...). Missing file: none."""
+    if not path.exists():
+        return {}
+    out: dict[str, list[tuple[str, float]]] = {}
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n")
+        if header != f"# vnocr word confusions v{WORD_CONFUSION_VERSION}":
+            raise ValueError(f"{path}: not a vnocr word confusion v{WORD_CONFUSION_VERSION} file;"
+                             " rebuild it with scripts/build_channel.py")
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            syl, form, cost = line.rstrip("\n").split("\t")
+            out.setdefault(form, []).append((syl, float(cost)))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 @functools.lru_cache(maxsize=1)
 def _trie() -> dict:
     root: dict = {}
@@ -98,8 +125,10 @@ class CandidateGenerator:
     """Candidate syllables for OCR tokens under one channel; results cached per token."""
 
     def __init__(self, channel: Channel, max_candidates: int = 40, beam_margin: float = 4.0,
-                 max_cost: float = 5.0):
+                 max_cost: float = 5.0,
+                 word_confusions: dict[str, tuple[tuple[str, float], ...]] | None = None):
         self.channel = channel
+        self.word_confusions = word_confusions or {}
         self.max_cost = max_cost
         self._opt_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self.max_candidates = max_candidates
@@ -206,6 +235,9 @@ class CandidateGenerator:
                     if len(sub) == 1 or text.startswith(sub, pos):
                         counter += 1
                         push(heap, (cost + c, counter, pos + len(sub), child, False))
+        for syl, c in self.word_confusions.get(text, ()):
+            if c < results.get(syl, math.inf):
+                results[syl] = c
         if not results:
             results = dict(self._fuzzy(text))
         ranked = tuple(sorted(((s, -c) for s, c in results.items()), key=lambda x: -x[1]))
@@ -232,7 +264,9 @@ def channel_digest(path: Path) -> str:
 
     # The search's own costs are part of what a cached result depends on.
     costs = f"{UNSEEN_SUB_COST} {INSERT_COST} {MARKED_VOWEL_COST} {MAX_SUB_LEN}".encode()
-    return hashlib.sha1(path.read_bytes() + costs).hexdigest()[:16]
+    words = word_confusion_path(path)
+    extra = words.read_bytes() if words.exists() else b""
+    return hashlib.sha1(path.read_bytes() + extra + costs).hexdigest()[:16]
 
 
 def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path: Path,
