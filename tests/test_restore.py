@@ -137,3 +137,19 @@ def test_word_confusions_add_candidates_the_character_channel_prices_high(tmp_pa
     bad.write_text("chi\tchỉ\t0.3\n", encoding="utf-8")
     with pytest.raises(ValueError, match="word confusion"):
         load_word_confusions(bad)
+
+
+def test_document_vocabulary_weighs_in_where_the_decoder_is_unsure():
+    from pipeline.restore import document_bonus, get_decoder
+    from pipeline.restore.lm import lm_token
+
+    decoder = get_decoder(Source.ENG)
+    line = ["Tinh thi diém mé hinh moi."]
+    tinh = decoder.lm.vocab[lm_token("tỉnh")]
+    plain = decoder.decode(line)[0][0]
+    favoured = decoder.decode(line, {tinh: 3.0})[0][0]
+    assert plain.split()[0] != "Tỉnh" and favoured.split()[0] == "Tỉnh"
+    # the cache counts only confident words, more uses weigh more
+    _, words = decoder.decode(["Uy ban nhan dan tinh Ben Tre.", "Dia ban tinh kho khan."])
+    bonus = document_bonus(decoder, list(words) * 5)
+    assert bonus[tinh] > bonus.get(decoder.lm.vocab[lm_token("khăn")], 0.0) > 0.0

@@ -55,7 +55,7 @@ class DecoderParams:
     glue_min_cost: float = 3.0     # a token this well explained whole is never split
     glue_part_cost: float = 1.0    # each half of a split must be at least this good
     glue_penalty: float = 1.5      # log10 cost of a missing space
-    digit_word_cost: float = 1.0   # extra cost of reading a bare number as a syllable
+    digit_word_cost: float = 0.0   # extra cost of reading a bare number as a syllable
     prune_margin: float = 4.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
 
@@ -374,11 +374,13 @@ class Decoder:
         return pos
 
     # --- search --------------------------------------------------------------------------
-    def decode(self, lines: Sequence[str]) -> tuple[list[str], list[WordChoice]]:
+    def decode(self, lines: Sequence[str], bonus: dict[int, float] | None = None
+               ) -> tuple[list[str], list[WordChoice]]:
         """Restore a block of lines decoded as one stream; returns (lines, word choices).
 
-        Very long streams (a 1 MB single-line file) are decoded in windows of
-        MAX_STREAM positions so time and memory stay linear.
+        *bonus* adds log10 weight to LM tokens (the document's own vocabulary, see
+        :func:`pipeline.restore.restore_lines`). Very long streams (a 1 MB single-line
+        file) are decoded in windows of MAX_STREAM positions so time and memory stay linear.
         """
         positions = self.lattice(lines)
         if not positions:
@@ -387,13 +389,14 @@ class Decoder:
         fwd: list[list[float]] = []
         bwd: list[list[float]] = []
         for a in range(0, len(positions), MAX_STREAM):
-            p, f, b = self._viterbi(positions[a:a + MAX_STREAM])
+            p, f, b = self._viterbi(positions[a:a + MAX_STREAM], bonus)
             path += p
             fwd += f
             bwd += b
         return self._render(lines, positions, path, fwd, bwd)
 
-    def _viterbi(self, positions: list[_Pos]) -> tuple[list[int], list, list]:
+    def _viterbi(self, positions: list[_Pos], bonus: dict[int, float] | None = None
+                 ) -> tuple[list[int], list, list]:
         """Best path and forward/backward max scores over one stream of positions.
 
         Trigram context comes from each candidate's back-pointer (the token before it on
@@ -411,6 +414,8 @@ class Decoder:
         counts = np.array([len(p.tokens) for p in positions])
         flat_tok = np.array([t for p in positions for t in p.tokens], dtype=np.int64)
         flat_emit = np.array([e for p in positions for e in p.emit])
+        if bonus:
+            flat_emit += np.array([bonus.get(t, 0.0) for t in flat_tok.tolist()])
         ends = np.cumsum(counts).tolist()
         starts = [0] + ends[:-1]
         toks = [flat_tok[a:b] for a, b in zip(starts, ends)]
