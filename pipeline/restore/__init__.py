@@ -128,14 +128,18 @@ def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResul
     lines = [unicodedata.normalize("NFC", ln) for ln in lines]
     out = list(lines)
     blocks = list(_blocks(lines))
-    per_block = [decoder.decode(lines[a:b]) for a, b in blocks]
+    lattices = [decoder.lattice(lines[a:b]) for a, b in blocks]
+    per_block = [decoder.decode_lattice(lines[a:b], lat) for (a, b), lat in zip(blocks, lattices)]
+    # Keep only the lattices a second pass may need.
+    lattices = [lat if any(c.confidence < CACHE_RECHECK for c in choices) else None
+                for lat, (_, choices) in zip(lattices, per_block)]
     # Only text that lost its marks needs it: Tesseract vie text already shows them.
     bonus = document_bonus(decoder, [c for _, choices in per_block for c in choices]) \
         if Source(source) is Source.ENG else {}
     words: list[WordChoice] = []
-    for (a, b), (restored, choices) in zip(blocks, per_block):
+    for (a, b), lat, (restored, choices) in zip(blocks, lattices, per_block):
         if bonus and any(c.confidence < CACHE_RECHECK for c in choices):
-            restored, choices = decoder.decode(lines[a:b], bonus)
+            restored, choices = decoder.decode_lattice(lines[a:b], lat, bonus)
         out[a:b] = restored
         for c in choices:
             words.append(WordChoice(c.line + a, c.start, c.end, c.ocr, c.chosen, c.alternatives,

@@ -382,7 +382,12 @@ class Decoder:
         :func:`pipeline.restore.restore_lines`). Very long streams (a 1 MB single-line
         file) are decoded in windows of MAX_STREAM positions so time and memory stay linear.
         """
-        positions = self.lattice(lines)
+        return self.decode_lattice(lines, self.lattice(lines), bonus)
+
+    def decode_lattice(self, lines: Sequence[str], positions: list[_Pos],
+                       bonus: dict[int, float] | None = None
+                       ) -> tuple[list[str], list[WordChoice]]:
+        """:meth:`decode` on a lattice already built from *lines* (a second pass reuses it)."""
         if not positions:
             return list(lines), []
         path: list[int] = []
