@@ -208,7 +208,10 @@ def synthetic_scans(root: Path):
                 cache[d] = ([ln.text for ln in doc.lines], [ln.restored or ln.text for ln in doc.lines])
             raw, restored = cache[d]
             n = len(body_of("\n".join(raw)))
-            gold.append(" ".join(body_of((d / "gold.txt").read_text(encoding="utf-8"))))
+            # vnocr reads a two-column block (title, signature) column by column: score it
+            # against the gold in that order when make_synthetic.py wrote one
+            gold_file = d / "gold.column.txt" if (d / "gold.column.txt").exists() else d / "gold.txt"
+            gold.append(" ".join(body_of(gold_file.read_text(encoding="utf-8"))))
             inp.append(" ".join(raw[:n]))
             hyp.append(" ".join(restored[:n] if system is sys_vnocr else system(raw[:n], Source.VIE)))
         return gold, inp, hyp
