@@ -73,3 +73,51 @@ def test_group_headings_in_order_and_wrapped():
         ("2", "Tỉ lệ thất nghiệp chung"),
         ("2", "Tỉ lệ đồng bào dân tộc thiểu số tham gia BHYT")]
     assert rows[1].group == "Lao động, việc làm, phát triển thị trường lao động"
+
+
+def _names(columns):
+    return [c.name for c in columns]
+
+
+def test_header_columns_by_role_and_year():
+    from pipeline.tables.appendix import header_columns
+
+    # printed order kept when it reads as targets then results
+    assert _names(header_columns("Mục tiêu đến năm 2030 Năm 2023 Năm 2024 Ước năm 2025", 4)) == [
+        "target_2030", "actual_2023", "actual_2024", "estimate_2025"]
+    assert _names(header_columns("Năm 2025 Năm 2030 Năm 2023 Năm 2024 Ước năm 2025", 4)) == [
+        "target_2025", "target_2030", "actual_2023", "actual_2024", "estimate_2025"]
+    assert _names(header_columns("Đến năm 2025 Đến năm 2030 Năm 2023 Năm 2024", 4)) == [
+        "target_2025", "target_2030", "actual_2023", "actual_2024"]
+    # two-line labels read out of order; "dự kiến" split by the linearisation
+    assert _names(header_columns("Đến Đến 2025 nam nam 2024 (dự 2025 2030 kiến)", 4)) == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+    assert _names(header_columns("Mục tiêu năm 2030 Thực hiện năm 2025 Ước thực hiện năm 2026", 3)) == [
+        "target_2030", "actual_2025", "estimate_2026"]
+
+
+def test_header_years_skip_dates_and_read_misread_year():
+    from pipeline.tables.appendix import header_years
+
+    assert header_years("(Kèm theo Báo cáo số 3187/BC-UBND ngày 10/6/2025)") == []
+    assert header_years("2025 2030 2023 2024 9025") == [2025, 2030, 2023, 2024, 2025]
+
+
+def test_header_end_ignores_dash_marks_and_repeated_header_skipped():
+    lines = list(enumerate([
+        "(Kèm theo Báo cáo số 3187/BC-UBND ngày 10/6/2025 của Ủy ban nhân dân",
+        "Mục tiêu Nghị quyết Kết quả",
+        "tính ẩn năm ẩn năm . .",
+        "2025 2030 Năm 2023 | Năm 2024",
+        "Tỷ lệ hộ nghèo % - - 2,08 1,43",
+        "",
+        "| Số] Meestes | còn",
+        "TT Chỉ tiêu đồ :",
+        "2025 2030 2023 2024",
+        "Tỷ lệ hộ cận nghèo % - - 3,41 2,67",
+    ], start=1))
+    columns, rows = parse_indicator_lines(lines, GROUPS)
+    assert _names(columns) == ["target_2025", "target_2030", "actual_2023", "actual_2024"]
+    assert [(r.indicator, r.cells) for r in rows] == [
+        ("Tỷ lệ hộ nghèo", ("-", "-", "2,08", "1,43")),
+        ("Tỷ lệ hộ cận nghèo", ("-", "-", "3,41", "2,67"))]

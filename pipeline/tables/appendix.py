@@ -37,18 +37,6 @@ SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên gi�
 GROUP_HINT = regex.compile(r"^\s*(\d{1,2})\s*[|.)\]]*\s*[\[|]?\s*(\p{L}.*)$")
 
 
-@dataclass(slots=True)
-class RawRow:
-    group_no: str
-    group: str
-    name_parts: list[str]
-    unit: str
-    cells: list[str]
-    lines: list[int]
-    parent: str = ""
-    flags: list[str] = field(default_factory=list)
-
-
 @dataclass(frozen=True, slots=True)
 class ParsedRow:
     group_no: str
@@ -99,35 +87,92 @@ def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
     return first, second
 
 
-def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
-    """Name the value columns by role and year from the header text.
+_HEADER_YEAR = regex.compile(r"(?<![/\d-])(20\d\d|[3-9]0[1-5]\d)(?![/\d])")
 
-    Targets are the years after "Đến năm" under "Mục tiêu"; results the years under
-    "Kết quả", the last of them an estimate when the header says "dự kiến". When the
-    linearised header cannot be read, the genre's standard four columns are assumed.
+
+def header_years(header_text: str) -> list[int]:
+    """The column years of a linearised header, in reading order.
+
+    Dates (the subtitle's "ngày 10/6/2025") and periods ("2021-2025") are not column labels.
+    A year whose first digit OCR misread ("9025") is taken for 20xx: nothing else in a
+    header has four digits.
+    """
+    return [2000 + int(y[2:]) for y in _HEADER_YEAR.findall(header_text)]
+
+
+def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ...] | None:
+    """Columns from years read in printed order: targets rise to the horizon, then the
+    results start over at an earlier year. None when the order is not of that shape
+    (eng-OCR often reads a two-line header label's year out of order)."""
+    cut = next((k for k in range(1, len(years)) if years[k] < years[k - 1]), None)
+    if cut is None:
+        return None
+    targets, results = years[:cut], years[cut:]
+    if any(b <= a for a, b in zip(results, results[1:])) or max(results) >= max(targets):
+        return None
+    return _named(targets, results, estimate)
+
+
+def _columns_from_set(years: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
+    """Columns from the header's years when their order cannot be trusted.
+
+    The horizon (the latest year) is a target. With an estimate ("dự kiến", "ước"), the
+    estimate's year is the latest one before the horizon; years from it on are targets,
+    earlier ones results. Without one, plan years (ending in 0 or 5) are targets and the
+    others results (a plan year printed twice is both). Printed order is the genre's: targets, results, estimate.
+    """
+    rest = sorted(years)
+    horizon = rest.pop()
+    targets, results = [horizon], []
+    est = None
+    if estimate and rest:
+        est = rest.pop()
+        results = [y for y in rest if y < est]
+        targets = sorted([y for y in rest if y >= est] + targets)
+    else:
+        plan = [y for y in rest if y % 5 == 0 and y != horizon]
+        plan = sorted(set(plan))       # a plan year printed twice is a target and a result
+        targets = plan + targets
+        results = sorted(rest)
+        for y in targets:
+            if y in results:
+                results.remove(y)
+    return _named(targets, results + ([est] if est is not None else []), est is not None)
+
+
+def _named(targets: list[int], results: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
+    """role_year columns; the last result is the estimate when the header says so. A repeated
+    name gets a ``_2`` suffix, as in the grid reader."""
+    cols = [("target", y) for y in targets] + [("actual", y) for y in results]
+    if estimate and results:
+        cols[-1] = ("estimate", cols[-1][1])
+    out, seen = [], Counter()
+    for role, year in cols:
+        name = f"{role}_{year}"
+        seen[name] += 1
+        out.append(ValueColumn(name if seen[name] == 1 else f"{name}_{seen[name]}", role, year))
+    return tuple(out)
+
+
+def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
+    """Name the value columns by role and year from the linearised header text.
+
+    Targets ("Mục tiêu", "Đến năm") come first, then results ("Kết quả", "Năm"), the last
+    an estimate when the header says "dự kiến" or "ước". The years are taken in printed
+    order when that order is plausible, else by their values (see :func:`_columns_from_set`).
+    When the header shows no usable years, the genre's standard four columns are assumed.
+
+    Args:
+        header_text: the header lines joined.
+        n_values: the number of value cells the table's rows mostly have; used only when
+            the header's years cannot give the count.
     """
     sk = skeleton(header_text)
-    years = [int(y) for y in regex.findall(r"\b(20\d\d)\b", sk)]
-    estimate = "du kien" in sk or "dw kien" in sk or "uoc" in sk.split()
-    distinct = sorted(set(years))
-    if n_values == 4 and estimate and len(distinct) >= 2:
-        targets = [y for y in distinct if y >= distinct[-1] - 10][-2:]
-        if len(targets) == 2 and targets[0] < targets[1]:
-            actual = distinct[0] if distinct[0] < targets[0] else targets[0] - 1
-            return (ValueColumn(f"target_{targets[0]}", "target", targets[0]),
-                    ValueColumn(f"target_{targets[1]}", "target", targets[1]),
-                    ValueColumn(f"actual_{actual}", "actual", actual),
-                    ValueColumn(f"estimate_{targets[0]}", "estimate", targets[0]))
-    if n_values == 3 and len(distinct) >= 3 and not estimate:
-        t1, t2 = distinct[-2], distinct[-1]
-        a = distinct[0]
-        return (ValueColumn(f"target_{t1}", "target", t1), ValueColumn(f"target_{t2}", "target", t2),
-                ValueColumn(f"actual_{a}", "actual", a))
-    if n_values == 4 and not estimate and len(distinct) >= 4:
-        t1, t2 = distinct[-2], distinct[-1]
-        a1, a2 = distinct[0], distinct[1]
-        return (ValueColumn(f"target_{t1}", "target", t1), ValueColumn(f"target_{t2}", "target", t2),
-                ValueColumn(f"actual_{a1}", "actual", a1), ValueColumn(f"actual_{a2}", "actual", a2))
+    # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)")
+    estimate = bool(regex.search(r"\bki[ea]n\b|\buoc\b", sk))
+    years = header_years(header_text)
+    if 2 <= len(years) <= 6:
+        return _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
     if n_values == 3:
         return DEFAULT_COLUMNS[:3]
     return DEFAULT_COLUMNS
@@ -259,124 +304,315 @@ def _starts_new_name(text: str) -> bool:
     return bool(t) and (t[0].isupper() or t[0].isdigit())
 
 
-def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
-                          ) -> tuple[tuple[ValueColumn, ...], list[ParsedRow]]:
-    """Rebuild Appendix I rows from (line number, restored text) pairs of the appendix."""
-    # Header: lines before the first group heading or value row.
-    body_start = 0
+def _numbers(vals: list[str]) -> int:
+    """How many value tokens carry a number that is not a header year."""
+    return sum(1 for v in vals if regex.search(r"\d", v) and not regex.fullmatch(r"20\d\d", v))
+
+
+def header_end(lines: list[tuple[int, str]], groups) -> int:
+    """Index of the first body line of the table, after the (first) header.
+
+    The header ends with its column years ("2025 2030 2023 2024", or "Năm 2024" labels); the
+    body begins at the first group heading or row with numbers after that. Dashes do not
+    count as numbers: eng-OCR reads rules and dust in the header as ".", ")" or "i".
+    """
+    def is_row(k: int, text: str) -> bool:
+        vals = split_values(text)[2]
+        return (_numbers(vals) >= 2 and len(header_years(text)) < 2) or (
+            k >= 1 and _is_group_heading(text, groups) is not None)
+
+    scan = lines[:30]
+    year_lines = [k for k, (_, t) in enumerate(scan) if header_years(t) and not is_row(k, t)]
+    first_row = next((k for k, (_, t) in enumerate(scan) if is_row(k, t)), None)
+    before = [k for k in year_lines if first_row is None or k < first_row]
+    if before:
+        return before[-1] + 1
     for k, (_, text) in enumerate(lines):
         if is_header_line(text):
             continue
-        _, _, vals = split_values(text)
-        if len(vals) >= 2 and not regex.search(r"\b20\d\d\b\s+20\d\d\b", text) or (
-                k >= 1 and _is_group_heading(text, groups)):  # noqa: E501
-            body_start = k
+        if is_row(k, text):
+            return k
+    return 0
+
+
+_HEADER_KEYS = ("chi tieu", "don vi", "den nam", "du kien", "muc tieu", "ket qua", "thuc hien",
+                "nghi quyet", "tt ", "tinh")
+
+
+def _is_years_line(text: str) -> bool:
+    """The last line of a header: two or more column years and no other number."""
+    vals = [t for t in text.replace("|", " ").split() if regex.search(r"\d", t)]
+    return len(header_years(text)) >= 2 and len(header_years(text)) == len(vals)
+
+
+def repeated_headers(lines: list[tuple[int, str]], start: int) -> set[int]:
+    """Indexes of the header printed again at the top of later pages.
+
+    eng-OCR garbles it ("| S] Meestes | econ", "th =| én nam|Dén nam| Nam Nam") but it ends
+    with the column years. The lines above that, up to a blank line (the page break) and at
+    most six, are taken as header too unless they hold numbers; without a blank line only
+    lines that read as header labels are.
+    """
+    out: set[int] = set()
+    for k in range(start, len(lines)):
+        if not _is_years_line(lines[k][1]):
+            continue
+        out.add(k)
+        block: list[int] = []
+        bounded = False
+        for j in range(k - 1, max(start, k - 7) - 1, -1):
+            text = lines[j][1].strip()
+            if not text:
+                bounded = True
+                break
+            if _numbers(split_values(text)[2]) or regex.match(r"^\s*\d{1,2}\b", text):
+                break
+            block.append(j)
+        if bounded:
+            out.update(block)
+        else:
+            out.update(j for j in block if is_header_line(lines[j][1])
+                       or any(key in skeleton(lines[j][1]) + " " for key in _HEADER_KEYS))
+    return out
+
+
+# Marks eng-OCR prints for a dash cell (a thin rule): it reads them as letters and punctuation.
+_DASH_MARKS = _DASH_LIKE | {"‘", "’", "'", "`", ",", ";", "~", "_", "=", "ì", "í", "ỉ", "ị", "—", "-—"}
+_PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
+_TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$")
+# A name line ending in one of these words is unfinished: the name goes on.
+_OPEN_ENDINGS = frozenset(
+    "có của và với cho được trong từ theo về các những tại trên dưới so đến để là hoặc "
+    "người gia bình".split())
+
+
+@dataclass(slots=True)
+class LineParts:
+    """One table line split into the name text, the unit and the value region.
+
+    ``cells`` holds the value region's tokens in order; ``kinds`` says of each whether it
+    reads as a value (``v``), a dash cell (``d``) or something OCR could not read (``j``).
+    """
+    name: str
+    unit: str
+    cells: list[str]
+    kinds: list[str]
+
+
+def _unit_of(tokens: list[str]) -> str | None:
+    """The unit a phrase of one to three tokens spells ("%", "Người", "m2 sàn/người"),
+    with its printed case; None when it is no unit."""
+    cand = " ".join(tokens)
+    if len(tokens) == 1 and _PERCENT_UNIT.match(cand):
+        return "%"
+    key = skeleton(cand).strip("(|[]:.,;")
+    if key not in _UNIT_SKELETONS:
+        return None
+    unit = _UNIT_SKELETONS[key]
+    return unit[:1].upper() + unit[1:] if cand.lstrip("(|[")[:1].isupper() else unit
+
+
+def _kind(tok: str) -> str:
+    if is_value_token(tok) or _repair_value(tok) != tok:
+        return "v"
+    return "d" if tok in _DASH_MARKS else "j"
+
+
+def _repair_value(tok: str) -> str:
+    """A value token with an OCR slip only a number can have: "1:33" → "1,33", "<5]" → "<5"."""
+    t = tok.strip("[]|")
+    t = regex.sub(r"^([<>]=?)?(\d+):(\d+)(%?)$", r"\1\2,\3\4", t)
+    return t if is_value_token(t) else tok
+
+
+def split_row_line(text: str, n: int) -> LineParts:
+    """Split a table line at its unit: name before, the value region after.
+
+    The value region may hold cells OCR could not read ("Bee : : s ee"); it is accepted
+    when at least half of its tokens read as values or dashes and it is not longer than
+    two per column. Without a unit the trailing value tokens are the region
+    (:func:`split_values`). A lone "%" read as "0%" or "9%" before n values is the unit.
+    """
+    toks = [t for t in (t.strip("|[]") for t in text.split()) if t]
+    for end in range(len(toks) - 1, 0, -1):
+        region = toks[end:]
+        if len(region) > 2 * n + 2:
             break
+        for width in (3, 2, 1):
+            if end - width < 1:
+                continue
+            unit = _unit_of(toks[end - width:end])
+            if unit is None:
+                continue
+            kinds = [_kind(t) for t in region]
+            readable = sum(k != "j" for k in kinds)
+            if readable and readable * 2 >= len(region) and kinds[0] != "j":
+                cells = [_repair_value(t) if k == "v" else t for t, k in zip(region, kinds)]
+                return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
+    name, unit, vals = split_values(text)
+    kinds = ["d" if v == "-" else "v" for v in vals]
+    if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
+        unit, vals, kinds = "%", vals[1:], kinds[1:]
+    return LineParts(name, unit, vals, kinds)
+
+
+def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], list[str]]:
+    """Fit a row's value tokens to its n columns; returns (cells, flags).
+
+    Tokens OCR could not read are dropped first when there are too many (dust), else kept
+    in their place and flagged; dash marks become "-". Missing cells are left empty at the
+    end and flagged.
+    """
+    flags: list[str] = []
+    pairs = list(zip(cells, kinds))
+    while len(pairs) > n and any(k == "j" for _, k in pairs):
+        j = max(i for i, (_, k) in enumerate(pairs) if k == "j")
+        flags.append(f"dropped unreadable token {pairs[j][0]!r}")
+        del pairs[j]
+    if len(pairs) != n:
+        flags.append(f"{len(pairs)} values for {n} columns")
+    if len(pairs) > n:
+        pairs = pairs[-n:]
+    out = []
+    for cell, kind in pairs:
+        if kind == "j":
+            flags.append(f"unreadable cell {cell!r}")
+        out.append("-" if kind == "d" else cell)
+    return out + [""] * (n - len(out)), flags
+
+
+@dataclass(slots=True)
+class _Block:
+    """The lines of one table row while they are collected."""
+    group_no: str
+    group: str
+    names: list[str] = field(default_factory=list)
+    unit: str = ""
+    cells: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def add(self, ln: int, parts: LineParts) -> None:
+        if parts.name:
+            self.names.append(parts.name)
+        self.unit = self.unit or parts.unit
+        self.cells += parts.cells
+        self.kinds += parts.kinds
+        self.lines.append(ln)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.names).split())
+
+
+def _unfinished(block: _Block) -> bool:
+    """Does the block's name stop mid-phrase ("... người có công có")?"""
+    words = block.text.split()
+    return bool(words) and words[-1].lower().strip(",") in _OPEN_ENDINGS
+
+
+def _opens_row(parts: LineParts, text: str, block: _Block | None) -> bool:
+    """Does this line start a new row rather than go on with *block*?
+
+    A capitalised name starts one. A line with values starts none when the block has no
+    values yet and its name is unfinished: eng-OCR sets the values on the middle line of a
+    wrapped name, often with that line garbled ("He Sng Dane Dope : 100 94,5").
+    """
+    if block is None:
+        return True
+    starts = _starts_new_name(parts.name) if parts.name else False
+    if not starts:
+        return False
+    if parts.cells and not block.cells and block.names and _unfinished(block):
+        return False
+    return True
+
+
+def _strip_fragments(name: str) -> tuple[str, list[str]]:
+    """Trailing fragments of unread cells left on a name ("... dưỡng Bê : : số e" keeps
+    "Bê"; the ":" ":" "e" go): returns (name, the fragments)."""
+    toks = name.split()
+    cut = []
+    while len(toks) > 1 and _TRAILING_FRAGMENT.match(toks[-1]):
+        cut.insert(0, toks.pop())
+    return " ".join(toks), cut
+
+
+def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
+                          ) -> tuple[tuple[ValueColumn, ...], list[ParsedRow]]:
+    """Rebuild Appendix I rows from (line number, restored text) pairs of the appendix.
+
+    Lines are grouped into rows (a capitalised name opens one; see :func:`_opens_row`),
+    each line split at its unit into name and value region (:func:`split_row_line`), and
+    a row's value tokens fitted to the header's columns (:func:`fit_cells`). Group headings
+    and the header repeated on later pages are recognised and left out of the rows.
+    """
+    body_start = header_end(lines, groups)
     header_text = " ".join(t for _, t in lines[:body_start])
     counts = Counter(len(split_values(t)[2]) for _, t in lines[body_start:] if split_values(t)[2])
-    n_values = 4
-    for n, _ in counts.most_common():
-        if 3 <= n <= 6:
-            n_values = n
-            break
+    n_values = next((k for k, _ in counts.most_common() if 3 <= k <= 6), 4)
     columns = header_columns(header_text, n_values)
     n = len(columns)
-    rows: list[RawRow] = []
-    pending: list[tuple[int, str]] = []
+    skip = repeated_headers(lines, body_start)
+    blocks: list[_Block] = []
+    block: _Block | None = None
     group_no, group = "", ""
-    parent: RawRow | None = None
     last_group_int = 0
     after_heading = False
-
-    def flush_pending_as_parent() -> RawRow | None:
-        nonlocal pending
-        if not pending:
-            return None
-        row = RawRow(group_no, group, [t for _, t in pending], "", [], [ln for ln, _ in pending])
-        rows.append(row)
-        pending = []
-        return row
-
-    for ln, text in lines[body_start:]:
+    for k, (ln, text) in enumerate(lines[body_start:], start=body_start):
         text = text.strip()
-        if not text or is_header_line(text):
+        if not text or k in skip or is_header_line(text):
             continue
-        name, unit, vals = split_values(text)
-        if not vals and not unit and after_heading and not _starts_new_name(text):
-            group = f"{group} {text}"   # the heading's wrapped second line
-            continue
-        after_heading = False
-        if not vals and not unit:
+        parts = split_row_line(text, n)
+        if not parts.cells and not parts.unit:
+            if after_heading and not _starts_new_name(text):
+                group = f"{group} {text}"   # the heading's wrapped second line
+                continue
             heading = _is_group_heading(text, groups, last_group_int)
-            if heading and not pending:
+            if heading and (block is None or block.cells or GROUP_HINT.match(text)
+                            or not _unfinished(block)):
                 no, gname = heading
-                if not no:
-                    no = str(last_group_int + 1)
-                group_no, group = no, gname
-                last_group_int = int(no) if no.isdigit() else last_group_int + 1
-                parent = None
-                after_heading = True
+                group_no = no or str(last_group_int + 1)
+                group = gname
+                last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
+                block, after_heading = None, True
                 continue
-            if rows and not pending and not _starts_new_name(text) and rows[-1].cells:
-                rows[-1].name_parts.append(text)
-                rows[-1].lines.append(ln)
-                continue
-            if pending and not _starts_new_name(text):
-                pending.append((ln, text))
-                continue
-            if pending:
-                # Previous pending name had no values: a parent row (or a group heading).
-                joined = " ".join(t for _, t in pending)
-                heading = _is_group_heading(joined, groups, last_group_int)
-                if heading:
-                    no, gname = heading
-                    group_no = no or str(last_group_int + 1)
-                    group = gname
-                    last_group_int = int(group_no) if group_no.isdigit() else last_group_int
-                    pending = []
-                    parent = None
-                else:
-                    parent = flush_pending_as_parent()
-            pending.append((ln, text))
-            continue
-        # A value row. A name of its own (capitalised) after a complete pending name makes
-        # the pending lines a parent row without values ("Chỉ tiêu số lượng trên 10.000 dân"
-        # then "Số giường bệnh Giường 30 35 40 40,5").
-        if pending and name and _starts_new_name(name) and _starts_new_name(pending[0][1]) \
-                and len(" ".join(t for _, t in pending).split()) >= 3:
-            parent = flush_pending_as_parent()
-        name_parts = [t for _, t in pending] + ([name] if name else [])
-        row_lines = [l for l, _ in pending] + [ln]
-        pending = []
-        cells = vals
-        flags = []
-        if len(cells) > n:
-            flags.append(f"{len(cells)} values for {n} columns")
-            cells = cells[-n:]
-        elif len(cells) < n:
-            flags.append(f"{len(cells)} values for {n} columns")
-            cells = cells + [""] * (n - len(cells))
-        row = RawRow(group_no, group, name_parts, unit, cells, row_lines, flags=flags)
-        label = skeleton(" ".join(name_parts)).strip()
+        after_heading = False
+        if _opens_row(parts, text, block):
+            block = _Block(group_no, group)
+            blocks.append(block)
+        assert block is not None
+        block.add(ln, parts)
+    return columns, _blocks_to_rows(blocks, n)
+
+
+def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
+    """Rows from blocks: cells fitted, sub-rows named after their parent."""
+    out: list[ParsedRow] = []
+    parent: ParsedRow | None = None
+    parent_name = ""
+    for b in blocks:
+        name, fragments = _strip_fragments(b.text.strip(" |-"))
+        if b.cells:
+            cells, flags = fit_cells(b.cells, b.kinds, n)
+        else:
+            cells, flags = [], []
+        if fragments:
+            flags.append("unread text after the name: " + " ".join(fragments))
+        label = skeleton(name).strip()
         known_sub = any(label == skeleton(s) for s in SUBROW_LABELS)
-        full_name = label.startswith(("ti le", "ty le", "chi so", "muc "))
-        is_sub = parent is not None and (known_sub or (not parent.cells and not full_name))
-        if is_sub and parent is not None:
-            row.parent = " ".join(parent.name_parts)
-        rows.append(row)
+        self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
+        is_sub = parent is not None and (known_sub or (not parent.cells and not self_named
+                                                       and name[:1].islower()))
+        full = f"{parent_name} - {name}" if is_sub else name
+        row = ParsedRow(b.group_no, b.group, full, b.unit, tuple(cells), tuple(b.lines),
+                        tuple(flags), is_parent=not cells)
+        if parent is not None and parent.group != b.group:
+            parent = None
+        out.append(row)
         if not is_sub:
-            parent = row
-    if pending:
-        flush_pending_as_parent()
-    out = []
-    for r in rows:
-        name = " ".join(" ".join(r.name_parts).split())
-        name = name.strip(" |-")
-        if r.parent:
-            name = f"{' '.join(r.parent.split())} - {name}"
-        out.append(ParsedRow(r.group_no, r.group, name, r.unit, tuple(r.cells), tuple(r.lines),
-                             tuple(r.flags), is_parent=not r.cells))
-    return columns, out
+            parent, parent_name = row, name
+    return out
 
 
 _DATE = regex.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
