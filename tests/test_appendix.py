@@ -121,3 +121,67 @@ def test_header_end_ignores_dash_marks_and_repeated_header_skipped():
     assert [(r.indicator, r.cells) for r in rows] == [
         ("Tỷ lệ hộ nghèo", ("-", "-", "2,08", "1,43")),
         ("Tỷ lệ hộ cận nghèo", ("-", "-", "3,41", "2,67"))]
+
+
+HEAD4 = "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)"
+
+
+def _rows(*texts):
+    _, rows = parse_indicator_lines(list(enumerate([HEAD4, *texts], start=1)), GROUPS)
+    return [(r.indicator, r.unit, r.cells) for r in rows]
+
+
+def test_split_row_line_at_unit_keeps_unreadable_cells():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Tỷ lệ hộ cận nghèo % : : cer a", 4)
+    assert (parts.name, parts.unit, parts.cells) == ("Tỷ lệ hộ cận nghèo", "%", [":", ":", "cer", "a"])
+    assert parts.kinds == ["d", "d", "j", "j"]
+    # a misread unit word, an operator apart from its number, a colon for a decimal comma
+    parts = split_row_line("Số bác sĩ Newoi 11 >= 15 1:33 11,5", 4)
+    assert (parts.name, parts.unit, parts.cells) == ("Số bác sĩ", "Người", ["11", ">=15", "1,33", "11,5"])
+    # numbers inside a name are no value region
+    assert split_row_line("mầm non cho trẻ mẫu giáo từ 3 đến 5 tuổi", 4).cells == []
+
+
+def test_fit_cells_drops_dust_before_shifting():
+    from pipeline.tables.appendix import fit_cells
+
+    cells, flags = fit_cells(["-", "-", "*", "2,08", "1,43"], ["d", "d", "j", "v", "v"], 4)
+    assert cells == ["-", "-", "2,08", "1,43"] and flags == ["dropped unreadable token '*'"]
+    cells, flags = fit_cells([":", "cer", "2,08"], ["d", "j", "v"], 4)
+    assert cells == ["-", "cer", "2,08", ""] and "unreadable cell 'cer'" in flags
+
+
+def test_values_on_the_middle_line_of_a_wrapped_name():
+    # eng-OCR puts the values on the middle line, garbling its words; the name before it
+    # ends mid-phrase ("có"), so the garbled line goes on with that row.
+    assert _rows(
+        "Tỷ lệ gia đình người có công có",
+        "He Sng Dane Dope Cao % - 100 94,5 100,0",
+        "sống trung bình của cộng đồng dân cư",
+        "Số nhà tình nghĩa được xây mới Căn - - 478 559",
+    ) == [
+        ("Tỷ lệ gia đình người có công có He Sng Dane Dope Cao sống trung bình của cộng đồng dân cư",
+         "%", ("-", "100", "94,5", "100,0")),
+        ("Số nhà tình nghĩa được xây mới", "Căn", ("-", "-", "478", "559"))]
+
+
+def test_second_value_set_opens_a_row_and_stray_dash_ignored():
+    assert _rows(
+        "Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo % >94 89 96,5 97,2",
+        "ở trẻ em đi học đúng độ tuổi tiểu học % 100,0 100,0 100,0 100,0",
+        "Tỷ lệ lao động qua đào tạo có bằng % 27-29 35-40 31,9 25,9",
+        "cấp, chứng chỉ -",
+    ) == [
+        ("Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo", "%", (">94", "89", "96,5", "97,2")),
+        ("ở trẻ em đi học đúng độ tuổi tiểu học", "%", ("100,0", "100,0", "100,0", "100,0")),
+        ("Tỷ lệ lao động qua đào tạo có bằng cấp, chứng chỉ", "%", ("27-29", "35-40", "31,9", "25,9"))]
+
+
+def test_stray_value_on_a_name_line_does_not_split_the_row():
+    assert _rows(
+        "Tỉ lệ người gây bạo lực gia đình, bạo lực",
+        "trên cơ sở giới được phát hiện ở mức chưa 0",
+        ". . . A1 % 50 70 - -",
+    )[0][2] == ("50", "70", "-", "-")

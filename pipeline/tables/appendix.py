@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from ..models import DocumentRecord, ValueColumn
 from ..restore.syllables import skeleton
@@ -29,12 +30,21 @@ DEFAULT_COLUMNS = (
     ValueColumn("estimate_2025", "estimate", 2025),
 )
 UNITS = ("%/năm", "%", "người", "tuổi", "năm", "lần", "giường", "căn", "mức độ", "m2 sàn/người",
-         "m2", "bậc học", "xã", "hộ", "đồng", "triệu đồng", "số", "chỉ số", "điểm", "ha", "km")
+         "m2", "bậc học", "xã", "hộ", "đồng", "triệu đồng", "số", "chỉ số", "điểm", "ha", "km",
+         "con", "lượt", "cơ sở", "trường", "tỷ đồng")
 _UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
 _DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
 SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên giới, hải đảo",
                  "các vùng còn lại", "trong đó", "nam", "nữ")
-GROUP_HINT = regex.compile(r"^\s*(\d{1,2})\s*[|.)\]]*\s*[\[|]?\s*(\p{L}.*)$")
+GROUP_HINT = regex.compile(r"^\s*(\d{1,2}|[IVX]{1,4})\s*[|.)\]]*\s*[\[|]?\s*(\S.*)$")
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def group_int(no: str) -> int | None:
+    """A printed group number as an integer ("7" → 7, "VII" → 7); None when it is neither."""
+    if no.isdigit():
+        return int(no)
+    return _ROMAN.index(no) + 1 if no in _ROMAN else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,9 @@ def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ..
     if cut is None:
         return None
     targets, results = years[:cut], years[cut:]
-    if any(b <= a for a, b in zip(results, results[1:])) or max(results) >= max(targets):
+    rising = all(a < b for a, b in zip(targets, targets[1:])) and all(
+        a < b for a, b in zip(results, results[1:]))
+    if not rising or max(results) >= max(targets):
         return None
     return _named(targets, results, estimate)
 
@@ -268,6 +280,10 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
             best_no, score = no, s
     if m and score >= 60:
         return m.group(1), name
+    # The next group's number before a few garbled words ("7 1v tê" for "7 | Y tế").
+    if m and group_int(m.group(1)) == after + 1 and len(name.split()) <= 6 and score >= 35 \
+            and not is_value_token(name.split()[0]):
+        return m.group(1), name
     numbered_later = not best_no.isdigit() or int(best_no) > after
     if score >= 88 and len(name.split()) >= 3 and numbered_later and name[:1].isupper():
         return best_no, name
@@ -406,10 +422,23 @@ def _unit_of(tokens: list[str]) -> str | None:
     if len(tokens) == 1 and _PERCENT_UNIT.match(cand):
         return "%"
     key = skeleton(cand).strip("(|[]:.,;")
-    if key not in _UNIT_SKELETONS:
+    unit = _UNIT_SKELETONS.get(key) or _unit_misread(cand, key)
+    if unit is None:
         return None
-    unit = _UNIT_SKELETONS[key]
     return unit[:1].upper() + unit[1:] if cand.lstrip("(|[")[:1].isupper() else unit
+
+
+def _unit_misread(cand: str, key: str) -> str | None:
+    """A capitalised word unit with one or two letters misread ("Newoi", "Givong", "Cin"):
+    same first letter, at most one edit in four letters, two in five or more."""
+    if " " in cand or not cand[:1].isupper() or not key.isalpha() or len(key) < 3:
+        return None
+    for k, unit in _UNIT_SKELETONS.items():
+        if " " in k or k[0] != key[0] or len(k) < 3 or abs(len(k) - len(key)) > 1:
+            continue
+        if Levenshtein.distance(k, key) <= (1 if len(key) <= 4 else 2):
+            return unit
+    return None
 
 
 def _kind(tok: str) -> str:
@@ -425,18 +454,42 @@ def _repair_value(tok: str) -> str:
     return t if is_value_token(t) else tok
 
 
+def _region(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(cells, kinds) of a value region's tokens; a lone operator joins its number
+    ("> 95" → ">95", as :func:`split_values` does)."""
+    cells: list[str] = []
+    kinds: list[str] = []
+    for tok in tokens:
+        kind = _kind(tok)
+        if cells and cells[-1] in ("<", ">", "<=", ">=", "≤", "≥") and kind == "v":
+            cells[-1] += _repair_value(tok)
+            continue
+        cells.append(_repair_value(tok) if kind == "v" else tok)
+        kinds.append(kind)
+    return cells, kinds
+
+
+def _acceptable(kinds: list[str], unit: str, n: int) -> bool:
+    """Is this a value region? It starts with a readable cell and at least half of it
+    reads as values or dashes; after a "%" unit (a strong anchor) one readable cell in
+    at most n + 2 tokens is enough."""
+    readable = sum(k != "j" for k in kinds)
+    if not readable or kinds[0] == "j":
+        return False
+    return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
+
+
 def split_row_line(text: str, n: int) -> LineParts:
     """Split a table line at its unit: name before, the value region after.
 
-    The value region may hold cells OCR could not read ("Bee : : s ee"); it is accepted
-    when at least half of its tokens read as values or dashes and it is not longer than
-    two per column. Without a unit the trailing value tokens are the region
+    The value region may hold cells OCR could not read ("Bee : : s ee"); see
+    :func:`_acceptable`. Without a unit, the region is the longest tail that starts with a
+    number and reads as values; failing that, the trailing value tokens
     (:func:`split_values`). A lone "%" read as "0%" or "9%" before n values is the unit.
     """
     toks = [t for t in (t.strip("|[]") for t in text.split()) if t]
     for end in range(len(toks) - 1, 0, -1):
-        region = toks[end:]
-        if len(region) > 2 * n + 2:
+        if len(toks) - end > 2 * n + 2:
             break
         for width in (3, 2, 1):
             if end - width < 1:
@@ -444,13 +497,21 @@ def split_row_line(text: str, n: int) -> LineParts:
             unit = _unit_of(toks[end - width:end])
             if unit is None:
                 continue
-            kinds = [_kind(t) for t in region]
-            readable = sum(k != "j" for k in kinds)
-            if readable and readable * 2 >= len(region) and kinds[0] != "j":
-                cells = [_repair_value(t) if k == "v" else t for t, k in zip(region, kinds)]
+            cells, kinds = _region(toks[end:])
+            if _acceptable(kinds, unit, n):
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
     name, unit, vals = split_values(text)
     kinds = ["d" if v == "-" else "v" for v in vals]
+    for start in range(max(1, len(toks) - 2 * n - 2), len(toks)):
+        if not regex.search(r"\d", toks[start]) or _kind(toks[start]) != "v" \
+                or _kind(toks[start - 1]) == "v":
+            continue
+        cells, kinds2 = _region(toks[start:])
+        # numbers inside a name ("trẻ mẫu giáo từ 3 đến 5 tuổi") are no region
+        if len(cells) > len(vals) and len(cells) >= n - 1 and sum(k == "v" for k in kinds2) >= 2 \
+                and 3 * kinds2.count("j") <= len(cells) and _acceptable(kinds2, "", n):
+            name, unit, vals, kinds = " ".join(toks[:start]), "", cells, kinds2
+        break
     if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
         unit, vals, kinds = "%", vals[1:], kinds[1:]
     return LineParts(name, unit, vals, kinds)
@@ -492,12 +553,14 @@ class _Block:
     kinds: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
 
-    def add(self, ln: int, parts: LineParts) -> None:
+    def add(self, ln: int, parts: LineParts, n: int) -> None:
         if parts.name:
             self.names.append(parts.name)
         self.unit = self.unit or parts.unit
-        self.cells += parts.cells
-        self.kinds += parts.kinds
+        # Dash marks on a wrapped name's last line after a full row are rules and dust.
+        if not (len(self.cells) >= n and all(k == "d" for k in parts.kinds)):
+            self.cells += parts.cells
+            self.kinds += parts.kinds
         self.lines.append(ln)
 
     @property
@@ -511,15 +574,18 @@ def _unfinished(block: _Block) -> bool:
     return bool(words) and words[-1].lower().strip(",") in _OPEN_ENDINGS
 
 
-def _opens_row(parts: LineParts, text: str, block: _Block | None) -> bool:
+def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     """Does this line start a new row rather than go on with *block*?
 
-    A capitalised name starts one. A line with values starts none when the block has no
+    A capitalised name starts one, and so does a named line with values after a row that
+    has its values (OCR lowers the first letter of "Tỷ lệ": "ở trẻ em ..."). A line with values starts none when the block has no
     values yet and its name is unfinished: eng-OCR sets the values on the middle line of a
     wrapped name, often with that line garbled ("He Sng Dane Dope : 100 94,5").
     """
     if block is None:
         return True
+    if len(block.cells) >= n - 1 and sum(k == "v" for k in parts.kinds) >= 2 and parts.name:
+        return True     # a second set of values is a row of its own, whatever its case
     starts = _starts_new_name(parts.name) if parts.name else False
     if not starts:
         return False
@@ -574,15 +640,15 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
                 no, gname = heading
                 group_no = no or str(last_group_int + 1)
                 group = gname
-                last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
+                last_group_int = group_int(group_no) or last_group_int + 1
                 block, after_heading = None, True
                 continue
         after_heading = False
-        if _opens_row(parts, text, block):
+        if _opens_row(parts, block, n):
             block = _Block(group_no, group)
             blocks.append(block)
         assert block is not None
-        block.add(ln, parts)
+        block.add(ln, parts, n)
     return columns, _blocks_to_rows(blocks, n)
 
 
