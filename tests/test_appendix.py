@@ -185,3 +185,29 @@ def test_stray_value_on_a_name_line_does_not_split_the_row():
         "trên cơ sở giới được phát hiện ở mức chưa 0",
         ". . . A1 % 50 70 - -",
     )[0][2] == ("50", "70", "-", "-")
+
+
+def test_value_ocr_slips_repaired():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo % S95 $100 2.92. 53.", 4)
+    assert parts.cells == [">95", ">100", "2.92", "53"]
+    parts = split_row_line("Tỷ lệ học sinh tốt nghiệp 0% Pợ $= 97 88,83 99,52", 4)
+    assert (parts.unit, parts.cells) == ("%", ["Pợ", ">=97", "88,83", "99,52"])
+    parts = split_row_line("Mức giảm tỉ lệ hộ nghèo đa chiều hàng op/mam | 1-1,5 1-1,6 0,3 0,3", 4)
+    assert (parts.name, parts.unit) == ("Mức giảm tỉ lệ hộ nghèo đa chiều hàng", "%/năm")
+
+
+def test_short_and_garbled_group_headings():
+    groups = [("5", "Trợ giúp xã hội và giảm nghèo"), ("6", "Giáo dục"), ("7", "Y tế")]
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "5 |Trg giúp xã hội và giảm nghèo",
+        "Bảo đảm nước sinh hoạt cho hộ nghèo Mức độ | Giải quyết | Bảo đảm | Giải quyết | Giải quyết",
+        "Giáo dục",
+        "a trẻ em 3-5 tuổi đi học mẫu giáo % >95 97 100,0 90,0",
+        "7 1v tê",
+        "Số năm sống khỏe Năm - 68 - -",
+    ], start=1)), groups)
+    assert [(r.group_no, r.indicator) for r in rows][1:] == [
+        ("6", "a trẻ em 3-5 tuổi đi học mẫu giáo"), ("7", "Số năm sống khỏe")]

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ..models import DocumentRecord, ValueColumn
-from ..restore.syllables import skeleton
+from ..restore.syllables import is_syllable, skeleton
 from .values import is_value_token, parse_cell
 
 log = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     """(printed or catalog group number, heading text) when *text* reads as a group heading.
 
     A heading with its number printed needs a loose match; one without must match a known
-    group name closely, be at least three words long and come later than group *after*
+    group name closely, be at least three words long (two when it matches exactly) and come later than group *after*
     (groups are printed in order), so a wrapped name's last line ("BHYT") is no heading.
     """
     m = GROUP_HINT.match(text)
@@ -281,11 +281,12 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     if m and score >= 60:
         return m.group(1), name
     # The next group's number before a few garbled words ("7 1v tê" for "7 | Y tế").
-    if m and group_int(m.group(1)) == after + 1 and len(name.split()) <= 6 and score >= 35 \
-            and not is_value_token(name.split()[0]):
+    if m and group_int(m.group(1)) == after + 1 and not is_value_token(name.split()[0]) and (
+            (len(name.split()) <= 6 and score >= 35) or (len(name.split()) <= 3 and name[:1].isupper())):
         return m.group(1), name
     numbered_later = not best_no.isdigit() or int(best_no) > after
-    if score >= 88 and len(name.split()) >= 3 and numbered_later and name[:1].isupper():
+    long_enough = len(name.split()) >= 3 or (score >= 95 and len(name.split()) >= 2)
+    if score >= 88 and long_enough and numbered_later and name[:1].isupper():
         return best_no, name
     return None
 
@@ -395,6 +396,7 @@ def repeated_headers(lines: list[tuple[int, str]], start: int) -> set[int]:
 # Marks eng-OCR prints for a dash cell (a thin rule): it reads them as letters and punctuation.
 _DASH_MARKS = _DASH_LIKE | {"‘", "’", "'", "`", ",", ";", "~", "_", "=", "ì", "í", "ỉ", "ị", "—", "-—"}
 _PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
+_PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
 _TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$")
 # A name line ending in one of these words is unfinished: the name goes on.
 _OPEN_ENDINGS = frozenset(
@@ -421,6 +423,8 @@ def _unit_of(tokens: list[str]) -> str | None:
     cand = " ".join(tokens)
     if len(tokens) == 1 and _PERCENT_UNIT.match(cand):
         return "%"
+    if len(tokens) == 1 and _PER_YEAR_UNIT.match(cand.strip("|")):
+        return "%/năm"
     key = skeleton(cand).strip("(|[]:.,;")
     unit = _UNIT_SKELETONS.get(key) or _unit_misread(cand, key)
     if unit is None:
@@ -441,6 +445,11 @@ def _unit_misread(cand: str, key: str) -> str | None:
     return None
 
 
+def _is_word(tok: str) -> bool:
+    """A lowercase Vietnamese syllable of two letters or more (a name word, not OCR junk)."""
+    return len(tok) >= 2 and tok.islower() and tok.isalpha() and is_syllable(tok)
+
+
 def _kind(tok: str) -> str:
     if is_value_token(tok) or _repair_value(tok) != tok:
         return "v"
@@ -448,9 +457,14 @@ def _kind(tok: str) -> str:
 
 
 def _repair_value(tok: str) -> str:
-    """A value token with an OCR slip only a number can have: "1:33" → "1,33", "<5]" → "<5"."""
+    """A value token with an OCR slip only a number can have: "1:33" → "1,33", "<5]" → "<5",
+    "2.92." → "2.92" (dust after it), "S95" / "$100" → ">95" / ">100", "$=" → ">=" (eng-OCR's
+    forms of ">")."""
     t = tok.strip("[]|")
     t = regex.sub(r"^([<>]=?)?(\d+):(\d+)(%?)$", r"\1\2,\3\4", t)
+    t = regex.sub(r"(?<=[\d%])[.:;,]$", "", t)
+    t = regex.sub(r"^[S$+](=?)(?=\d|$)", r">\1", t) if regex.match(r"^[S$+]=?\d*$", t) \
+        and t not in ("S", "+") else t
     return t if is_value_token(t) else tok
 
 
@@ -474,7 +488,7 @@ def _acceptable(kinds: list[str], unit: str, n: int) -> bool:
     reads as values or dashes; after a "%" unit (a strong anchor) one readable cell in
     at most n + 2 tokens is enough."""
     readable = sum(k != "j" for k in kinds)
-    if not readable or kinds[0] == "j":
+    if not readable or (kinds[0] == "j" and unit != "%"):
         return False
     return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
 
@@ -507,9 +521,10 @@ def split_row_line(text: str, n: int) -> LineParts:
                 or _kind(toks[start - 1]) == "v":
             continue
         cells, kinds2 = _region(toks[start:])
-        # numbers inside a name ("trẻ mẫu giáo từ 3 đến 5 tuổi") are no region
+        # numbers inside a name ("trẻ mẫu giáo từ 3 đến 5 tuổi") are no region: words there
+        # are OCR junk, not Vietnamese
         if len(cells) > len(vals) and len(cells) >= n - 1 and sum(k == "v" for k in kinds2) >= 2 \
-                and 3 * kinds2.count("j") <= len(cells) and _acceptable(kinds2, "", n):
+                and not any(_is_word(c) for c in cells) and _acceptable(kinds2, "", n):
             name, unit, vals, kinds = " ".join(toks[:start]), "", cells, kinds2
         break
     if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
@@ -665,6 +680,8 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
             cells, flags = [], []
         if fragments:
             flags.append("unread text after the name: " + " ".join(fragments))
+        if parent is not None and parent.group != b.group:
+            parent = None
         label = skeleton(name).strip()
         known_sub = any(label == skeleton(s) for s in SUBROW_LABELS)
         self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
@@ -673,8 +690,6 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         full = f"{parent_name} - {name}" if is_sub else name
         row = ParsedRow(b.group_no, b.group, full, b.unit, tuple(cells), tuple(b.lines),
                         tuple(flags), is_parent=not cells)
-        if parent is not None and parent.group != b.group:
-            parent = None
         out.append(row)
         if not is_sub:
             parent, parent_name = row, name
