@@ -211,3 +211,19 @@ def test_short_and_garbled_group_headings():
     ], start=1)), groups)
     assert [(r.group_no, r.indicator) for r in rows][1:] == [
         ("6", "a trẻ em 3-5 tuổi đi học mẫu giáo"), ("7", "Số năm sống khỏe")]
+
+
+def test_estimate_column_when_its_label_is_lost():
+    from pipeline.tables.appendix import header_columns
+
+    # "Ước năm" glued by OCR
+    assert _names(header_columns("Nghị quyết số 68/NQ-CP Kết quả Năm Năm |Uécnam 2030 2023 2024 2025", 4))[-1] \
+        == "estimate_2025"
+    # the label lost altogether: a result for the year the report is dated in
+    assert _names(header_columns("(Kèm theo Báo cáo số 356/BC-UBND ngày 19/9/2025) Nam Nam Nam "
+                                 "2030 2023 2024 2025", 4)) == [
+        "target_2030", "actual_2023", "actual_2024", "estimate_2025"]
+    # a result for a target's own year
+    assert _names(header_columns("Năm Năm Năm Năm 2025 2030 2023 2024 2025", 5))[-1] == "estimate_2025"
+    assert _names(header_columns("(ngày 10/6/2025) Đến năm 2025 Đến năm 2030 Năm 2023 Năm 2024", 4)) == [
+        "target_2025", "target_2030", "actual_2023", "actual_2024"]

@@ -153,10 +153,13 @@ def _columns_from_set(years: list[int], estimate: bool) -> tuple[ValueColumn, ..
 
 
 def _named(targets: list[int], results: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
-    """role_year columns; the last result is the estimate when the header says so. A repeated
+    """role_year columns; the last result is the estimate when the header says so or when
+    it is for a target year. A repeated
     name gets a ``_2`` suffix, as in the grid reader."""
     cols = [("target", y) for y in targets] + [("actual", y) for y in results]
-    if estimate and results:
+    # A result for a target's own year is an estimate: the report is written before that
+    # year is out (and OCR often loses the "Ước" / "dự kiến" that says so).
+    if results and (estimate or results[-1] in targets):
         cols[-1] = ("estimate", cols[-1][1])
     out, seen = [], Counter()
     for role, year in cols:
@@ -180,11 +183,18 @@ def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
             the header's years cannot give the count.
     """
     sk = skeleton(header_text)
-    # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)")
-    estimate = bool(regex.search(r"\bki[ea]n\b|\buoc\b", sk))
+    # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)"), "Ước năm" glued
+    # ("Uécnam"); a result for the year the report is dated in is an estimate too.
+    estimate = bool(regex.search(r"\bki[ea]n\b|\bu[oe]c", sk))
     years = header_years(header_text)
+    dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
     if 2 <= len(years) <= 6:
-        return _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
+        cols = _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
+        last = cols[-1]
+        if dated and last.role == "actual" and last.year is not None \
+                and last.year >= int(dated[-1]):
+            cols = cols[:-1] + (ValueColumn(f"estimate_{last.year}", "estimate", last.year),)
+        return cols
     if n_values == 3:
         return DEFAULT_COLUMNS[:3]
     return DEFAULT_COLUMNS
