@@ -227,3 +227,35 @@ def test_estimate_column_when_its_label_is_lost():
     assert _names(header_columns("Năm Năm Năm Năm 2025 2030 2023 2024 2025", 5))[-1] == "estimate_2025"
     assert _names(header_columns("(ngày 10/6/2025) Đến năm 2025 Đến năm 2030 Năm 2023 Năm 2024", 4)) == [
         "target_2025", "target_2030", "actual_2023", "actual_2024"]
+
+
+def test_qualitative_cells_after_their_unit():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Mức độ giải quyết nhà ở cho người Mức độ | Giải quyết | Bảo đảm | Hoàn thành | Bảo đảm", 4)
+    assert (parts.name, parts.unit, parts.cells) == (
+        "Mức độ giải quyết nhà ở cho người", "Mức độ", ["Giải quyết", "Bảo đảm", "Hoàn thành", "Bảo đảm"])
+    # without the column rules the words are kept together, and the row is flagged
+    rows = parse_indicator_lines(list(enumerate([HEAD4, "Bảo đảm nước sinh hoạt Mức độ quyết có vững chắc"])),
+                                 GROUPS)[1]
+    assert rows[0].cells == ("quyết có vững chắc", "", "", "")
+    assert rows[0].flags == ("1 qualitative text, not split into columns for 4 columns",)
+
+
+def test_garbled_sub_row_label_and_header_split_over_lines():
+    assert _rows(
+        "Tỷ lệ nhà ở kiên cố % - 85-90",
+        "Thành thị % - 100 100 100",
+        "Nó6ng thôn % - 80 88,6 89",
+        "",
+        "Nghị",
+        "",
+        "quyết số Kết quả thực hiện",
+        "đến năm | Năm 2023 | Năm 2024 2025",
+        "2030 |",
+        "Số giường bệnh Giường Z7 30 29,6 34,4",
+    ) == [
+        ("Tỷ lệ nhà ở kiên cố", "%", ("-", "85-90", "", "")),
+        ("Tỷ lệ nhà ở kiên cố - Thành thị", "%", ("-", "100", "100", "100")),
+        ("Tỷ lệ nhà ở kiên cố - Nông thôn", "%", ("-", "80", "88,6", "89")),
+        ("Số giường bệnh", "Giường", ("Z7", "30", "29,6", "34,4"))]

@@ -372,13 +372,19 @@ def _is_years_line(text: str) -> bool:
     return len(header_years(text)) >= 2 and len(header_years(text)) == len(vals)
 
 
+def _mostly_header_words(text: str) -> bool:
+    words = regex.findall(r"[a-z]+", skeleton(text))
+    return bool(words) and sum(w in _HEADER_WORDS for w in words) >= 0.6 * len(words)
+
+
 def repeated_headers(lines: list[tuple[int, str]], start: int) -> set[int]:
     """Indexes of the header printed again at the top of later pages.
 
-    eng-OCR garbles it ("| S] Meestes | econ", "th =| én nam|Dén nam| Nam Nam") but it ends
-    with the column years. The lines above that, up to a blank line (the page break) and at
-    most six, are taken as header too unless they hold numbers; without a blank line only
-    lines that read as header labels are.
+    eng-OCR garbles it ("| S] Meestes | econ", "th =| én nam|Dén nam| Nam Nam") but it has
+    a line of column years. The lines above that, up to a blank line (the page break) and
+    at most seven, are header too unless they hold numbers (without a blank line, only
+    those that read as header labels); above the blank, lines of header words ("Nghị");
+    below it, a lone year wrapped from its label ("2030 |").
     """
     out: set[int] = set()
     for k in range(start, len(lines)):
@@ -386,20 +392,30 @@ def repeated_headers(lines: list[tuple[int, str]], start: int) -> set[int]:
             continue
         out.add(k)
         block: list[int] = []
-        bounded = False
-        for j in range(k - 1, max(start, k - 7) - 1, -1):
+        blank = False
+        for j in range(k - 1, max(start, k - 8) - 1, -1):
             text = lines[j][1].strip()
             if not text:
-                bounded = True
-                break
+                blank = True
+                continue
             if _numbers(split_values(text)[2]) or regex.match(r"^\s*\d{1,2}\b", text):
                 break
-            block.append(j)
-        if bounded:
+            if not blank:
+                block.append(j)
+            elif _mostly_header_words(text):
+                out.add(j)
+            else:
+                break
+        if blank:
             out.update(block)
         else:
             out.update(j for j in block if is_header_line(lines[j][1])
                        or any(key in skeleton(lines[j][1]) + " " for key in _HEADER_KEYS))
+        for j in range(k + 1, min(k + 3, len(lines))):
+            words = lines[j][1].replace("|", " ").split()
+            if not words or len(words) > 3 or not all(header_years(t) for t in words):
+                break
+            out.add(j)
     return out
 
 
@@ -493,12 +509,12 @@ def _region(tokens: list[str]) -> tuple[list[str], list[str]]:
     return cells, kinds
 
 
-def _acceptable(kinds: list[str], unit: str, n: int) -> bool:
+def _acceptable(kinds: list[str], unit: str, n: int, first_has_digit: bool = False) -> bool:
     """Is this a value region? It starts with a readable cell and at least half of it
     reads as values or dashes; after a "%" unit (a strong anchor) one readable cell in
-    at most n + 2 tokens is enough."""
+    at most n + 2 tokens is enough. A first token with a digit is a misread number ("Z7")."""
     readable = sum(k != "j" for k in kinds)
-    if not readable or (kinds[0] == "j" and unit != "%"):
+    if not readable or (kinds[0] == "j" and unit != "%" and not first_has_digit):
         return False
     return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
 
@@ -522,8 +538,10 @@ def split_row_line(text: str, n: int) -> LineParts:
             if unit is None:
                 continue
             cells, kinds = _region(toks[end:])
-            if _acceptable(kinds, unit, n):
+            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", toks[end]))):
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
+            if width >= 2 and unit.lower() in _QUALITATIVE_UNITS:
+                return _qualitative(_raw_tail(text, end), toks[:end - width], unit, n)
     name, unit, vals = split_values(text)
     kinds = ["d" if v == "-" else "v" for v in vals]
     for start in range(max(1, len(toks) - 2 * n - 2), len(toks)):
@@ -542,6 +560,33 @@ def split_row_line(text: str, n: int) -> LineParts:
     return LineParts(name, unit, vals, kinds)
 
 
+# Units of rows whose cells are words ("Giải quyết cơ bản", "Bảo đảm vững chắc").
+_QUALITATIVE_UNITS = ("mức độ",)
+
+
+def _raw_tail(text: str, index: int) -> str:
+    """The text from the *index*-th token of the split line on, column rules ("|") kept."""
+    count = 0
+    for m in regex.finditer(r"\S+", text):
+        if not m.group(0).strip("|[]"):
+            continue
+        if count == index:
+            return text[m.start():]
+        count += 1
+    return ""
+
+
+def _qualitative(tail: str, name: list[str], unit: str, n: int) -> LineParts:
+    """A row of word cells after its "Mức độ" unit: the cells are split at the column rules
+    OCR kept ("|"); without n of them the words stay together in one cell (kind ``q``) and
+    the row is flagged, rather than guessed apart."""
+    parts = [" ".join(p.split()) for p in tail.split("|")]
+    parts = [p for p in parts if p]
+    if len(parts) == n:
+        return LineParts(" ".join(name), unit, parts, ["q"] * n)
+    return LineParts(" ".join(name), unit, [" ".join(tail.replace("|", " ").split())], ["q"])
+
+
 def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], list[str]]:
     """Fit a row's value tokens to its n columns; returns (cells, flags).
 
@@ -556,7 +601,9 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         flags.append(f"dropped unreadable token {pairs[j][0]!r}")
         del pairs[j]
     if len(pairs) != n:
-        flags.append(f"{len(pairs)} values for {n} columns")
+        what = "qualitative text, not split into columns" if any(k == "q" for _, k in pairs) \
+            else "values"
+        flags.append(f"{len(pairs)} {what} for {n} columns")
     if len(pairs) > n:
         pairs = pairs[-n:]
     out = []
@@ -677,6 +724,17 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
     return columns, _blocks_to_rows(blocks, n)
 
 
+def _sub_label(name: str) -> str:
+    """A sub-row label OCR damaged ("Nó6ng thôn") put right, in its printed case."""
+    key = skeleton(name).strip()
+    if len(key) < 6 or len(key.split()) > 6:
+        return name
+    for label in SUBROW_LABELS:
+        if key != skeleton(label) and fuzz.ratio(key, skeleton(label)) >= 85:
+            return label[:1].upper() + label[1:] if name[:1].isupper() else label
+    return name
+
+
 def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
     """Rows from blocks: cells fitted, sub-rows named after their parent."""
     out: list[ParsedRow] = []
@@ -692,6 +750,7 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
             flags.append("unread text after the name: " + " ".join(fragments))
         if parent is not None and parent.group != b.group:
             parent = None
+        name = _sub_label(name)
         label = skeleton(name).strip()
         known_sub = any(label == skeleton(s) for s in SUBROW_LABELS)
         self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
