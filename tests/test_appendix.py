@@ -259,3 +259,32 @@ def test_garbled_sub_row_label_and_header_split_over_lines():
         ("Tỷ lệ nhà ở kiên cố - Thành thị", "%", ("-", "100", "100", "100")),
         ("Tỷ lệ nhà ở kiên cố - Nông thôn", "%", ("-", "80", "88,6", "89")),
         ("Số giường bệnh", "Giường", ("Z7", "30", "29,6", "34,4"))]
+
+
+def test_junk_value_line_lone_word_and_region_fragments_stay_with_their_row():
+    rows = _rows(
+        "Tỉ lệ hộ chăn nuôi, trang trại được xử lý 0",
+        "FOPASAN Nợ %o - 75 - -",
+        "chất thải chăn nuôi",
+        "Tỉ lệ tiêm chủng mở rộng với 14 loại Vắc % - 95 - -",
+        "Xin",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch",
+        "Thành thị % - 100 100% 100%",
+        "phía",
+        "n n Đông",
+        "Nông thôn % - 80 99 81%",
+        "Tay",
+        "",
+        "(Kèm theo Báo cáo số",
+        "NGHỊ QUYẾT SỐ 42-NQ/TW",
+    )
+    assert [r[0] for r in rows] == [
+        "Tỉ lệ hộ chăn nuôi, trang trại được xử lý FOPASAN Nợ chất thải chăn nuôi",
+        "Tỉ lệ tiêm chủng mở rộng với 14 loại Vắc Xin",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch - Thành thị",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch - Nông thôn"]
+    assert rows[0][2] == ("-", "75", "-", "-")
+    _, parsed = parse_indicator_lines(list(enumerate([HEAD4, "Thành thị % - 100 100% 100%", "phía", "Tay"])),
+                                      GROUPS)
+    assert parsed[0].flags == ("cell text by region not placed: phía / Tay",)

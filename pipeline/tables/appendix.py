@@ -624,6 +624,7 @@ class _Block:
     cells: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    loose: list[str] = field(default_factory=list)   # region fragments not placed in a cell
 
     def add(self, ln: int, parts: LineParts, n: int) -> None:
         if parts.name:
@@ -650,9 +651,11 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     """Does this line start a new row rather than go on with *block*?
 
     A capitalised name starts one, and so does a named line with values after a row that
-    has its values (OCR lowers the first letter of "Tỷ lệ": "ở trẻ em ..."). A line with values starts none when the block has no
-    values yet and its name is unfinished: eng-OCR sets the values on the middle line of a
-    wrapped name, often with that line garbled ("He Sng Dane Dope : 100 94,5").
+    has its values (OCR lowers the first letter of "Tỷ lệ": "ở trẻ em ..."). A line with
+    values starts none while the block lacks its values and either its name is unfinished
+    or the line's words are OCR junk: eng-OCR sets the values on the middle line of a
+    wrapped name, often garbling that line ("He Sng Dane Dope : 100 94,5"). A lone word
+    without values ("Xin" of "Vắc xin") goes on with the row above.
     """
     if block is None:
         return True
@@ -663,7 +666,43 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
         return False
     if parts.cells and not block.cells and block.names and _unfinished(block):
         return False
+    if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
+        return False
+    if not parts.cells and not parts.unit and len(parts.name.split()) == 1 and block.names:
+        return False
     return True
+
+
+_REGION_WORDS = frozenset("phia dong tay nam bac hai phong khu vuc vung mien".split())
+
+
+def _region_fragment(text: str) -> bool:
+    """A line of a cell split by region ("0,32% phía Đông; 0,38% phía Tây") that OCR spread
+    over its own lines: "Tay", "- Tay - Tay", "Phong: | Phong:", "100% 100%". It belongs to
+    the row above and is no row of its own."""
+    words = [t.strip("|:;,.-") for t in text.split()]
+    words = [w for w in words if w]
+    if not words or not any(skeleton(w) in _REGION_WORDS for w in words):
+        return False
+    return all(skeleton(w) in _REGION_WORDS or is_value_token(w) or len(w) == 1 for w in words)
+
+
+def _ends_table(text: str) -> bool:
+    """The next appendix's title block, which OCR may set before its "Phụ lục II" line:
+    "(Kèm theo Báo cáo số", a title in capitals."""
+    sk = skeleton(text).strip()
+    if sk.startswith(("(kem theo", "kem theo")):
+        return True
+    words = regex.findall(r"\p{L}{2,}", text)
+    return len(words) >= 3 and all(w.isupper() for w in words) and (
+        "nghi quyet" in sk or "danh muc" in sk or "chuong trinh" in sk)
+
+
+def _garbled(name: str) -> bool:
+    """Are half or more of these words OCR junk rather than Vietnamese ("FOPASAN Nợ")?
+    Short capitals (BHXH, HDI) count as neither."""
+    words = [w for w in regex.findall(r"\p{L}+", name) if not (w.isupper() and 2 <= len(w) <= 4)]
+    return bool(words) and sum(is_syllable(w.lower()) for w in words) * 2 <= len(words)
 
 
 def _strip_fragments(name: str) -> tuple[str, list[str]]:
@@ -700,6 +739,12 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
     for k, (ln, text) in enumerate(lines[body_start:], start=body_start):
         text = text.strip()
         if not text or k in skip or is_header_line(text):
+            continue
+        if _ends_table(text):
+            break
+        if block is not None and _region_fragment(text):
+            block.lines.append(ln)
+            block.loose.append(text)
             continue
         parts = split_row_line(text, n)
         if not parts.cells and not parts.unit:
@@ -748,11 +793,15 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
             cells, flags = [], []
         if fragments:
             flags.append("unread text after the name: " + " ".join(fragments))
+        if b.loose:
+            flags.append("cell text by region not placed: " + " / ".join(b.loose))
         if parent is not None and parent.group != b.group:
             parent = None
         name = _sub_label(name)
         label = skeleton(name).strip()
-        known_sub = any(label == skeleton(s) for s in SUBROW_LABELS)
+        # a two-word label with OCR junk after it ("Thành thị nợ nợ Đọng") is a sub-row too
+        known_sub = any(label == skeleton(s) or (" " in s and label.startswith(skeleton(s) + " "))
+                        for s in SUBROW_LABELS)
         self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
         is_sub = parent is not None and (known_sub or (not parent.cells and not self_named
                                                        and name[:1].islower()))
