@@ -288,3 +288,11 @@ def test_junk_value_line_lone_word_and_region_fragments_stay_with_their_row():
     _, parsed = parse_indicator_lines(list(enumerate([HEAD4, "Thành thị % - 100 100% 100%", "phía", "Tay"])),
                                       GROUPS)
     assert parsed[0].flags == ("cell text by region not placed: phía / Tay",)
+
+
+def test_header_year_of_a_two_line_label_read_first():
+    from pipeline.tables.appendix import header_columns
+
+    # "Năm 2024" sits one line above "2025 2030 năm 2025": read in order it would make 2024 a target
+    assert _names(header_columns("Đến năm | Đến năm | Dự kiến tính Năm 2024 2025 2030 năm 2025", 4)) == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]

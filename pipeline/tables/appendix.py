@@ -120,7 +120,8 @@ def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ..
     targets, results = years[:cut], years[cut:]
     rising = all(a < b for a, b in zip(targets, targets[1:])) and all(
         a < b for a, b in zip(results, results[1:]))
-    if not rising or max(results) >= max(targets):
+    # results run up to the horizon but start no later than the first target
+    if not rising or max(results) >= max(targets) or min(results) > min(targets):
         return None
     return _named(targets, results, estimate)
 
