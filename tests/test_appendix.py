@@ -296,3 +296,17 @@ def test_header_year_of_a_two_line_label_read_first():
     # "Năm 2024" sits one line above "2025 2030 năm 2025": read in order it would make 2024 a target
     assert _names(header_columns("Đến năm | Đến năm | Dự kiến tính Năm 2024 2025 2030 năm 2025", 4)) == [
         "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+
+
+def test_broken_m2_unit_wrapped_unit_word_and_garbled_unit_on_a_name():
+    assert _rows(
+        'Diện tích nhà ở bình quân đầu người "I‘lzg ;‘;’:/ 27 30 30,2 31',
+        "Thành thị m2 san/ 28 32 32,8 33,5",
+        "người",
+        "Nông thôn m2san’ gỗ người 28 30 29,6 31",
+        "Số nhà ở người có công Căn A 195 434 433",
+    ) == [
+        ("Diện tích nhà ở bình quân đầu người", "", ("27", "30", "30,2", "31")),
+        ("Diện tích nhà ở bình quân đầu người - Thành thị", "m2 sàn/người", ("28", "32", "32,8", "33,5")),
+        ("Diện tích nhà ở bình quân đầu người - Nông thôn", "m2 sàn/người", ("28", "30", "29,6", "31")),
+        ("Số nhà ở người có công", "Căn", ("A", "195", "434", "433"))]

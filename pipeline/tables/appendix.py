@@ -423,8 +423,11 @@ def repeated_headers(lines: list[tuple[int, str]], start: int) -> set[int]:
 # Marks eng-OCR prints for a dash cell (a thin rule): it reads them as letters and punctuation.
 _DASH_MARKS = _DASH_LIKE | {"‘", "’", "'", "`", ",", ";", "~", "_", "=", "ì", "í", "ỉ", "ị", "—", "-—"}
 _PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
+# "m2 sàn/người" as eng-OCR breaks it: "m2 san/ người", "m2san’ gỗ người", "m2 san/"
+_M2_UNIT = regex.compile(
+    r"(?<!\S)m2\s*s[aàảạáã]n[^\s/]{0,2}(?:\s+(?!ng)[^\s/]{1,2})?\s*(?:/\s*)?(?:ng\S{2,4}(?!\S))?", regex.I)
 _PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
-_TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$")
+_TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$|.*[\"‘’“”;:{}\[\]|\\]")
 # A name line ending in one of these words is unfinished: the name goes on.
 _OPEN_ENDINGS = frozenset(
     "có của và với cho được trong từ theo về các những tại trên dưới so đến để là hoặc "
@@ -513,9 +516,12 @@ def _region(tokens: list[str]) -> tuple[list[str], list[str]]:
 def _acceptable(kinds: list[str], unit: str, n: int, first_has_digit: bool = False) -> bool:
     """Is this a value region? It starts with a readable cell and at least half of it
     reads as values or dashes; after a "%" unit (a strong anchor) one readable cell in
-    at most n + 2 tokens is enough. A first token with a digit is a misread number ("Z7")."""
+    at most n + 2 tokens is enough. A first token with a digit is a misread number ("Z7");
+    an unreadable first of exactly n tokens is a cell too (a dash read as "A")."""
     readable = sum(k != "j" for k in kinds)
-    if not readable or (kinds[0] == "j" and unit != "%" and not first_has_digit):
+    lead_ok = kinds[0] != "j" or unit == "%" or first_has_digit or (
+        len(kinds) == n and readable == n - 1)
+    if not readable or not lead_ok:
         return False
     return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
 
@@ -528,6 +534,7 @@ def split_row_line(text: str, n: int) -> LineParts:
     number and reads as values; failing that, the trailing value tokens
     (:func:`split_values`). A lone "%" read as "0%" or "9%" before n values is the unit.
     """
+    text = _M2_UNIT.sub(" m2 sàn/người ", text)
     toks = [t for t in (t.strip("|[]") for t in text.split()) if t]
     for end in range(len(toks) - 1, 0, -1):
         if len(toks) - end > 2 * n + 2:
@@ -708,7 +715,8 @@ def _garbled(name: str) -> bool:
 
 def _strip_fragments(name: str) -> tuple[str, list[str]]:
     """Trailing fragments of unread cells left on a name ("... dưỡng Bê : : số e" keeps
-    "Bê"; the ":" ":" "e" go): returns (name, the fragments)."""
+    "Bê"; the ":" ":" "e" go; so do tokens with quotes or semicolons, a garbled unit such as
+    "I‘lzg ;‘;’:/"): returns (name, the fragments)."""
     toks = name.split()
     cut = []
     while len(toks) > 1 and _TRAILING_FRAGMENT.match(toks[-1]):
@@ -748,6 +756,9 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
             block.loose.append(text)
             continue
         parts = split_row_line(text, n)
+        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None:
+            block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
+            continue
         if not parts.cells and not parts.unit:
             if after_heading and not _starts_new_name(text):
                 group = f"{group} {text}"   # the heading's wrapped second line
