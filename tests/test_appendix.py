@@ -310,3 +310,15 @@ def test_broken_m2_unit_wrapped_unit_word_and_garbled_unit_on_a_name():
         ("Diện tích nhà ở bình quân đầu người - Thành thị", "m2 sàn/người", ("28", "32", "32,8", "33,5")),
         ("Diện tích nhà ở bình quân đầu người - Nông thôn", "m2 sàn/người", ("28", "30", "29,6", "31")),
         ("Số nhà ở người có công", "Căn", ("A", "195", "434", "433"))]
+
+
+def test_lost_thousands_dot_and_so_prefix():
+    from pipeline.tables.appendix import repair_name_prefix, restore_thousands_dot
+
+    assert restore_thousands_dot("3662", "", ("10604", "49.400", "3662", "11.900")) == "3.662"
+    assert restore_thousands_dot("1135", "Người", ("1.000", "-", "1.108", "1135")) == "1.135"
+    assert restore_thousands_dot("12500", "người", ("-", "12500")) == "12.500"
+    for cell, unit, row in (("2021", "năm", ("-", "2021")), ("995", "%", ("995",)),
+                            ("1135", "%", ("1.000", "1135")), ("2,5", "người", ("2,5",))):
+        assert restore_thousands_dot(cell, unit, row) is None
+    assert repair_name_prefix("S6 Bà mẹ Việt Nam anh hùng") == "Số Bà mẹ Việt Nam anh hùng"

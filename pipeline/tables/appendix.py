@@ -923,7 +923,7 @@ _TILE_GLUED = regex.compile(r"^t[iíỉyỷ\p{L}]{0,3}[1lI][eéèẹệề€¢&
 def repair_name_prefix(name: str) -> str:
     """Indicator names of this genre mostly open with "Tỉ lệ", which legacy OCR garbles
     beyond what the decoder can rebuild ("Từ 18", "Ti 1€", "Ti1é", "Từ I"): such openings
-    are put back (Tỷ when the OCR shows y)."""
+    are put back (Tỷ when the OCR shows y). So is "Số" read as "S6" / "SO"."""
     toks = name.split()
     if len(toks) < 3:
         return name
@@ -934,6 +934,8 @@ def repair_name_prefix(name: str) -> str:
         return " ".join([ti] + toks[2:])
     if _TILE_GLUED.match(toks[0]) and len(toks[0]) <= 6:
         return " ".join([ti] + toks[1:])
+    if toks[0] in ("S6", "S0", "SO", "$6", "$o", "Sé", "S6é"):
+        return " ".join(["Số"] + toks[1:])   # "Số" with its ố read as a digit
     return name
 
 
@@ -969,3 +971,30 @@ def restore_dropped_comma(cell: str, unit: str) -> str | None:
     if not m or int(m.group(2) + m.group(3)) <= 100:
         return None
     return f"{m.group(1) or ''}{m.group(2)},{m.group(3)}{m.group(4)}"
+
+
+_BARE_COUNT = regex.compile(r"^([<>]=?|[≤≥])?(\d{4,})$")
+COUNT_UNITS = ("người", "căn", "hộ", "lượt", "giường", "xã", "trường", "cơ sở")
+
+
+def restore_thousands_dot(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
+    """A count of a thousand or more printed without its thousands dots, which eng-OCR
+    drops ("3662" → "3.662"); None when the cell is not of that shape.
+
+    Only in a row that counts things: its unit is a count unit or another of its cells
+    carries thousands dots. Percent rows and year-like numbers in other rows are left alone.
+    """
+    m = _BARE_COUNT.match(cell)
+    if not m or unit == "%":
+        return None
+    dotted = any(regex.search(r"\d\.\d{3}(?!\d)", c) for c in row if c != cell)
+    if not (dotted or unit.lower() in COUNT_UNITS):
+        return None
+    digits = m.group(2)
+    if not dotted and 1900 <= int(digits) <= 2100:
+        return None
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return (m.group(1) or "") + ".".join([digits] + groups)
