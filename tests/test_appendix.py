@@ -322,3 +322,13 @@ def test_lost_thousands_dot_and_so_prefix():
                             ("1135", "%", ("1.000", "1135")), ("2,5", "người", ("2,5",))):
         assert restore_thousands_dot(cell, unit, row) is None
     assert repair_name_prefix("S6 Bà mẹ Việt Nam anh hùng") == "Số Bà mẹ Việt Nam anh hùng"
+
+
+def test_cells_and_units_read_from_the_raw_ocr_line():
+    from pipeline.tables.appendix import split_row_line
+
+    # the decoder turned the broken unit "%o" into the word "do"
+    parts = split_row_line("FOPASAN Nợ do - 75 - -", 4, raw="FOPASAN N %o - 75 - -")
+    assert (parts.name, parts.unit, parts.cells) == ("FOPASAN Nợ", "%", ["-", "75", "-", "-"])
+    # token counts differ: the restored line alone is used
+    assert split_row_line("Tỷ lệ hộ nghèo % - - 2,08 1,43", 4, raw="Ty le").cells == ["-", "-", "2,08", "1,43"]

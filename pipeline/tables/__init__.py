@@ -53,7 +53,8 @@ def parse_tables(doc: Document) -> Document:
     if first is not None:
         end = second if second is not None else len(lines)
         region = [(lines[i].number, texts[i]) for i in range(first + 1, end)]
-        columns, rows = parse_indicator_lines(region, groups)
+        raw = {lines[i].number: lines[i].text for i in range(first + 1, end)}
+        columns, rows = parse_indicator_lines(region, groups, raw)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
         indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)

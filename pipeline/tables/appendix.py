@@ -279,9 +279,12 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     name = m.group(2) if m else text
     name = name.strip(" |[]")
     sk = _expand(skeleton(name))
-    best_no, score = "", 0.0
+    best_no, score, reworded = "", 0.0, 0.0
     for no, g in _group_list(groups):
         gs = _expand(skeleton(g))
+        # the same words in another order or with a few added ("Văn hóa, thông tin và
+        # truyền thông" for "Phát triển văn hóa và thông tin, truyền thông")
+        reworded = max(reworded, fuzz.token_sort_ratio(sk, gs))
         # partial matching only for a line shorter than the name (a wrapped heading's first
         # line); a long row name merely containing a short group name ("... nhà ở ...") is no heading
         s = fuzz.partial_ratio(sk, gs) if 6 <= len(sk) <= len(gs) + 3 else 0
@@ -299,6 +302,8 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     long_enough = len(name.split()) >= 3 or (score >= 95 and len(name.split()) >= 2)
     if score >= 88 and long_enough and numbered_later and name[:1].isupper():
         return best_no, name
+    if reworded >= 80 and len(name.split()) >= 4 and name[:1].isupper():
+        return "", name
     return None
 
 
@@ -526,27 +531,41 @@ def _acceptable(kinds: list[str], unit: str, n: int, first_has_digit: bool = Fal
     return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
 
 
-def split_row_line(text: str, n: int) -> LineParts:
+def _tokens(text: str) -> list[str]:
+    return [t for t in (t.strip("|[]") for t in _M2_UNIT.sub(" m2 sàn/người ", text).split()) if t]
+
+
+def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
     """Split a table line at its unit: name before, the value region after.
 
     The value region may hold cells OCR could not read ("Bee : : s ee"); see
     :func:`_acceptable`. Without a unit, the region is the longest tail that starts with a
     number and reads as values; failing that, the trailing value tokens
     (:func:`split_values`). A lone "%" read as "0%" or "9%" before n values is the unit.
+
+    Args:
+        text: the restored line; the name comes from it.
+        n: the number of value columns.
+        raw: the same line as OCR read it, token for token. Cells and units are read from
+            it when given: the decoder makes words of OCR junk ("Bee" → "Bê") and of a
+            broken unit ("%o" → "do").
     """
+    toks = _tokens(text)
+    rtoks = _tokens(raw) if raw else toks
+    if len(rtoks) != len(toks):
+        rtoks = toks
     text = _M2_UNIT.sub(" m2 sàn/người ", text)
-    toks = [t for t in (t.strip("|[]") for t in text.split()) if t]
     for end in range(len(toks) - 1, 0, -1):
         if len(toks) - end > 2 * n + 2:
             break
         for width in (3, 2, 1):
             if end - width < 1:
                 continue
-            unit = _unit_of(toks[end - width:end])
+            unit = _unit_of(toks[end - width:end]) or _unit_of(rtoks[end - width:end])
             if unit is None:
                 continue
-            cells, kinds = _region(toks[end:])
-            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", toks[end]))):
+            cells, kinds = _region(rtoks[end:])
+            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[end]))):
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
             if width >= 2 and unit.lower() in _QUALITATIVE_UNITS:
                 return _qualitative(_raw_tail(text, end), toks[:end - width], unit, n)
@@ -556,11 +575,11 @@ def split_row_line(text: str, n: int) -> LineParts:
         if not regex.search(r"\d", toks[start]) or _kind(toks[start]) != "v" \
                 or _kind(toks[start - 1]) == "v":
             continue
-        cells, kinds2 = _region(toks[start:])
+        cells, kinds2 = _region(rtoks[start:])
         # numbers inside a name ("trẻ mẫu giáo từ 3 đến 5 tuổi") are no region: words there
         # are OCR junk, not Vietnamese
         if len(cells) > len(vals) and len(cells) >= n - 1 and sum(k == "v" for k in kinds2) >= 2 \
-                and not any(_is_word(c) for c in cells) and _acceptable(kinds2, "", n):
+                and not any(_is_word(c) for c in toks[start:]) and _acceptable(kinds2, "", n):
             name, unit, vals, kinds = " ".join(toks[:start]), "", cells, kinds2
         break
     if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
@@ -670,8 +689,8 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     if len(block.cells) >= n - 1 and sum(k == "v" for k in parts.kinds) >= 2 and parts.name:
         return True     # a second set of values is a row of its own, whatever its case
     starts = _starts_new_name(parts.name) if parts.name else False
-    if not starts:
-        return False
+    if not starts or (parts.name[:1].isdigit() and not block.cells):
+        return False    # "10.000 dân Người ..." goes on with "Số sinh viên ... trên"
     if parts.cells and not block.cells and block.names and _unfinished(block):
         return False
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
@@ -724,7 +743,8 @@ def _strip_fragments(name: str) -> tuple[str, list[str]]:
     return " ".join(toks), cut
 
 
-def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
+def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
+                          raw: dict[int, str] | None = None
                           ) -> tuple[tuple[ValueColumn, ...], list[ParsedRow]]:
     """Rebuild Appendix I rows from (line number, restored text) pairs of the appendix.
 
@@ -732,6 +752,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
     each line split at its unit into name and value region (:func:`split_row_line`), and
     a row's value tokens fitted to the header's columns (:func:`fit_cells`). Group headings
     and the header repeated on later pages are recognised and left out of the rows.
+    *raw* maps line numbers to the OCR text before restoration, for cells and units.
     """
     body_start = header_end(lines, groups)
     header_text = " ".join(t for _, t in lines[:body_start])
@@ -755,7 +776,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
             block.lines.append(ln)
             block.loose.append(text)
             continue
-        parts = split_row_line(text, n)
+        parts = split_row_line(text, n, raw.get(ln) if raw else None)
         if block is not None and block.unit and " " not in text and _unit_of([text]) is not None:
             block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
             continue
