@@ -332,3 +332,11 @@ def test_cells_and_units_read_from_the_raw_ocr_line():
     assert (parts.name, parts.unit, parts.cells) == ("FOPASAN Nợ", "%", ["-", "75", "-", "-"])
     # token counts differ: the restored line alone is used
     assert split_row_line("Tỷ lệ hộ nghèo % - - 2,08 1,43", 4, raw="Ty le").cells == ["-", "-", "2,08", "1,43"]
+
+
+def test_garbled_level_unit_opens_qualitative_cells():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Giải quyết nhà ở cho người có công Mức a6 | Giải quyết | Giải quyết | Hoàn thành", 3)
+    assert (parts.name, parts.unit, parts.cells) == (
+        "Giải quyết nhà ở cho người có công", "Mức độ", ["Giải quyết", "Giải quyết", "Hoàn thành"])

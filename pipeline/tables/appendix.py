@@ -431,6 +431,8 @@ _PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
 # "m2 sàn/người" as eng-OCR breaks it: "m2 san/ người", "m2san’ gỗ người", "m2 san/"
 _M2_UNIT = regex.compile(
     r"(?<!\S)m2\s*s[aàảạáã]n[^\s/]{0,2}(?:\s+(?!ng)[^\s/]{1,2})?\s*(?:/\s*)?(?:ng\S{2,4}(?!\S))?", regex.I)
+# "Mức độ" as eng-OCR reads it: "Mitc d6", "Mức a6", "Mức 46", "Mặt để", "Mire dé"
+_LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6óéểệe9]$"))
 _PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
 _TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$|.*[\"‘’“”;:{}\[\]|\\]")
 # A name line ending in one of these words is unfinished: the name goes on.
@@ -460,6 +462,8 @@ def _unit_of(tokens: list[str]) -> str | None:
         return "%"
     if len(tokens) == 1 and _PER_YEAR_UNIT.match(cand.strip("|")):
         return "%/năm"
+    if len(tokens) == 2 and _LEVEL_UNIT[0].match(tokens[0]) and _LEVEL_UNIT[1].match(tokens[1]):
+        return "Mức độ"
     key = skeleton(cand).strip("(|[]:.,;")
     unit = _UNIT_SKELETONS.get(key) or _unit_misread(cand, key)
     if unit is None:
