@@ -340,3 +340,12 @@ def test_garbled_level_unit_opens_qualitative_cells():
     parts = split_row_line("Giải quyết nhà ở cho người có công Mức a6 | Giải quyết | Giải quyết | Hoàn thành", 3)
     assert (parts.name, parts.unit, parts.cells) == (
         "Giải quyết nhà ở cho người có công", "Mức độ", ["Giải quyết", "Giải quyết", "Hoàn thành"])
+
+
+def test_capitalised_line_after_an_unfinished_name_continues_it():
+    assert [r[0] for r in _rows(
+        "Tỉ lệ phụ nữ sinh con ở cơ sở y tế hoặc có % 100 100 100 100",
+        "Sự trợ giúp của cán bộ y tế",
+        "Tỉ lệ tiêm chủng mở rộng % - 95 - -",
+    )] == ["Tỉ lệ phụ nữ sinh con ở cơ sở y tế hoặc có Sự trợ giúp của cán bộ y tế",
+           "Tỉ lệ tiêm chủng mở rộng"]

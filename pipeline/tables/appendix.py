@@ -685,8 +685,9 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     has its values (OCR lowers the first letter of "Tỷ lệ": "ở trẻ em ..."). A line with
     values starts none while the block lacks its values and either its name is unfinished
     or the line's words are OCR junk: eng-OCR sets the values on the middle line of a
-    wrapped name, often garbling that line ("He Sng Dane Dope : 100 94,5"). A lone word
-    without values ("Xin" of "Vắc xin") goes on with the row above.
+    wrapped name, often garbling that line ("He Sng Dane Dope : 100 94,5"). A line without
+    values after an unfinished name, or a lone word ("Xin" of "Vắc xin"), goes on with the
+    row above.
     """
     if block is None:
         return True
@@ -697,6 +698,9 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
         return False    # "10.000 dân Người ..." goes on with "Số sinh viên ... trên"
     if parts.cells and not block.cells and block.names and _unfinished(block):
         return False
+    if not parts.cells and not parts.unit and _unfinished(block) \
+            and not skeleton(parts.name).startswith(("ti le", "ty le")):
+        return False    # "... y tế hoặc có" / "Sự trợ giúp của cán bộ y tế"
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
         return False
     if not parts.cells and not parts.unit and len(parts.name.split()) == 1 and block.names:
