@@ -349,3 +349,10 @@ def test_capitalised_line_after_an_unfinished_name_continues_it():
         "Tỉ lệ tiêm chủng mở rộng % - 95 - -",
     )] == ["Tỉ lệ phụ nữ sinh con ở cơ sở y tế hoặc có Sự trợ giúp của cán bộ y tế",
            "Tỉ lệ tiêm chủng mở rộng"]
+
+
+def test_one_lost_dash_in_a_row_of_numbers_goes_first():
+    from pipeline.tables.appendix import fit_cells
+
+    assert fit_cells(["195", "434", "433"], ["v", "v", "v"], 4)[0] == ["", "195", "434", "433"]
+    assert fit_cells(["-", "74-78"], ["d", "v"], 4)[0] == ["-", "74-78", "", ""]

@@ -622,8 +622,10 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
     """Fit a row's value tokens to its n columns; returns (cells, flags).
 
     Tokens OCR could not read are dropped first when there are too many (dust), else kept
-    in their place and flagged; dash marks become "-". Missing cells are left empty at the
-    end and flagged.
+    in their place and flagged; dash marks become "-". Missing cells are left empty and
+    flagged: at the end, except that one missing from a row of numbers without any dash is
+    put first (eng-OCR loses thin dashes, not digits, and the genre's dashes stand mostly in
+    the target columns, which come first).
     """
     flags: list[str] = []
     pairs = list(zip(cells, kinds))
@@ -642,6 +644,8 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         if kind == "j":
             flags.append(f"unreadable cell {cell!r}")
         out.append("-" if kind == "d" else cell)
+    if out and not any(k == "d" for _, k in pairs) and len(out) >= n - 1:
+        return [""] * (n - len(out)) + out, flags
     return out + [""] * (n - len(out)), flags
 
 
