@@ -356,3 +356,14 @@ def test_one_lost_dash_in_a_row_of_numbers_goes_first():
 
     assert fit_cells(["195", "434", "433"], ["v", "v", "v"], 4)[0] == ["", "195", "434", "433"]
     assert fit_cells(["-", "74-78"], ["d", "v"], 4)[0] == ["-", "74-78", "", ""]
+
+
+def test_cell_fragments_left_out_of_names_and_flagged():
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Tỷ lệ lực lượng lao động trong độ : tuổi tham gia BHTN . ze - one % 24 35 21,4 22,5",
+        "Tỷ lệ xã có trung tâm văn hóa - thể thao % 81 100 79,6 97,46%",
+    ])), GROUPS)
+    assert rows[0].indicator == "Tỷ lệ lực lượng lao động trong độ tuổi tham gia BHTN"
+    assert rows[0].flags == ("unread text left out of the name: . ze - one :",)
+    assert rows[1].indicator == "Tỷ lệ xã có trung tâm văn hóa - thể thao"

@@ -745,14 +745,32 @@ def _garbled(name: str) -> bool:
 
 
 def _strip_fragments(name: str) -> tuple[str, list[str]]:
-    """Trailing fragments of unread cells left on a name ("... dưỡng Bê : : số e" keeps
-    "Bê"; the ":" ":" "e" go; so do tokens with quotes or semicolons, a garbled unit such as
-    "I‘lzg ;‘;’:/"): returns (name, the fragments)."""
+    """Fragments of unread cells left on a name: returns (name, the fragments).
+
+    At the end: punctuation, single letters, short lowercase non-words and tokens with
+    quotes or semicolons ("... dưỡng Bê : : số e" keeps "Bê"; "... BHTN . ze - one" keeps
+    "BHTN"; a garbled unit such as "I‘lzg ;‘;’:/" goes). Inside: lone marks no indicator
+    name has (":", "*", "=", "‘"); a lone "-" stays ("văn hóa - thể thao").
+    """
     toks = name.split()
     cut = []
-    while len(toks) > 1 and _TRAILING_FRAGMENT.match(toks[-1]):
+    while len(toks) > 1 and (_TRAILING_FRAGMENT.match(toks[-1]) or _non_word(toks[-1])):
         cut.insert(0, toks.pop())
-    return " ".join(toks), cut
+    kept = []
+    for t in toks:
+        if _INNER_FRAGMENT.match(t):
+            cut.append(t)
+        else:
+            kept.append(t)
+    return " ".join(kept), cut
+
+
+_INNER_FRAGMENT = regex.compile(r"^[:*=‘’'`~_;.,]+$")
+
+
+def _non_word(tok: str) -> bool:
+    """A short lowercase token that is no Vietnamese syllable ("ze", "yar", "ime")."""
+    return tok.isalpha() and tok.islower() and len(tok) <= 4 and not is_syllable(tok)
 
 
 def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
@@ -837,7 +855,7 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         else:
             cells, flags = [], []
         if fragments:
-            flags.append("unread text after the name: " + " ".join(fragments))
+            flags.append("unread text left out of the name: " + " ".join(fragments))
         if b.loose:
             flags.append("cell text by region not placed: " + " / ".join(b.loose))
         if parent is not None and parent.group != b.group:
