@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from pipeline.tables.appendix import find_appendices, iso_date, parse_code, parse_indicator_lines, split_values
+from pipeline.tables.appendix import (
+    find_appendices,
+    iso_date,
+    parse_code,
+    parse_indicator_lines,
+    split_values,
+)
 
 GROUPS = ["Lao động, việc làm, phát triển thị trường lao động", "Nhà ở"]
 

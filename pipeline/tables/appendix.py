@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import regex
 from rapidfuzz import fuzz
@@ -118,8 +119,7 @@ def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ..
     if cut is None:
         return None
     targets, results = years[:cut], years[cut:]
-    rising = all(a < b for a, b in zip(targets, targets[1:])) and all(
-        a < b for a, b in zip(results, results[1:]))
+    rising = all(a < b for a, b in pairwise(targets)) and all(a < b for a, b in pairwise(results))
     # results run up to the horizon but start no later than the first target
     if not rising or max(results) >= max(targets) or min(results) > min(targets):
         return None
@@ -436,9 +436,9 @@ _LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6ó�
 _PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
 _TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$|.*[\"‘’“”;:{}\[\]|\\]")
 # A name line ending in one of these words is unfinished: the name goes on.
-_OPEN_ENDINGS = frozenset(
-    "có của và với cho được trong từ theo về các những tại trên dưới so đến để là hoặc "
-    "người gia bình".split())
+_OPEN_ENDINGS = frozenset((
+    "có", "của", "và", "với", "cho", "được", "trong", "từ", "theo", "về", "các", "những", "tại",
+    "trên", "dưới", "so", "đến", "để", "là", "hoặc", "người", "gia", "bình"))
 
 
 @dataclass(slots=True)
@@ -707,12 +707,12 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
         return False    # "... y tế hoặc có" / "Sự trợ giúp của cán bộ y tế"
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
         return False
-    if not parts.cells and not parts.unit and len(parts.name.split()) == 1 and block.names:
-        return False
-    return True
+    lone_word = not parts.cells and not parts.unit and len(parts.name.split()) == 1
+    return not (lone_word and block.names)
 
 
-_REGION_WORDS = frozenset("phia dong tay nam bac hai phong khu vuc vung mien".split())
+_REGION_WORDS = frozenset(("phia", "dong", "tay", "nam", "bac", "hai", "phong", "khu", "vuc",
+                           "vung", "mien"))
 
 
 def _region_fragment(text: str) -> bool:
