@@ -373,3 +373,12 @@ def test_cell_fragments_left_out_of_names_and_flagged():
     assert rows[0].indicator == "Tỷ lệ lực lượng lao động trong độ tuổi tham gia BHTN"
     assert rows[0].flags == ("unread text left out of the name: . ze - one :",)
     assert rows[1].indicator == "Tỷ lệ xã có trung tâm văn hóa - thể thao"
+
+
+def test_rate_opening_with_its_first_word_lost_opens_a_row():
+    assert [r[0] for r in _rows(
+        "Số người lao động đi làm việc ở -",
+        "nước ngoài theo hợp đồng",
+        "a lệ thất nghiệp khu vực thành thị % <3 2,77 3,44 2,6",
+    )] == ["Số người lao động đi làm việc ở nước ngoài theo hợp đồng",
+           "a lệ thất nghiệp khu vực thành thị"]

@@ -697,6 +697,8 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
         return True
     if len(block.cells) >= n - 1 and sum(k == "v" for k in parts.kinds) >= 2 and parts.name:
         return True     # a second set of values is a row of its own, whatever its case
+    if _RATE_OPENING.match(parts.name):
+        return True     # "a lệ thất nghiệp ...": "Tỷ lệ" with its first word lost
     starts = _starts_new_name(parts.name) if parts.name else False
     if not starts or (parts.name[:1].isdigit() and not block.cells):
         return False    # "10.000 dân Người ..." goes on with "Số sinh viên ... trên"
@@ -735,6 +737,10 @@ def _ends_table(text: str) -> bool:
     words = regex.findall(r"\p{L}{2,}", text)
     return len(words) >= 3 and all(w.isupper() for w in words) and (
         "nghi quyet" in sk or "danh muc" in sk or "chuong trinh" in sk)
+
+
+# "Tỷ lệ" / "Tỉ lệ" opening a line with its first word garbled to a letter or two ("a lệ")
+_RATE_OPENING = regex.compile(r"^\S{1,2}\s+(?:lệ|lé|1é|1e|lẽ|lễ)\s", regex.I)
 
 
 def _garbled(name: str) -> bool:
