@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from pipeline.tables.appendix import find_appendices, iso_date, parse_code, parse_indicator_lines, split_values
+from pipeline.tables.appendix import (
+    find_appendices,
+    iso_date,
+    parse_code,
+    parse_indicator_lines,
+    split_values,
+)
 
 GROUPS = ["Lao động, việc làm, phát triển thị trường lao động", "Nhà ở"]
 
@@ -73,3 +79,306 @@ def test_group_headings_in_order_and_wrapped():
         ("2", "Tỉ lệ thất nghiệp chung"),
         ("2", "Tỉ lệ đồng bào dân tộc thiểu số tham gia BHYT")]
     assert rows[1].group == "Lao động, việc làm, phát triển thị trường lao động"
+
+
+def _names(columns):
+    return [c.name for c in columns]
+
+
+def test_header_columns_by_role_and_year():
+    from pipeline.tables.appendix import header_columns
+
+    # printed order kept when it reads as targets then results
+    assert _names(header_columns("Mục tiêu đến năm 2030 Năm 2023 Năm 2024 Ước năm 2025", 4)) == [
+        "target_2030", "actual_2023", "actual_2024", "estimate_2025"]
+    assert _names(header_columns("Năm 2025 Năm 2030 Năm 2023 Năm 2024 Ước năm 2025", 4)) == [
+        "target_2025", "target_2030", "actual_2023", "actual_2024", "estimate_2025"]
+    assert _names(header_columns("Đến năm 2025 Đến năm 2030 Năm 2023 Năm 2024", 4)) == [
+        "target_2025", "target_2030", "actual_2023", "actual_2024"]
+    # two-line labels read out of order; "dự kiến" split by the linearisation
+    assert _names(header_columns("Đến Đến 2025 nam nam 2024 (dự 2025 2030 kiến)", 4)) == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+    assert _names(header_columns("Mục tiêu năm 2030 Thực hiện năm 2025 Ước thực hiện năm 2026", 3)) == [
+        "target_2030", "actual_2025", "estimate_2026"]
+
+
+def test_header_years_skip_dates_and_read_misread_year():
+    from pipeline.tables.appendix import header_years
+
+    assert header_years("(Kèm theo Báo cáo số 3187/BC-UBND ngày 10/6/2025)") == []
+    assert header_years("2025 2030 2023 2024 9025") == [2025, 2030, 2023, 2024, 2025]
+
+
+def test_header_end_ignores_dash_marks_and_repeated_header_skipped():
+    lines = list(enumerate([
+        "(Kèm theo Báo cáo số 3187/BC-UBND ngày 10/6/2025 của Ủy ban nhân dân",
+        "Mục tiêu Nghị quyết Kết quả",
+        "tính ẩn năm ẩn năm . .",
+        "2025 2030 Năm 2023 | Năm 2024",
+        "Tỷ lệ hộ nghèo % - - 2,08 1,43",
+        "",
+        "| Số] Meestes | còn",
+        "TT Chỉ tiêu đồ :",
+        "2025 2030 2023 2024",
+        "Tỷ lệ hộ cận nghèo % - - 3,41 2,67",
+    ], start=1))
+    columns, rows = parse_indicator_lines(lines, GROUPS)
+    assert _names(columns) == ["target_2025", "target_2030", "actual_2023", "actual_2024"]
+    assert [(r.indicator, r.cells) for r in rows] == [
+        ("Tỷ lệ hộ nghèo", ("-", "-", "2,08", "1,43")),
+        ("Tỷ lệ hộ cận nghèo", ("-", "-", "3,41", "2,67"))]
+
+
+HEAD4 = "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)"
+
+
+def _rows(*texts):
+    _, rows = parse_indicator_lines(list(enumerate([HEAD4, *texts], start=1)), GROUPS)
+    return [(r.indicator, r.unit, r.cells) for r in rows]
+
+
+def test_split_row_line_at_unit_keeps_unreadable_cells():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Tỷ lệ hộ cận nghèo % : : cer a", 4)
+    assert (parts.name, parts.unit, parts.cells) == ("Tỷ lệ hộ cận nghèo", "%", [":", ":", "cer", "a"])
+    assert parts.kinds == ["d", "d", "j", "j"]
+    # a misread unit word, an operator apart from its number, a colon for a decimal comma
+    parts = split_row_line("Số bác sĩ Newoi 11 >= 15 1:33 11,5", 4)
+    assert (parts.name, parts.unit, parts.cells) == ("Số bác sĩ", "Người", ["11", ">=15", "1,33", "11,5"])
+    # numbers inside a name are no value region
+    assert split_row_line("mầm non cho trẻ mẫu giáo từ 3 đến 5 tuổi", 4).cells == []
+
+
+def test_fit_cells_drops_dust_before_shifting():
+    from pipeline.tables.appendix import fit_cells
+
+    cells, flags = fit_cells(["-", "-", "*", "2,08", "1,43"], ["d", "d", "j", "v", "v"], 4)
+    assert cells == ["-", "-", "2,08", "1,43"] and flags == ["dropped unreadable token '*'"]
+    cells, flags = fit_cells([":", "cer", "2,08"], ["d", "j", "v"], 4)
+    assert cells == ["-", "cer", "2,08", ""] and "unreadable cell 'cer'" in flags
+
+
+def test_values_on_the_middle_line_of_a_wrapped_name():
+    # eng-OCR puts the values on the middle line, garbling its words; the name before it
+    # ends mid-phrase ("có"), so the garbled line goes on with that row.
+    assert _rows(
+        "Tỷ lệ gia đình người có công có",
+        "He Sng Dane Dope Cao % - 100 94,5 100,0",
+        "sống trung bình của cộng đồng dân cư",
+        "Số nhà tình nghĩa được xây mới Căn - - 478 559",
+    ) == [
+        ("Tỷ lệ gia đình người có công có He Sng Dane Dope Cao sống trung bình của cộng đồng dân cư",
+         "%", ("-", "100", "94,5", "100,0")),
+        ("Số nhà tình nghĩa được xây mới", "Căn", ("-", "-", "478", "559"))]
+
+
+def test_second_value_set_opens_a_row_and_stray_dash_ignored():
+    assert _rows(
+        "Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo % >94 89 96,5 97,2",
+        "ở trẻ em đi học đúng độ tuổi tiểu học % 100,0 100,0 100,0 100,0",
+        "Tỷ lệ lao động qua đào tạo có bằng % 27-29 35-40 31,9 25,9",
+        "cấp, chứng chỉ -",
+    ) == [
+        ("Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo", "%", (">94", "89", "96,5", "97,2")),
+        ("ở trẻ em đi học đúng độ tuổi tiểu học", "%", ("100,0", "100,0", "100,0", "100,0")),
+        ("Tỷ lệ lao động qua đào tạo có bằng cấp, chứng chỉ", "%", ("27-29", "35-40", "31,9", "25,9"))]
+
+
+def test_stray_value_on_a_name_line_does_not_split_the_row():
+    assert _rows(
+        "Tỉ lệ người gây bạo lực gia đình, bạo lực",
+        "trên cơ sở giới được phát hiện ở mức chưa 0",
+        ". . . A1 % 50 70 - -",
+    )[0][2] == ("50", "70", "-", "-")
+
+
+def test_value_ocr_slips_repaired():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo % S95 $100 2.92. 53.", 4)
+    assert parts.cells == [">95", ">100", "2.92", "53"]
+    parts = split_row_line("Tỷ lệ học sinh tốt nghiệp 0% Pợ $= 97 88,83 99,52", 4)
+    assert (parts.unit, parts.cells) == ("%", ["Pợ", ">=97", "88,83", "99,52"])
+    parts = split_row_line("Mức giảm tỉ lệ hộ nghèo đa chiều hàng op/mam | 1-1,5 1-1,6 0,3 0,3", 4)
+    assert (parts.name, parts.unit) == ("Mức giảm tỉ lệ hộ nghèo đa chiều hàng", "%/năm")
+
+
+def test_short_and_garbled_group_headings():
+    groups = [("5", "Trợ giúp xã hội và giảm nghèo"), ("6", "Giáo dục"), ("7", "Y tế")]
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "5 |Trg giúp xã hội và giảm nghèo",
+        "Bảo đảm nước sinh hoạt cho hộ nghèo Mức độ | Giải quyết | Bảo đảm | Giải quyết | Giải quyết",
+        "Giáo dục",
+        "a trẻ em 3-5 tuổi đi học mẫu giáo % >95 97 100,0 90,0",
+        "7 1v tê",
+        "Số năm sống khỏe Năm - 68 - -",
+    ], start=1)), groups)
+    assert [(r.group_no, r.indicator) for r in rows][1:] == [
+        ("6", "a trẻ em 3-5 tuổi đi học mẫu giáo"), ("7", "Số năm sống khỏe")]
+
+
+def test_estimate_column_when_its_label_is_lost():
+    from pipeline.tables.appendix import header_columns
+
+    # "Ước năm" glued by OCR
+    assert _names(header_columns("Nghị quyết số 68/NQ-CP Kết quả Năm Năm |Uécnam 2030 2023 2024 2025", 4))[-1] \
+        == "estimate_2025"
+    # the label lost altogether: a result for the year the report is dated in
+    assert _names(header_columns("(Kèm theo Báo cáo số 356/BC-UBND ngày 19/9/2025) Nam Nam Nam "
+                                 "2030 2023 2024 2025", 4)) == [
+        "target_2030", "actual_2023", "actual_2024", "estimate_2025"]
+    # a result for a target's own year
+    assert _names(header_columns("Năm Năm Năm Năm 2025 2030 2023 2024 2025", 5))[-1] == "estimate_2025"
+    assert _names(header_columns("(ngày 10/6/2025) Đến năm 2025 Đến năm 2030 Năm 2023 Năm 2024", 4)) == [
+        "target_2025", "target_2030", "actual_2023", "actual_2024"]
+
+
+def test_qualitative_cells_after_their_unit():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Mức độ giải quyết nhà ở cho người Mức độ | Giải quyết | Bảo đảm | Hoàn thành | Bảo đảm", 4)
+    assert (parts.name, parts.unit, parts.cells) == (
+        "Mức độ giải quyết nhà ở cho người", "Mức độ", ["Giải quyết", "Bảo đảm", "Hoàn thành", "Bảo đảm"])
+    # without the column rules the words are kept together, and the row is flagged
+    rows = parse_indicator_lines(list(enumerate([HEAD4, "Bảo đảm nước sinh hoạt Mức độ quyết có vững chắc"])),
+                                 GROUPS)[1]
+    assert rows[0].cells == ("quyết có vững chắc", "", "", "")
+    assert rows[0].flags == ("1 qualitative text, not split into columns for 4 columns",)
+
+
+def test_garbled_sub_row_label_and_header_split_over_lines():
+    assert _rows(
+        "Tỷ lệ nhà ở kiên cố % - 85-90",
+        "Thành thị % - 100 100 100",
+        "Nó6ng thôn % - 80 88,6 89",
+        "",
+        "Nghị",
+        "",
+        "quyết số Kết quả thực hiện",
+        "đến năm | Năm 2023 | Năm 2024 2025",
+        "2030 |",
+        "Số giường bệnh Giường Z7 30 29,6 34,4",
+    ) == [
+        ("Tỷ lệ nhà ở kiên cố", "%", ("-", "85-90", "", "")),
+        ("Tỷ lệ nhà ở kiên cố - Thành thị", "%", ("-", "100", "100", "100")),
+        ("Tỷ lệ nhà ở kiên cố - Nông thôn", "%", ("-", "80", "88,6", "89")),
+        ("Số giường bệnh", "Giường", ("Z7", "30", "29,6", "34,4"))]
+
+
+def test_junk_value_line_lone_word_and_region_fragments_stay_with_their_row():
+    rows = _rows(
+        "Tỉ lệ hộ chăn nuôi, trang trại được xử lý 0",
+        "FOPASAN Nợ %o - 75 - -",
+        "chất thải chăn nuôi",
+        "Tỉ lệ tiêm chủng mở rộng với 14 loại Vắc % - 95 - -",
+        "Xin",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch",
+        "Thành thị % - 100 100% 100%",
+        "phía",
+        "n n Đông",
+        "Nông thôn % - 80 99 81%",
+        "Tay",
+        "",
+        "(Kèm theo Báo cáo số",
+        "NGHỊ QUYẾT SỐ 42-NQ/TW",
+    )
+    assert [r[0] for r in rows] == [
+        "Tỉ lệ hộ chăn nuôi, trang trại được xử lý FOPASAN Nợ chất thải chăn nuôi",
+        "Tỉ lệ tiêm chủng mở rộng với 14 loại Vắc Xin",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch - Thành thị",
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch - Nông thôn"]
+    assert rows[0][2] == ("-", "75", "-", "-")
+    _, parsed = parse_indicator_lines(list(enumerate([HEAD4, "Thành thị % - 100 100% 100%", "phía", "Tay"])),
+                                      GROUPS)
+    assert parsed[0].flags == ("cell text by region not placed: phía / Tay",)
+
+
+def test_header_year_of_a_two_line_label_read_first():
+    from pipeline.tables.appendix import header_columns
+
+    # "Năm 2024" sits one line above "2025 2030 năm 2025": read in order it would make 2024 a target
+    assert _names(header_columns("Đến năm | Đến năm | Dự kiến tính Năm 2024 2025 2030 năm 2025", 4)) == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+
+
+def test_broken_m2_unit_wrapped_unit_word_and_garbled_unit_on_a_name():
+    assert _rows(
+        'Diện tích nhà ở bình quân đầu người "I‘lzg ;‘;’:/ 27 30 30,2 31',
+        "Thành thị m2 san/ 28 32 32,8 33,5",
+        "người",
+        "Nông thôn m2san’ gỗ người 28 30 29,6 31",
+        "Số nhà ở người có công Căn A 195 434 433",
+    ) == [
+        ("Diện tích nhà ở bình quân đầu người", "", ("27", "30", "30,2", "31")),
+        ("Diện tích nhà ở bình quân đầu người - Thành thị", "m2 sàn/người", ("28", "32", "32,8", "33,5")),
+        ("Diện tích nhà ở bình quân đầu người - Nông thôn", "m2 sàn/người", ("28", "30", "29,6", "31")),
+        ("Số nhà ở người có công", "Căn", ("A", "195", "434", "433"))]
+
+
+def test_lost_thousands_dot_and_so_prefix():
+    from pipeline.tables.appendix import repair_name_prefix, restore_thousands_dot
+
+    assert restore_thousands_dot("3662", "", ("10604", "49.400", "3662", "11.900")) == "3.662"
+    assert restore_thousands_dot("1135", "Người", ("1.000", "-", "1.108", "1135")) == "1.135"
+    assert restore_thousands_dot("12500", "người", ("-", "12500")) == "12.500"
+    for cell, unit, row in (("2021", "năm", ("-", "2021")), ("995", "%", ("995",)),
+                            ("1135", "%", ("1.000", "1135")), ("2,5", "người", ("2,5",))):
+        assert restore_thousands_dot(cell, unit, row) is None
+    assert repair_name_prefix("S6 Bà mẹ Việt Nam anh hùng") == "Số Bà mẹ Việt Nam anh hùng"
+
+
+def test_cells_and_units_read_from_the_raw_ocr_line():
+    from pipeline.tables.appendix import split_row_line
+
+    # the decoder turned the broken unit "%o" into the word "do"
+    parts = split_row_line("FOPASAN Nợ do - 75 - -", 4, raw="FOPASAN N %o - 75 - -")
+    assert (parts.name, parts.unit, parts.cells) == ("FOPASAN Nợ", "%", ["-", "75", "-", "-"])
+    # token counts differ: the restored line alone is used
+    assert split_row_line("Tỷ lệ hộ nghèo % - - 2,08 1,43", 4, raw="Ty le").cells == ["-", "-", "2,08", "1,43"]
+
+
+def test_garbled_level_unit_opens_qualitative_cells():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("Giải quyết nhà ở cho người có công Mức a6 | Giải quyết | Giải quyết | Hoàn thành", 3)
+    assert (parts.name, parts.unit, parts.cells) == (
+        "Giải quyết nhà ở cho người có công", "Mức độ", ["Giải quyết", "Giải quyết", "Hoàn thành"])
+
+
+def test_capitalised_line_after_an_unfinished_name_continues_it():
+    assert [r[0] for r in _rows(
+        "Tỉ lệ phụ nữ sinh con ở cơ sở y tế hoặc có % 100 100 100 100",
+        "Sự trợ giúp của cán bộ y tế",
+        "Tỉ lệ tiêm chủng mở rộng % - 95 - -",
+    )] == ["Tỉ lệ phụ nữ sinh con ở cơ sở y tế hoặc có Sự trợ giúp của cán bộ y tế",
+           "Tỉ lệ tiêm chủng mở rộng"]
+
+
+def test_one_lost_dash_in_a_row_of_numbers_goes_first():
+    from pipeline.tables.appendix import fit_cells
+
+    assert fit_cells(["195", "434", "433"], ["v", "v", "v"], 4)[0] == ["", "195", "434", "433"]
+    assert fit_cells(["-", "74-78"], ["d", "v"], 4)[0] == ["-", "74-78", "", ""]
+
+
+def test_cell_fragments_left_out_of_names_and_flagged():
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Tỷ lệ lực lượng lao động trong độ : tuổi tham gia BHTN . ze - one % 24 35 21,4 22,5",
+        "Tỷ lệ xã có trung tâm văn hóa - thể thao % 81 100 79,6 97,46%",
+    ])), GROUPS)
+    assert rows[0].indicator == "Tỷ lệ lực lượng lao động trong độ tuổi tham gia BHTN"
+    assert rows[0].flags == ("unread text left out of the name: . ze - one :",)
+    assert rows[1].indicator == "Tỷ lệ xã có trung tâm văn hóa - thể thao"
+
+
+def test_rate_opening_with_its_first_word_lost_opens_a_row():
+    assert [r[0] for r in _rows(
+        "Số người lao động đi làm việc ở -",
+        "nước ngoài theo hợp đồng",
+        "a lệ thất nghiệp khu vực thành thị % <3 2,77 3,44 2,6",
+    )] == ["Số người lao động đi làm việc ở nước ngoài theo hợp đồng",
+           "a lệ thất nghiệp khu vực thành thị"]

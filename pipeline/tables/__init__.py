@@ -13,6 +13,7 @@ from .appendix import (
     parse_indicator_lines,
     repair_name_prefix,
     restore_dropped_comma,
+    restore_thousands_dot,
 )
 from .catalog import load_catalog
 
@@ -52,10 +53,11 @@ def parse_tables(doc: Document) -> Document:
     if first is not None:
         end = second if second is not None else len(lines)
         region = [(lines[i].number, texts[i]) for i in range(first + 1, end)]
-        columns, rows = parse_indicator_lines(region, groups)
+        raw = {lines[i].number: lines[i].text for i in range(first + 1, end)}
+        columns, rows = parse_indicator_lines(region, groups, raw)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
-        indicators = _records(doc, rows, columns, catalog, warnings, pages_of)
+        indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)
         if not indicators:
             warnings.append("Phụ lục I found but no indicator rows could be read")
     if second is not None:
@@ -66,8 +68,11 @@ def parse_tables(doc: Document) -> Document:
 
 
 def _records(doc: Document, rows, columns, catalog, warnings: list[str],
-             pages_of: list[int]) -> list[IndicatorRecord]:
-    """Indicator records with catalog ids, checks that flag (never drop) and confidences."""
+             pages_of: list[int], text: bool = False) -> list[IndicatorRecord]:
+    """Indicator records with catalog ids, checks that flag (never drop) and confidences.
+
+    *text*: rows from linearised OCR text, whose lost thousands dots are put back (a grid
+    cell is read on its own and keeps them)."""
     out = []
     for row_no, (row, page) in enumerate(zip(rows, pages_of), start=1):
         name = " - ".join(repair_name_prefix(part) for part in row.indicator.split(" - "))
@@ -80,6 +85,10 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
             repaired = restore_dropped_comma(cell, row.unit)
             if repaired is not None:
                 flags.append(f"{col.name}: {cell} read as {repaired} (decimal comma lost in OCR)")
+                cell = repaired
+            repaired = restore_thousands_dot(cell, row.unit, cells) if text else None
+            if repaired is not None:
+                flags.append(f"{col.name}: {cell} read as {repaired} (thousands dot lost in OCR)")
                 cell = repaired
             fixed.append(cell)
         cells = tuple(fixed)

@@ -12,12 +12,14 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import regex
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from ..models import DocumentRecord, ValueColumn
-from ..restore.syllables import skeleton
+from ..restore.syllables import is_syllable, skeleton
 from .values import is_value_token, parse_cell
 
 log = logging.getLogger(__name__)
@@ -29,24 +31,21 @@ DEFAULT_COLUMNS = (
     ValueColumn("estimate_2025", "estimate", 2025),
 )
 UNITS = ("%/năm", "%", "người", "tuổi", "năm", "lần", "giường", "căn", "mức độ", "m2 sàn/người",
-         "m2", "bậc học", "xã", "hộ", "đồng", "triệu đồng", "số", "chỉ số", "điểm", "ha", "km")
+         "m2", "bậc học", "xã", "hộ", "đồng", "triệu đồng", "số", "chỉ số", "điểm", "ha", "km",
+         "con", "lượt", "cơ sở", "trường", "tỷ đồng")
 _UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
 _DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
 SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên giới, hải đảo",
                  "các vùng còn lại", "trong đó", "nam", "nữ")
-GROUP_HINT = regex.compile(r"^\s*(\d{1,2})\s*[|.)\]]*\s*[\[|]?\s*(\p{L}.*)$")
+GROUP_HINT = regex.compile(r"^\s*(\d{1,2}|[IVX]{1,4})\s*[|.)\]]*\s*[\[|]?\s*(\S.*)$")
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
-@dataclass(slots=True)
-class RawRow:
-    group_no: str
-    group: str
-    name_parts: list[str]
-    unit: str
-    cells: list[str]
-    lines: list[int]
-    parent: str = ""
-    flags: list[str] = field(default_factory=list)
+def group_int(no: str) -> int | None:
+    """A printed group number as an integer ("7" → 7, "VII" → 7); None when it is neither."""
+    if no.isdigit():
+        return int(no)
+    return _ROMAN.index(no) + 1 if no in _ROMAN else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,35 +98,104 @@ def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
     return first, second
 
 
-def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
-    """Name the value columns by role and year from the header text.
+_HEADER_YEAR = regex.compile(r"(?<![/\d-])(20\d\d|[3-9]0[1-5]\d)(?![/\d])")
 
-    Targets are the years after "Đến năm" under "Mục tiêu"; results the years under
-    "Kết quả", the last of them an estimate when the header says "dự kiến". When the
-    linearised header cannot be read, the genre's standard four columns are assumed.
+
+def header_years(header_text: str) -> list[int]:
+    """The column years of a linearised header, in reading order.
+
+    Dates (the subtitle's "ngày 10/6/2025") and periods ("2021-2025") are not column labels.
+    A year whose first digit OCR misread ("9025") is taken for 20xx: nothing else in a
+    header has four digits.
+    """
+    return [2000 + int(y[2:]) for y in _HEADER_YEAR.findall(header_text)]
+
+
+def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ...] | None:
+    """Columns from years read in printed order: targets rise to the horizon, then the
+    results start over at an earlier year. None when the order is not of that shape
+    (eng-OCR often reads a two-line header label's year out of order)."""
+    cut = next((k for k in range(1, len(years)) if years[k] < years[k - 1]), None)
+    if cut is None:
+        return None
+    targets, results = years[:cut], years[cut:]
+    rising = all(a < b for a, b in pairwise(targets)) and all(a < b for a, b in pairwise(results))
+    # results run up to the horizon but start no later than the first target
+    if not rising or max(results) >= max(targets) or min(results) > min(targets):
+        return None
+    return _named(targets, results, estimate)
+
+
+def _columns_from_set(years: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
+    """Columns from the header's years when their order cannot be trusted.
+
+    The horizon (the latest year) is a target. With an estimate ("dự kiến", "ước"), the
+    estimate's year is the latest one before the horizon; years from it on are targets,
+    earlier ones results. Without one, plan years (ending in 0 or 5) are targets and the
+    others results (a plan year printed twice is both). Printed order is the genre's: targets, results, estimate.
+    """
+    rest = sorted(years)
+    horizon = rest.pop()
+    targets, results = [horizon], []
+    est = None
+    if estimate and rest:
+        est = rest.pop()
+        results = [y for y in rest if y < est]
+        targets = sorted([y for y in rest if y >= est] + targets)
+    else:
+        plan = [y for y in rest if y % 5 == 0 and y != horizon]
+        plan = sorted(set(plan))       # a plan year printed twice is a target and a result
+        targets = plan + targets
+        results = sorted(rest)
+        for y in targets:
+            if y in results:
+                results.remove(y)
+    return _named(targets, results + ([est] if est is not None else []), est is not None)
+
+
+def _named(targets: list[int], results: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
+    """role_year columns; the last result is the estimate when the header says so or when
+    it is for a target year. A repeated
+    name gets a ``_2`` suffix, as in the grid reader."""
+    cols = [("target", y) for y in targets] + [("actual", y) for y in results]
+    # A result for a target's own year is an estimate: the report is written before that
+    # year is out (and OCR often loses the "Ước" / "dự kiến" that says so).
+    if results and (estimate or results[-1] in targets):
+        cols[-1] = ("estimate", cols[-1][1])
+    out, seen = [], Counter()
+    for role, year in cols:
+        name = f"{role}_{year}"
+        seen[name] += 1
+        out.append(ValueColumn(name if seen[name] == 1 else f"{name}_{seen[name]}", role, year))
+    return tuple(out)
+
+
+def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
+    """Name the value columns by role and year from the linearised header text.
+
+    Targets ("Mục tiêu", "Đến năm") come first, then results ("Kết quả", "Năm"), the last
+    an estimate when the header says "dự kiến" or "ước". The years are taken in printed
+    order when that order is plausible, else by their values (see :func:`_columns_from_set`).
+    When the header shows no usable years, the genre's standard four columns are assumed.
+
+    Args:
+        header_text: the header lines joined.
+        n_values: the number of value cells the table's rows mostly have; used only when
+            the header's years cannot give the count.
     """
     sk = skeleton(header_text)
-    years = [int(y) for y in regex.findall(r"\b(20\d\d)\b", sk)]
-    estimate = "du kien" in sk or "dw kien" in sk or "uoc" in sk.split()
-    distinct = sorted(set(years))
-    if n_values == 4 and estimate and len(distinct) >= 2:
-        targets = [y for y in distinct if y >= distinct[-1] - 10][-2:]
-        if len(targets) == 2 and targets[0] < targets[1]:
-            actual = distinct[0] if distinct[0] < targets[0] else targets[0] - 1
-            return (ValueColumn(f"target_{targets[0]}", "target", targets[0]),
-                    ValueColumn(f"target_{targets[1]}", "target", targets[1]),
-                    ValueColumn(f"actual_{actual}", "actual", actual),
-                    ValueColumn(f"estimate_{targets[0]}", "estimate", targets[0]))
-    if n_values == 3 and len(distinct) >= 3 and not estimate:
-        t1, t2 = distinct[-2], distinct[-1]
-        a = distinct[0]
-        return (ValueColumn(f"target_{t1}", "target", t1), ValueColumn(f"target_{t2}", "target", t2),
-                ValueColumn(f"actual_{a}", "actual", a))
-    if n_values == 4 and not estimate and len(distinct) >= 4:
-        t1, t2 = distinct[-2], distinct[-1]
-        a1, a2 = distinct[0], distinct[1]
-        return (ValueColumn(f"target_{t1}", "target", t1), ValueColumn(f"target_{t2}", "target", t2),
-                ValueColumn(f"actual_{a1}", "actual", a1), ValueColumn(f"actual_{a2}", "actual", a2))
+    # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)"), "Ước năm" glued
+    # ("Uécnam"); a result for the year the report is dated in is an estimate too.
+    estimate = bool(regex.search(r"\bki[ea]n\b|\bu[oe]c", sk))
+    years = header_years(header_text)
+    dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
+    if 2 <= len(years) <= 6:
+        cols = _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
+        last = cols[-1]
+        if dated and last.role == "actual" and last.year is not None \
+                and last.year >= int(dated[-1]):
+            cols = cols[:-1] + (ValueColumn(f"estimate_{last.year}", "estimate", last.year),)
+        return cols
     if n_values == 3:
         return DEFAULT_COLUMNS[:3]
     return DEFAULT_COLUMNS
@@ -204,16 +272,19 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     """(printed or catalog group number, heading text) when *text* reads as a group heading.
 
     A heading with its number printed needs a loose match; one without must match a known
-    group name closely, be at least three words long and come later than group *after*
+    group name closely, be at least three words long (two when it matches exactly) and come later than group *after*
     (groups are printed in order), so a wrapped name's last line ("BHYT") is no heading.
     """
     m = GROUP_HINT.match(text)
     name = m.group(2) if m else text
     name = name.strip(" |[]")
     sk = _expand(skeleton(name))
-    best_no, score = "", 0.0
+    best_no, score, reworded = "", 0.0, 0.0
     for no, g in _group_list(groups):
         gs = _expand(skeleton(g))
+        # the same words in another order or with a few added ("Văn hóa, thông tin và
+        # truyền thông" for "Phát triển văn hóa và thông tin, truyền thông")
+        reworded = max(reworded, fuzz.token_sort_ratio(sk, gs))
         # partial matching only for a line shorter than the name (a wrapped heading's first
         # line); a long row name merely containing a short group name ("... nhà ở ...") is no heading
         s = fuzz.partial_ratio(sk, gs) if 6 <= len(sk) <= len(gs) + 3 else 0
@@ -223,9 +294,16 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
             best_no, score = no, s
     if m and score >= 60:
         return m.group(1), name
+    # The next group's number before a few garbled words ("7 1v tê" for "7 | Y tế").
+    if m and group_int(m.group(1)) == after + 1 and not is_value_token(name.split()[0]) and (
+            (len(name.split()) <= 6 and score >= 35) or (len(name.split()) <= 3 and name[:1].isupper())):
+        return m.group(1), name
     numbered_later = not best_no.isdigit() or int(best_no) > after
-    if score >= 88 and len(name.split()) >= 3 and numbered_later and name[:1].isupper():
+    long_enough = len(name.split()) >= 3 or (score >= 95 and len(name.split()) >= 2)
+    if score >= 88 and long_enough and numbered_later and name[:1].isupper():
         return best_no, name
+    if reworded >= 80 and len(name.split()) >= 4 and name[:1].isupper():
+        return "", name
     return None
 
 
@@ -259,124 +337,550 @@ def _starts_new_name(text: str) -> bool:
     return bool(t) and (t[0].isupper() or t[0].isdigit())
 
 
-def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str]
-                          ) -> tuple[tuple[ValueColumn, ...], list[ParsedRow]]:
-    """Rebuild Appendix I rows from (line number, restored text) pairs of the appendix."""
-    # Header: lines before the first group heading or value row.
-    body_start = 0
+def _numbers(vals: list[str]) -> int:
+    """How many value tokens carry a number that is not a header year."""
+    return sum(1 for v in vals if regex.search(r"\d", v) and not regex.fullmatch(r"20\d\d", v))
+
+
+def header_end(lines: list[tuple[int, str]], groups) -> int:
+    """Index of the first body line of the table, after the (first) header.
+
+    The header ends with its column years ("2025 2030 2023 2024", or "Năm 2024" labels); the
+    body begins at the first group heading or row with numbers after that. Dashes do not
+    count as numbers: eng-OCR reads rules and dust in the header as ".", ")" or "i".
+    """
+    def is_row(k: int, text: str) -> bool:
+        vals = split_values(text)[2]
+        return (_numbers(vals) >= 2 and len(header_years(text)) < 2) or (
+            k >= 1 and _is_group_heading(text, groups) is not None)
+
+    scan = lines[:30]
+    year_lines = [k for k, (_, t) in enumerate(scan) if header_years(t) and not is_row(k, t)]
+    first_row = next((k for k, (_, t) in enumerate(scan) if is_row(k, t)), None)
+    before = [k for k in year_lines if first_row is None or k < first_row]
+    if before:
+        return before[-1] + 1
     for k, (_, text) in enumerate(lines):
         if is_header_line(text):
             continue
-        _, _, vals = split_values(text)
-        if len(vals) >= 2 and not regex.search(r"\b20\d\d\b\s+20\d\d\b", text) or (
-                k >= 1 and _is_group_heading(text, groups)):  # noqa: E501
-            body_start = k
+        if is_row(k, text):
+            return k
+    return 0
+
+
+_HEADER_KEYS = ("chi tieu", "don vi", "den nam", "du kien", "muc tieu", "ket qua", "thuc hien",
+                "nghi quyet", "tt ", "tinh")
+
+
+def _is_years_line(text: str) -> bool:
+    """The last line of a header: two or more column years and no other number."""
+    vals = [t for t in text.replace("|", " ").split() if regex.search(r"\d", t)]
+    return len(header_years(text)) >= 2 and len(header_years(text)) == len(vals)
+
+
+def _mostly_header_words(text: str) -> bool:
+    words = regex.findall(r"[a-z]+", skeleton(text))
+    return bool(words) and sum(w in _HEADER_WORDS for w in words) >= 0.6 * len(words)
+
+
+def repeated_headers(lines: list[tuple[int, str]], start: int) -> set[int]:
+    """Indexes of the header printed again at the top of later pages.
+
+    eng-OCR garbles it ("| S] Meestes | econ", "th =| én nam|Dén nam| Nam Nam") but it has
+    a line of column years. The lines above that, up to a blank line (the page break) and
+    at most seven, are header too unless they hold numbers (without a blank line, only
+    those that read as header labels); above the blank, lines of header words ("Nghị");
+    below it, a lone year wrapped from its label ("2030 |").
+    """
+    out: set[int] = set()
+    for k in range(start, len(lines)):
+        if not _is_years_line(lines[k][1]):
+            continue
+        out.add(k)
+        block: list[int] = []
+        blank = False
+        for j in range(k - 1, max(start, k - 8) - 1, -1):
+            text = lines[j][1].strip()
+            if not text:
+                blank = True
+                continue
+            if _numbers(split_values(text)[2]) or regex.match(r"^\s*\d{1,2}\b", text):
+                break
+            if not blank:
+                block.append(j)
+            elif _mostly_header_words(text):
+                out.add(j)
+            else:
+                break
+        if blank:
+            out.update(block)
+        else:
+            out.update(j for j in block if is_header_line(lines[j][1])
+                       or any(key in skeleton(lines[j][1]) + " " for key in _HEADER_KEYS))
+        for j in range(k + 1, min(k + 3, len(lines))):
+            words = lines[j][1].replace("|", " ").split()
+            if not words or len(words) > 3 or not all(header_years(t) for t in words):
+                break
+            out.add(j)
+    return out
+
+
+# Marks eng-OCR prints for a dash cell (a thin rule): it reads them as letters and punctuation.
+_DASH_MARKS = _DASH_LIKE | {"‘", "’", "'", "`", ",", ";", "~", "_", "=", "ì", "í", "ỉ", "ị", "—", "-—"}
+_PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
+# "m2 sàn/người" as eng-OCR breaks it: "m2 san/ người", "m2san’ gỗ người", "m2 san/"
+_M2_UNIT = regex.compile(
+    r"(?<!\S)m2\s*s[aàảạáã]n[^\s/]{0,2}(?:\s+(?!ng)[^\s/]{1,2})?\s*(?:/\s*)?(?:ng\S{2,4}(?!\S))?", regex.I)
+# "Mức độ" as eng-OCR reads it: "Mitc d6", "Mức a6", "Mức 46", "Mặt để", "Mire dé"
+_LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6óéểệe9]$"))
+_PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
+_TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$|.*[\"‘’“”;:{}\[\]|\\]")
+# A name line ending in one of these words is unfinished: the name goes on.
+_OPEN_ENDINGS = frozenset((
+    "có", "của", "và", "với", "cho", "được", "trong", "từ", "theo", "về", "các", "những", "tại",
+    "trên", "dưới", "so", "đến", "để", "là", "hoặc", "người", "gia", "bình"))
+
+
+@dataclass(slots=True)
+class LineParts:
+    """One table line split into the name text, the unit and the value region.
+
+    ``cells`` holds the value region's tokens in order; ``kinds`` says of each whether it
+    reads as a value (``v``), a dash cell (``d``) or something OCR could not read (``j``).
+    """
+    name: str
+    unit: str
+    cells: list[str]
+    kinds: list[str]
+
+
+def _unit_of(tokens: list[str]) -> str | None:
+    """The unit a phrase of one to three tokens spells ("%", "Người", "m2 sàn/người"),
+    with its printed case; None when it is no unit."""
+    cand = " ".join(tokens)
+    if len(tokens) == 1 and _PERCENT_UNIT.match(cand):
+        return "%"
+    if len(tokens) == 1 and _PER_YEAR_UNIT.match(cand.strip("|")):
+        return "%/năm"
+    if len(tokens) == 2 and _LEVEL_UNIT[0].match(tokens[0]) and _LEVEL_UNIT[1].match(tokens[1]):
+        return "Mức độ"
+    key = skeleton(cand).strip("(|[]:.,;")
+    unit = _UNIT_SKELETONS.get(key) or _unit_misread(cand, key)
+    if unit is None:
+        return None
+    return unit[:1].upper() + unit[1:] if cand.lstrip("(|[")[:1].isupper() else unit
+
+
+def _unit_misread(cand: str, key: str) -> str | None:
+    """A capitalised word unit with one or two letters misread ("Newoi", "Givong", "Cin"):
+    same first letter, at most one edit in four letters, two in five or more."""
+    if " " in cand or not cand[:1].isupper() or not key.isalpha() or len(key) < 3:
+        return None
+    for k, unit in _UNIT_SKELETONS.items():
+        if " " in k or k[0] != key[0] or len(k) < 3 or abs(len(k) - len(key)) > 1:
+            continue
+        if Levenshtein.distance(k, key) <= (1 if len(key) <= 4 else 2):
+            return unit
+    return None
+
+
+def _is_word(tok: str) -> bool:
+    """A lowercase Vietnamese syllable of two letters or more (a name word, not OCR junk)."""
+    return len(tok) >= 2 and tok.islower() and tok.isalpha() and is_syllable(tok)
+
+
+def _kind(tok: str) -> str:
+    if is_value_token(tok) or _repair_value(tok) != tok:
+        return "v"
+    return "d" if tok in _DASH_MARKS else "j"
+
+
+def _repair_value(tok: str) -> str:
+    """A value token with an OCR slip only a number can have: "1:33" → "1,33", "<5]" → "<5",
+    "2.92." → "2.92" (dust after it), "S95" / "$100" → ">95" / ">100", "$=" → ">=" (eng-OCR's
+    forms of ">")."""
+    t = tok.strip("[]|")
+    t = regex.sub(r"^([<>]=?)?(\d+):(\d+)(%?)$", r"\1\2,\3\4", t)
+    t = regex.sub(r"(?<=[\d%])[.:;,]$", "", t)
+    t = regex.sub(r"^[S$+](=?)(?=\d|$)", r">\1", t) if regex.match(r"^[S$+]=?\d*$", t) \
+        and t not in ("S", "+") else t
+    return t if is_value_token(t) else tok
+
+
+def _region(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(cells, kinds) of a value region's tokens; a lone operator joins its number
+    ("> 95" → ">95", as :func:`split_values` does)."""
+    cells: list[str] = []
+    kinds: list[str] = []
+    for tok in tokens:
+        kind = _kind(tok)
+        if cells and cells[-1] in ("<", ">", "<=", ">=", "≤", "≥") and kind == "v":
+            cells[-1] += _repair_value(tok)
+            continue
+        cells.append(_repair_value(tok) if kind == "v" else tok)
+        kinds.append(kind)
+    return cells, kinds
+
+
+def _acceptable(kinds: list[str], unit: str, n: int, first_has_digit: bool = False) -> bool:
+    """Is this a value region? It starts with a readable cell and at least half of it
+    reads as values or dashes; after a "%" unit (a strong anchor) one readable cell in
+    at most n + 2 tokens is enough. A first token with a digit is a misread number ("Z7");
+    an unreadable first of exactly n tokens is a cell too (a dash read as "A")."""
+    readable = sum(k != "j" for k in kinds)
+    lead_ok = kinds[0] != "j" or unit == "%" or first_has_digit or (
+        len(kinds) == n and readable == n - 1)
+    if not readable or not lead_ok:
+        return False
+    return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in (t.strip("|[]") for t in _M2_UNIT.sub(" m2 sàn/người ", text).split()) if t]
+
+
+def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
+    """Split a table line at its unit: name before, the value region after.
+
+    The value region may hold cells OCR could not read ("Bee : : s ee"); see
+    :func:`_acceptable`. Without a unit, the region is the longest tail that starts with a
+    number and reads as values; failing that, the trailing value tokens
+    (:func:`split_values`). A lone "%" read as "0%" or "9%" before n values is the unit.
+
+    Args:
+        text: the restored line; the name comes from it.
+        n: the number of value columns.
+        raw: the same line as OCR read it, token for token. Cells and units are read from
+            it when given: the decoder makes words of OCR junk ("Bee" → "Bê") and of a
+            broken unit ("%o" → "do").
+    """
+    toks = _tokens(text)
+    rtoks = _tokens(raw) if raw else toks
+    if len(rtoks) != len(toks):
+        rtoks = toks
+    text = _M2_UNIT.sub(" m2 sàn/người ", text)
+    for end in range(len(toks) - 1, 0, -1):
+        if len(toks) - end > 2 * n + 2:
             break
+        for width in (3, 2, 1):
+            if end - width < 1:
+                continue
+            unit = _unit_of(toks[end - width:end]) or _unit_of(rtoks[end - width:end])
+            if unit is None:
+                continue
+            cells, kinds = _region(rtoks[end:])
+            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[end]))):
+                return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
+            if width >= 2 and unit.lower() in _QUALITATIVE_UNITS:
+                return _qualitative(_raw_tail(text, end), toks[:end - width], unit, n)
+    name, unit, vals = split_values(text)
+    kinds = ["d" if v == "-" else "v" for v in vals]
+    for start in range(max(1, len(toks) - 2 * n - 2), len(toks)):
+        if not regex.search(r"\d", toks[start]) or _kind(toks[start]) != "v" \
+                or _kind(toks[start - 1]) == "v":
+            continue
+        cells, kinds2 = _region(rtoks[start:])
+        # numbers inside a name ("trẻ mẫu giáo từ 3 đến 5 tuổi") are no region: words there
+        # are OCR junk, not Vietnamese
+        if len(cells) > len(vals) and len(cells) >= n - 1 and sum(k == "v" for k in kinds2) >= 2 \
+                and not any(_is_word(c) for c in toks[start:]) and _acceptable(kinds2, "", n):
+            name, unit, vals, kinds = " ".join(toks[:start]), "", cells, kinds2
+        break
+    if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
+        unit, vals, kinds = "%", vals[1:], kinds[1:]
+    return LineParts(name, unit, vals, kinds)
+
+
+# Units of rows whose cells are words ("Giải quyết cơ bản", "Bảo đảm vững chắc").
+_QUALITATIVE_UNITS = ("mức độ",)
+
+
+def _raw_tail(text: str, index: int) -> str:
+    """The text from the *index*-th token of the split line on, column rules ("|") kept."""
+    count = 0
+    for m in regex.finditer(r"\S+", text):
+        if not m.group(0).strip("|[]"):
+            continue
+        if count == index:
+            return text[m.start():]
+        count += 1
+    return ""
+
+
+def _qualitative(tail: str, name: list[str], unit: str, n: int) -> LineParts:
+    """A row of word cells after its "Mức độ" unit: the cells are split at the column rules
+    OCR kept ("|"); without n of them the words stay together in one cell (kind ``q``) and
+    the row is flagged, rather than guessed apart."""
+    parts = [" ".join(p.split()) for p in tail.split("|")]
+    parts = [p for p in parts if p]
+    if len(parts) == n:
+        return LineParts(" ".join(name), unit, parts, ["q"] * n)
+    return LineParts(" ".join(name), unit, [" ".join(tail.replace("|", " ").split())], ["q"])
+
+
+def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], list[str]]:
+    """Fit a row's value tokens to its n columns; returns (cells, flags).
+
+    Tokens OCR could not read are dropped first when there are too many (dust), else kept
+    in their place and flagged; dash marks become "-". Missing cells are left empty and
+    flagged: at the end, except that one missing from a row of numbers without any dash is
+    put first (eng-OCR loses thin dashes, not digits, and the genre's dashes stand mostly in
+    the target columns, which come first).
+    """
+    flags: list[str] = []
+    pairs = list(zip(cells, kinds))
+    while len(pairs) > n and any(k == "j" for _, k in pairs):
+        j = max(i for i, (_, k) in enumerate(pairs) if k == "j")
+        flags.append(f"dropped unreadable token {pairs[j][0]!r}")
+        del pairs[j]
+    if len(pairs) != n:
+        what = "qualitative text, not split into columns" if any(k == "q" for _, k in pairs) \
+            else "values"
+        flags.append(f"{len(pairs)} {what} for {n} columns")
+    if len(pairs) > n:
+        pairs = pairs[-n:]
+    out = []
+    for cell, kind in pairs:
+        if kind == "j":
+            flags.append(f"unreadable cell {cell!r}")
+        out.append("-" if kind == "d" else cell)
+    if out and not any(k == "d" for _, k in pairs) and len(out) >= n - 1:
+        return [""] * (n - len(out)) + out, flags
+    return out + [""] * (n - len(out)), flags
+
+
+@dataclass(slots=True)
+class _Block:
+    """The lines of one table row while they are collected."""
+    group_no: str
+    group: str
+    names: list[str] = field(default_factory=list)
+    unit: str = ""
+    cells: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    loose: list[str] = field(default_factory=list)   # region fragments not placed in a cell
+
+    def add(self, ln: int, parts: LineParts, n: int) -> None:
+        if parts.name:
+            self.names.append(parts.name)
+        self.unit = self.unit or parts.unit
+        # Dash marks on a wrapped name's last line after a full row are rules and dust.
+        if not (len(self.cells) >= n and all(k == "d" for k in parts.kinds)):
+            self.cells += parts.cells
+            self.kinds += parts.kinds
+        self.lines.append(ln)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.names).split())
+
+
+def _unfinished(block: _Block) -> bool:
+    """Does the block's name stop mid-phrase ("... người có công có")?"""
+    words = block.text.split()
+    return bool(words) and words[-1].lower().strip(",") in _OPEN_ENDINGS
+
+
+def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
+    """Does this line start a new row rather than go on with *block*?
+
+    A capitalised name starts one, and so does a named line with values after a row that
+    has its values (OCR lowers the first letter of "Tỷ lệ": "ở trẻ em ..."). A line with
+    values starts none while the block lacks its values and either its name is unfinished
+    or the line's words are OCR junk: eng-OCR sets the values on the middle line of a
+    wrapped name, often garbling that line ("He Sng Dane Dope : 100 94,5"). A line without
+    values after an unfinished name, or a lone word ("Xin" of "Vắc xin"), goes on with the
+    row above.
+    """
+    if block is None:
+        return True
+    if len(block.cells) >= n - 1 and sum(k == "v" for k in parts.kinds) >= 2 and parts.name:
+        return True     # a second set of values is a row of its own, whatever its case
+    if _RATE_OPENING.match(parts.name):
+        return True     # "a lệ thất nghiệp ...": "Tỷ lệ" with its first word lost
+    starts = _starts_new_name(parts.name) if parts.name else False
+    if not starts or (parts.name[:1].isdigit() and not block.cells):
+        return False    # "10.000 dân Người ..." goes on with "Số sinh viên ... trên"
+    if parts.cells and not block.cells and block.names and _unfinished(block):
+        return False
+    if not parts.cells and not parts.unit and _unfinished(block) \
+            and not skeleton(parts.name).startswith(("ti le", "ty le")):
+        return False    # "... y tế hoặc có" / "Sự trợ giúp của cán bộ y tế"
+    if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
+        return False
+    lone_word = not parts.cells and not parts.unit and len(parts.name.split()) == 1
+    return not (lone_word and block.names)
+
+
+_REGION_WORDS = frozenset(("phia", "dong", "tay", "nam", "bac", "hai", "phong", "khu", "vuc",
+                           "vung", "mien"))
+
+
+def _region_fragment(text: str) -> bool:
+    """A line of a cell split by region ("0,32% phía Đông; 0,38% phía Tây") that OCR spread
+    over its own lines: "Tay", "- Tay - Tay", "Phong: | Phong:", "100% 100%". It belongs to
+    the row above and is no row of its own."""
+    words = [t.strip("|:;,.-") for t in text.split()]
+    words = [w for w in words if w]
+    if not words or not any(skeleton(w) in _REGION_WORDS for w in words):
+        return False
+    return all(skeleton(w) in _REGION_WORDS or is_value_token(w) or len(w) == 1 for w in words)
+
+
+def _ends_table(text: str) -> bool:
+    """The next appendix's title block, which OCR may set before its "Phụ lục II" line:
+    "(Kèm theo Báo cáo số", a title in capitals."""
+    sk = skeleton(text).strip()
+    if sk.startswith(("(kem theo", "kem theo")):
+        return True
+    words = regex.findall(r"\p{L}{2,}", text)
+    return len(words) >= 3 and all(w.isupper() for w in words) and (
+        "nghi quyet" in sk or "danh muc" in sk or "chuong trinh" in sk)
+
+
+# "Tỷ lệ" / "Tỉ lệ" opening a line with its first word garbled to a letter or two ("a lệ")
+_RATE_OPENING = regex.compile(r"^\S{1,2}\s+(?:lệ|lé|1é|1e|lẽ|lễ)\s", regex.I)
+
+
+def _garbled(name: str) -> bool:
+    """Are half or more of these words OCR junk rather than Vietnamese ("FOPASAN Nợ")?
+    Short capitals (BHXH, HDI) count as neither."""
+    words = [w for w in regex.findall(r"\p{L}+", name) if not (w.isupper() and 2 <= len(w) <= 4)]
+    return bool(words) and sum(is_syllable(w.lower()) for w in words) * 2 <= len(words)
+
+
+def _strip_fragments(name: str) -> tuple[str, list[str]]:
+    """Fragments of unread cells left on a name: returns (name, the fragments).
+
+    At the end: punctuation, single letters, short lowercase non-words and tokens with
+    quotes or semicolons ("... dưỡng Bê : : số e" keeps "Bê"; "... BHTN . ze - one" keeps
+    "BHTN"; a garbled unit such as "I‘lzg ;‘;’:/" goes). Inside: lone marks no indicator
+    name has (":", "*", "=", "‘"); a lone "-" stays ("văn hóa - thể thao").
+    """
+    toks = name.split()
+    cut = []
+    while len(toks) > 1 and (_TRAILING_FRAGMENT.match(toks[-1]) or _non_word(toks[-1])):
+        cut.insert(0, toks.pop())
+    kept = []
+    for t in toks:
+        if _INNER_FRAGMENT.match(t):
+            cut.append(t)
+        else:
+            kept.append(t)
+    return " ".join(kept), cut
+
+
+_INNER_FRAGMENT = regex.compile(r"^[:*=‘’'`~_;.,]+$")
+
+
+def _non_word(tok: str) -> bool:
+    """A short lowercase token that is no Vietnamese syllable ("ze", "yar", "ime")."""
+    return tok.isalpha() and tok.islower() and len(tok) <= 4 and not is_syllable(tok)
+
+
+def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
+                          raw: dict[int, str] | None = None
+                          ) -> tuple[tuple[ValueColumn, ...], list[ParsedRow]]:
+    """Rebuild Appendix I rows from (line number, restored text) pairs of the appendix.
+
+    Lines are grouped into rows (a capitalised name opens one; see :func:`_opens_row`),
+    each line split at its unit into name and value region (:func:`split_row_line`), and
+    a row's value tokens fitted to the header's columns (:func:`fit_cells`). Group headings
+    and the header repeated on later pages are recognised and left out of the rows.
+    *raw* maps line numbers to the OCR text before restoration, for cells and units.
+    """
+    body_start = header_end(lines, groups)
     header_text = " ".join(t for _, t in lines[:body_start])
     counts = Counter(len(split_values(t)[2]) for _, t in lines[body_start:] if split_values(t)[2])
-    n_values = 4
-    for n, _ in counts.most_common():
-        if 3 <= n <= 6:
-            n_values = n
-            break
+    n_values = next((k for k, _ in counts.most_common() if 3 <= k <= 6), 4)
     columns = header_columns(header_text, n_values)
     n = len(columns)
-    rows: list[RawRow] = []
-    pending: list[tuple[int, str]] = []
+    skip = repeated_headers(lines, body_start)
+    blocks: list[_Block] = []
+    block: _Block | None = None
     group_no, group = "", ""
-    parent: RawRow | None = None
     last_group_int = 0
     after_heading = False
-
-    def flush_pending_as_parent() -> RawRow | None:
-        nonlocal pending
-        if not pending:
-            return None
-        row = RawRow(group_no, group, [t for _, t in pending], "", [], [ln for ln, _ in pending])
-        rows.append(row)
-        pending = []
-        return row
-
-    for ln, text in lines[body_start:]:
+    for k, (ln, text) in enumerate(lines[body_start:], start=body_start):
         text = text.strip()
-        if not text or is_header_line(text):
+        if not text or k in skip or is_header_line(text):
             continue
-        name, unit, vals = split_values(text)
-        if not vals and not unit and after_heading and not _starts_new_name(text):
-            group = f"{group} {text}"   # the heading's wrapped second line
+        if _ends_table(text):
+            break
+        if block is not None and _region_fragment(text):
+            block.lines.append(ln)
+            block.loose.append(text)
             continue
-        after_heading = False
-        if not vals and not unit:
+        parts = split_row_line(text, n, raw.get(ln) if raw else None)
+        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None:
+            block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
+            continue
+        if not parts.cells and not parts.unit:
+            if after_heading and not _starts_new_name(text):
+                group = f"{group} {text}"   # the heading's wrapped second line
+                continue
             heading = _is_group_heading(text, groups, last_group_int)
-            if heading and not pending:
+            if heading and (block is None or block.cells or GROUP_HINT.match(text)
+                            or not _unfinished(block)):
                 no, gname = heading
-                if not no:
-                    no = str(last_group_int + 1)
-                group_no, group = no, gname
-                last_group_int = int(no) if no.isdigit() else last_group_int + 1
-                parent = None
-                after_heading = True
+                group_no = no or str(last_group_int + 1)
+                group = gname
+                last_group_int = group_int(group_no) or last_group_int + 1
+                block, after_heading = None, True
                 continue
-            if rows and not pending and not _starts_new_name(text) and rows[-1].cells:
-                rows[-1].name_parts.append(text)
-                rows[-1].lines.append(ln)
-                continue
-            if pending and not _starts_new_name(text):
-                pending.append((ln, text))
-                continue
-            if pending:
-                # Previous pending name had no values: a parent row (or a group heading).
-                joined = " ".join(t for _, t in pending)
-                heading = _is_group_heading(joined, groups, last_group_int)
-                if heading:
-                    no, gname = heading
-                    group_no = no or str(last_group_int + 1)
-                    group = gname
-                    last_group_int = int(group_no) if group_no.isdigit() else last_group_int
-                    pending = []
-                    parent = None
-                else:
-                    parent = flush_pending_as_parent()
-            pending.append((ln, text))
-            continue
-        # A value row. A name of its own (capitalised) after a complete pending name makes
-        # the pending lines a parent row without values ("Chỉ tiêu số lượng trên 10.000 dân"
-        # then "Số giường bệnh Giường 30 35 40 40,5").
-        if pending and name and _starts_new_name(name) and _starts_new_name(pending[0][1]) \
-                and len(" ".join(t for _, t in pending).split()) >= 3:
-            parent = flush_pending_as_parent()
-        name_parts = [t for _, t in pending] + ([name] if name else [])
-        row_lines = [l for l, _ in pending] + [ln]
-        pending = []
-        cells = vals
-        flags = []
-        if len(cells) > n:
-            flags.append(f"{len(cells)} values for {n} columns")
-            cells = cells[-n:]
-        elif len(cells) < n:
-            flags.append(f"{len(cells)} values for {n} columns")
-            cells = cells + [""] * (n - len(cells))
-        row = RawRow(group_no, group, name_parts, unit, cells, row_lines, flags=flags)
-        label = skeleton(" ".join(name_parts)).strip()
-        known_sub = any(label == skeleton(s) for s in SUBROW_LABELS)
-        full_name = label.startswith(("ti le", "ty le", "chi so", "muc "))
-        is_sub = parent is not None and (known_sub or (not parent.cells and not full_name))
-        if is_sub and parent is not None:
-            row.parent = " ".join(parent.name_parts)
-        rows.append(row)
+        after_heading = False
+        if _opens_row(parts, block, n):
+            block = _Block(group_no, group)
+            blocks.append(block)
+        assert block is not None
+        block.add(ln, parts, n)
+    return columns, _blocks_to_rows(blocks, n)
+
+
+def _sub_label(name: str) -> str:
+    """A sub-row label OCR damaged ("Nó6ng thôn") put right, in its printed case."""
+    key = skeleton(name).strip()
+    if len(key) < 6 or len(key.split()) > 6:
+        return name
+    for label in SUBROW_LABELS:
+        if key != skeleton(label) and fuzz.ratio(key, skeleton(label)) >= 85:
+            return label[:1].upper() + label[1:] if name[:1].isupper() else label
+    return name
+
+
+def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
+    """Rows from blocks: cells fitted, sub-rows named after their parent."""
+    out: list[ParsedRow] = []
+    parent: ParsedRow | None = None
+    parent_name = ""
+    for b in blocks:
+        name, fragments = _strip_fragments(b.text.strip(" |-"))
+        if b.cells:
+            cells, flags = fit_cells(b.cells, b.kinds, n)
+        else:
+            cells, flags = [], []
+        if fragments:
+            flags.append("unread text left out of the name: " + " ".join(fragments))
+        if b.loose:
+            flags.append("cell text by region not placed: " + " / ".join(b.loose))
+        if parent is not None and parent.group != b.group:
+            parent = None
+        name = _sub_label(name)
+        label = skeleton(name).strip()
+        # a two-word label with OCR junk after it ("Thành thị nợ nợ Đọng") is a sub-row too
+        known_sub = any(label == skeleton(s) or (" " in s and label.startswith(skeleton(s) + " "))
+                        for s in SUBROW_LABELS)
+        self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
+        is_sub = parent is not None and (known_sub or (not parent.cells and not self_named
+                                                       and name[:1].islower()))
+        full = f"{parent_name} - {name}" if is_sub else name
+        row = ParsedRow(b.group_no, b.group, full, b.unit, tuple(cells), tuple(b.lines),
+                        tuple(flags), is_parent=not cells)
+        out.append(row)
         if not is_sub:
-            parent = row
-    if pending:
-        flush_pending_as_parent()
-    out = []
-    for r in rows:
-        name = " ".join(" ".join(r.name_parts).split())
-        name = name.strip(" |-")
-        if r.parent:
-            name = f"{' '.join(r.parent.split())} - {name}"
-        out.append(ParsedRow(r.group_no, r.group, name, r.unit, tuple(r.cells), tuple(r.lines),
-                             tuple(r.flags), is_parent=not r.cells))
-    return columns, out
+            parent, parent_name = row, name
+    return out
 
 
 _DATE = regex.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
@@ -476,7 +980,7 @@ _TILE_GLUED = regex.compile(r"^t[iíỉyỷ\p{L}]{0,3}[1lI][eéèẹệề€¢&
 def repair_name_prefix(name: str) -> str:
     """Indicator names of this genre mostly open with "Tỉ lệ", which legacy OCR garbles
     beyond what the decoder can rebuild ("Từ 18", "Ti 1€", "Ti1é", "Từ I"): such openings
-    are put back (Tỷ when the OCR shows y)."""
+    are put back (Tỷ when the OCR shows y). So is "Số" read as "S6" / "SO"."""
     toks = name.split()
     if len(toks) < 3:
         return name
@@ -487,6 +991,8 @@ def repair_name_prefix(name: str) -> str:
         return " ".join([ti] + toks[2:])
     if _TILE_GLUED.match(toks[0]) and len(toks[0]) <= 6:
         return " ".join([ti] + toks[1:])
+    if toks[0] in ("S6", "S0", "SO", "$6", "$o", "Sé", "S6é"):
+        return " ".join(["Số"] + toks[1:])   # "Số" with its ố read as a digit
     return name
 
 
@@ -522,3 +1028,30 @@ def restore_dropped_comma(cell: str, unit: str) -> str | None:
     if not m or int(m.group(2) + m.group(3)) <= 100:
         return None
     return f"{m.group(1) or ''}{m.group(2)},{m.group(3)}{m.group(4)}"
+
+
+_BARE_COUNT = regex.compile(r"^([<>]=?|[≤≥])?(\d{4,})$")
+COUNT_UNITS = ("người", "căn", "hộ", "lượt", "giường", "xã", "trường", "cơ sở")
+
+
+def restore_thousands_dot(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
+    """A count of a thousand or more printed without its thousands dots, which eng-OCR
+    drops ("3662" → "3.662"); None when the cell is not of that shape.
+
+    Only in a row that counts things: its unit is a count unit or another of its cells
+    carries thousands dots. Percent rows and year-like numbers in other rows are left alone.
+    """
+    m = _BARE_COUNT.match(cell)
+    if not m or unit == "%":
+        return None
+    dotted = any(regex.search(r"\d\.\d{3}(?!\d)", c) for c in row if c != cell)
+    if not (dotted or unit.lower() in COUNT_UNITS):
+        return None
+    digits = m.group(2)
+    if not dotted and 1900 <= int(digits) <= 2100:
+        return None
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return (m.group(1) or "") + ".".join([digits] + groups)
