@@ -397,3 +397,38 @@ def test_real_tesseract_turns_an_upside_down_page_and_pool_runs(tmp_path):
     assert not any(isinstance(r, OcrError) for r in res)
     assert res[1].transform.turn == 180
     assert res[0].lines[0].text == res[1].lines[0].text == LINES[0]
+
+
+def _table_page(tmp_path, turn: int = 0):
+    """An A4 page at 300 dpi: a heading, then a scanned ruled table (tests/data/tables)."""
+    table = Image.open(DATA / "tables" / "da-nang-appendix1-top.jpg").convert("L")
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(FONT), 48)
+    for i, text in enumerate(LINES):
+        draw.text((200, 200 + 90 * i), text, font=font, fill=0)
+    page.paste(table, (180, 600))
+    draw.text((200, 1600), LINES[0], font=font, fill=0)
+    p = tmp_path / "table.png"
+    page.rotate(turn, expand=True).save(p, dpi=(300, 300))
+    return PageSource(str(p), 0, "image")
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [0, 180])
+def test_table_page_cells_read_once_and_rows_kept_in_the_text(tmp_path, turn):
+    from pipeline.ocr.pages import ocr_source
+
+    page = ocr_source(_table_page(tmp_path, turn), OcrOptions())
+    assert page.transform.turn == turn
+    (table,) = page.tables
+    cells = {(c.row, c.col): c.text for c in table.cells}
+    assert cells[(0, 3)] == "Mục tiêu Nghị quyết" and cells[(3, 5)] == "98,5"
+    texts = [ln.text for ln in page.lines]
+    assert texts[:3] == LINES and texts[-1] == LINES[0]
+    if turn:
+        return      # a turned page is read whole (table too) before its tables are read upright
+    # heading, the table row by row, the line below the table; the table's text once
+    assert sum("Ưu đãi người có công" in t for t in texts) == 1
+    row = next(t for t in texts if t.startswith("Tỉ lệ hài cốt"))
+    assert row.endswith("% - - 12,4 15")
