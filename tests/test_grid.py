@@ -183,3 +183,84 @@ def test_operator_space_from_glyph_gaps():
     tight[5:15, 0:10] = tight[5:15, 13:23] = tight[5:15, 26:36] = tight[5:15, 39:49] = True
     assert _operator_space(">= 95", tight, 300) == ">=95"
     assert _operator_space("Hoàn thành", tight, 300) == "Hoàn thành"
+
+
+# --- all cells of a table in one Tesseract run (mosaic) -----------------------------------
+
+def test_cells_mosaic_stacks_cells_in_bands_and_maps_words_back():
+    from types import SimpleNamespace as W
+
+    from pipeline.tables.grid import cells_mosaic, mosaic_lines_to_cells
+
+    images = [Image.new("L", (120, 40), 0), Image.new("L", (300, 80), 0),
+              Image.new("L", (50, 30), 0)]
+    mosaic, bands = cells_mosaic(images, gap=20)
+    assert bands == [(20, 60), (80, 160), (180, 210)]
+    assert mosaic.size == (300 + 40, 20 + 60 + 100 + 50)
+    a = np.asarray(mosaic)
+    assert a[20:60, 20:140].max() == 0 and a[60:80].min() == 255    # ink in bands, white gaps
+
+    def word(text, left, top, conf=0.9):
+        return W(text=text, conf=conf, left=left, top=top, width=30, height=20)
+
+    # Tesseract's line 2 runs over two bands; a word drawn in a gap goes to the nearer band.
+    lines = [W(words=(word("Tỉ", 20, 82), word("lệ", 60, 82))),
+             W(words=(word("nghèo", 20, 120, 0.5), word("12,5", 20, 185))),
+             W(words=(word("x", 100, 58),))]
+    assert mosaic_lines_to_cells(lines, bands) == [
+        ("x", 0.9), ("Tỉ lệ\nnghèo", pytest.approx(0.7667, abs=1e-3)), ("12,5", 0.9)]
+    assert mosaic_lines_to_cells([], bands) == [("", 0.0)] * 3
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+def test_mosaic_reads_the_same_cells_as_one_run_per_cell():
+    pytesseract = pytest.importorskip("pytesseract")
+    if "vie" not in pytesseract.get_languages(config=""):
+        pytest.skip("no vie model")
+    image = Image.open(DATA / "da-nang-appendix1-top.jpg")
+    (mosaic,) = tables_from_image(image, 1)
+    (single,) = tables_from_image(image, 1, tesseract_cell_ocr)
+    assert [(c.row, c.col, c.text) for c in mosaic.cells] == \
+        [(c.row, c.col, c.text) for c in single.cells]
+    by_pos = {(c.row, c.col): c.text for c in mosaic.cells}
+    # short numeric cells, a dash, an empty cell, a wrapped name
+    assert (by_pos[(3, 5)], by_pos[(3, 6)], by_pos[(4, 5)]) == ("98,5", "99", "12,4")
+    assert (by_pos[(3, 3)], by_pos[(3, 0)], by_pos[(3, 2)]) == ("-", "", "%")
+    assert by_pos[(4, 1)].endswith("xác định danh tính")
+
+
+def test_numeric_like_readings():
+    from pipeline.tables.grid import _numeric_like
+
+    assert _numeric_like("94,17%") and _numeric_like("<=6§5")
+    assert not _numeric_like("2J1") and not _numeric_like("17/6/2024")
+    assert not _numeric_like("Năm 2024")
+
+
+def _text_page() -> Image.Image:
+    from PIL import ImageDraw, ImageFont
+
+    im = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Regular.ttf"), 50)
+    for i in range(40):
+        draw.text((200, 200 + 75 * i), "Kết quả thực hiện Nghị quyết số 42-NQ/TW — " * 2,
+                  font=font, fill=0)
+    draw.line((200, 3300, 2280, 3300), fill=0, width=3)     # one rule is not a table
+    im.info["dpi"] = (300, 300)
+    return im
+
+
+def test_quick_table_check_before_the_grid_search():
+    from pipeline.tables.grid import analyse_page, blank_tables, might_have_tables
+
+    if not (FONT_DIR / "LiberationSerif-Regular.ttf").exists():
+        pytest.skip("fonts-liberation2 not installed")
+    image = Image.open(DATA / "da-nang-appendix1-top.jpg")     # skewed 1.2°, noisy
+    assert might_have_tables(image)
+    assert not might_have_tables(Image.new("L", (1240, 1754), 255))
+    assert not might_have_tables(_text_page())
+    # the table blanked out for the body-text pass: no line of it left
+    blanked = blank_tables(image, analyse_page(image))
+    assert not might_have_tables(blanked) and find_table_grids(blanked) == []
+    assert blanked.size == image.size and blanked.mode == image.mode

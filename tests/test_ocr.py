@@ -397,3 +397,56 @@ def test_real_tesseract_turns_an_upside_down_page_and_pool_runs(tmp_path):
     assert not any(isinstance(r, OcrError) for r in res)
     assert res[1].transform.turn == 180
     assert res[0].lines[0].text == res[1].lines[0].text == LINES[0]
+
+
+def _table_page(tmp_path, turn: int = 0):
+    """An A4 page at 300 dpi: a heading, then a scanned ruled table (tests/data/tables)."""
+    table = Image.open(DATA / "tables" / "da-nang-appendix1-top.jpg").convert("L")
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(FONT), 48)
+    for i, text in enumerate(LINES):
+        draw.text((200, 200 + 90 * i), text, font=font, fill=0)
+    page.paste(table, (180, 600))
+    draw.text((200, 1600), LINES[0], font=font, fill=0)
+    p = tmp_path / "table.png"
+    page.rotate(turn, expand=True).save(p, dpi=(300, 300))
+    return PageSource(str(p), 0, "image")
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [0, 180])
+def test_table_page_cells_read_once_and_rows_kept_in_the_text(tmp_path, turn):
+    from pipeline.ocr.pages import ocr_source
+
+    page = ocr_source(_table_page(tmp_path, turn), OcrOptions())
+    assert page.transform.turn == turn
+    (table,) = page.tables
+    cells = {(c.row, c.col): c.text for c in table.cells}
+    assert cells[(0, 3)] == "Mục tiêu Nghị quyết" and cells[(3, 5)] == "98,5"
+    texts = [ln.text for ln in page.lines]
+    assert texts[:3] == LINES and texts[-1] == LINES[0]
+    if turn:
+        return      # a turned page is read whole (table too) before its tables are read upright
+    # heading, the table row by row, the line below the table; the table's text once;
+    # the words outside the table (read on stacked bands of the page) in their place
+    assert 1595 < page.lines[-1].top < 1630 and 195 < page.lines[0].top < 230
+    assert sum("Ưu đãi người có công" in t for t in texts) == 1
+    row = next(t for t in texts if t.startswith("Tỉ lệ hài cốt"))
+    assert row.endswith("% - - 12,4 15")
+
+
+def test_ink_bands_skip_blank_stretches_and_specks():
+    from pipeline.ocr.preprocess import ink_bands
+
+    im = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((200, 300, 2000, 340), fill=0)        # a text line
+    draw.rectangle((200, 380, 1500, 420), fill=0)        # the next line, same band
+    draw.rectangle((1200, 3300, 1240, 3340), fill=0)     # page number at the foot
+    draw.point((600, 2000), fill=0)                      # a speck
+    bands = ink_bands(im, 300)
+    assert len(bands) == 2
+    (a0, a1), (b0, b1) = bands
+    assert a0 < 300 and 420 < a1 < 500 and b0 < 3300 and 3340 < b1 <= 3508
+    assert ink_bands(Image.new("L", (2480, 3508), 255), 300) == []
