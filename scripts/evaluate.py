@@ -363,7 +363,7 @@ def predicted_ids(gold: list[dict], got: list[dict]) -> list[dict | None]:
     """The output row of each gold row of one report, or None.
 
     Pairs are taken best first by name (token_sort_ratio on skeletons, also against the part
-    after " - " since a sub-row may be output as "<parent> - <child>"; +10 when (group_no,
+    after " - " since a sub-row may be output as "<parent> - <child>"; +1 when (group_no,
     row_no) agree, since OCR can shift the numbering); a pair needs a ratio >= 70 as in
     table_scores, or >= 50 with the same (group_no, row_no). Best-first rather than in gold
     order, so that "Tỷ lệ hộ nghèo" is not taken by "Tỷ lệ hộ cận nghèo" before its own row."""
@@ -376,7 +376,7 @@ def predicted_ids(gold: list[dict], got: list[dict]) -> list[dict | None]:
                     fuzz.token_sort_ratio(gk, skeleton(name.rsplit(" - ", 1)[-1])))
             same = (g["group_no"], g["row_no"]) == (r.get("group_no", ""), r.get("row_no", ""))
             if s >= 70 or (same and s >= 50):
-                cands.append((s + 10 * same, k, j))
+                cands.append((s + same, k, j))
     out: list[dict | None] = [None] * len(gold)
     used: set[int] = set()
     for _, k, j in sorted(cands, key=lambda c: (-c[0], c[1], c[2])):
