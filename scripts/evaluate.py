@@ -20,12 +20,20 @@ Tables: cell exact-match rate (cells trimmed; '-' and empty both mean no value),
 and precision against gold indicators.csv, on the real sample (certain rows) and on the
 synthetic reports from eng-OCR text, born-digital PDF and scan.
 
+Indicator ids: the catalog id of each row of the seven committed synthetic reports against the
+hand-labelled gold/synthetic_indicator_ids.csv: id accuracy (empty == empty is right, a gold
+row the parser did not output is wrong), and cross-province agreement, over all pairs of gold
+rows of different reports with the same non-empty gold id: the share where both predicted ids
+equal the gold id.
+
 Usage: python scripts/evaluate.py [--synth DIR] [--sets real-test synth-eng ...] [--no-tables]
+       python scripts/evaluate.py --no-restore [--id-errors]   # tables and ids only
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import os
 import sys
 import time
@@ -44,6 +52,7 @@ from pipeline.restore.syllables import has_marks, normalize_tone_placement, skel
 from pipeline.restore.tokens import split_line  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "gold"
+GOLD_IDS = GOLD / "synthetic_indicator_ids.csv"
 SAMPLE = ROOT / "samples" / "hai-phong-nq42.eng-ocr.txt"
 DEFAULT_SYNTH = [ROOT / "tests" / "data" / "synthetic", Path("/tmp/synth")]
 CORPUS = ROOT / "data" / "corpus"
@@ -299,17 +308,32 @@ def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple
     return len(g_rows), found, len(got), cells, right
 
 
-def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:
-    import tempfile
-
+def parse(path: Path) -> list[dict]:
+    """Indicator rows of one input as exported (dicts keyed by indicator_header)."""
     from pipeline.export import indicator_header, indicator_rows
     from pipeline.process import process_document
 
-    def parse(path: Path) -> list[dict]:
-        doc = process_document(path, path.stem)
-        header = indicator_header(doc.columns)
-        return [dict(zip(header, map(str, row))) for row in indicator_rows(doc, doc.columns)]
+    doc = process_document(path, path.stem)
+    header = indicator_header(doc.columns)
+    return [dict(zip(header, map(str, row))) for row in indicator_rows(doc, doc.columns)]
 
+
+@functools.cache
+def parse_synth(d: Path, fname: str) -> tuple[dict, ...]:
+    """parse() of one synthetic input, named after its report (cached: two tables use it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / (d.name + Path(fname).suffix)
+        src.symlink_to((d / fname).resolve())
+        try:
+            return tuple(parse(src))
+        except Exception as e:  # noqa: BLE001
+            print(f"  {d.name}/{fname}: {e}", file=sys.stderr)
+            return ()
+
+
+def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:
     out = []
     gold = read_rows(GOLD / "hai-phong-nq42.indicators.csv")
     got = parse(SAMPLE)
@@ -327,14 +351,7 @@ def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:
             for d in synth_dirs(synth_root):
                 if not (d / fname).exists() or not (d / "indicators.csv").exists():
                     continue
-                with tempfile.TemporaryDirectory() as tmp:
-                    src = Path(tmp) / (d.name + Path(fname).suffix)
-                    src.symlink_to((d / fname).resolve())
-                    try:
-                        got = parse(src)
-                    except Exception as e:  # noqa: BLE001
-                        print(f"  {d.name}/{fname}: {e}", file=sys.stderr)
-                        got = []
+                got = list(parse_synth(d, fname))
                 g = read_rows(d / "indicators.csv")
                 for k, v in enumerate(table_scores(g, got, False)):
                     tot[k] += v
@@ -342,6 +359,87 @@ def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:
                 n, found, n_got, cells, right = tot
                 out.append(("synthetic", kind, f"{right / max(cells, 1):.4f}",
                             f"{found / max(n, 1):.4f}", f"{min(found, n_got) / max(n_got, 1):.4f}", str(n)))
+    return out
+
+
+def predicted_ids(gold: list[dict], got: list[dict]) -> list[dict | None]:
+    """The output row of each gold row of one report, or None.
+
+    Pairs are taken best first by name (token_sort_ratio on skeletons, also against the part
+    after " - " since a sub-row may be output as "<parent> - <child>"; +1 when (group_no,
+    row_no) agree, since OCR can shift the numbering); a pair needs a ratio >= 70 as in
+    table_scores, or >= 50 with the same (group_no, row_no). Best-first rather than in gold
+    order, so that "Tỷ lệ hộ nghèo" is not taken by "Tỷ lệ hộ cận nghèo" before its own row."""
+    cands = []
+    for k, g in enumerate(gold):
+        gk = skeleton(g["indicator"])
+        for j, r in enumerate(got):
+            name = r.get("indicator", "")
+            s = max(fuzz.token_sort_ratio(gk, skeleton(name)),
+                    fuzz.token_sort_ratio(gk, skeleton(name.rsplit(" - ", 1)[-1])))
+            same = (g["group_no"], g["row_no"]) == (r.get("group_no", ""), r.get("row_no", ""))
+            if s >= 70 or (same and s >= 50):
+                cands.append((s + same, k, j))
+    out: list[dict | None] = [None] * len(gold)
+    used: set[int] = set()
+    for _, k, j in sorted(cands, key=lambda c: (-c[0], c[1], c[2])):
+        if out[k] is None and j not in used:
+            used.add(j)
+            out[k] = got[j]
+    return out
+
+
+def id_scores(gold: list[dict], pred: list[str | None]) -> tuple[int, int, int, int]:
+    """(gold rows, ids right, cross-report pairs, pairs where both ids are right).
+
+    gold: rows with report and gold_indicator_id; pred: the predicted id of each (None when the
+    row was not output). A pair is two gold rows of different reports with the same non-empty
+    gold id; it agrees when both predicted ids equal each other and the gold id."""
+    right = [p is not None and p == g["gold_indicator_id"] for g, p in zip(gold, pred)]
+    by_id: dict[str, list[int]] = {}
+    for k, g in enumerate(gold):
+        if g["gold_indicator_id"]:
+            by_id.setdefault(g["gold_indicator_id"], []).append(k)
+    pairs = agree = 0
+    for ks in by_id.values():
+        for a, i in enumerate(ks):
+            for j in ks[a + 1:]:
+                if gold[i]["report"] != gold[j]["report"]:
+                    pairs += 1
+                    agree += right[i] and right[j]
+    return len(gold), sum(right), pairs, agree
+
+
+def run_ids(show_errors: bool = False) -> list[tuple[str, ...]]:
+    """Rows of the indicator-id table for the committed synthetic reports (born-digital, eng)."""
+    synth_root = DEFAULT_SYNTH[0]   # the gold ids label these seven reports
+    if not GOLD_IDS.exists():
+        return []
+    gold = read_rows(GOLD_IDS)
+    reports = sorted({g["report"] for g in gold})
+    out = []
+    for kind, fname in (("born-digital pdf", "clean.pdf"), ("eng-ocr text", "eng.txt")):
+        if not all((synth_root / r / fname).exists() for r in reports):
+            continue
+        pred: list[str | None] = []
+        rows: list[dict | None] = []
+        for rep in reports:
+            g = [x for x in gold if x["report"] == rep]
+            got = predicted_ids(g, list(parse_synth(synth_root / rep, fname)))
+            rows += got
+            pred += [None if r is None else r.get("indicator_id", "") for r in got]
+        n, right, pairs, agree = id_scores(gold, pred)
+        cert = [k for k, g in enumerate(gold) if g.get("certain", "1") == "1"]
+        _, c_right, _, _ = id_scores([gold[k] for k in cert], [pred[k] for k in cert])
+        out.append(("synthetic", kind, f"{right / max(n, 1):.4f}", f"{c_right / max(len(cert), 1):.4f}",
+                    f"{agree / max(pairs, 1):.4f}", str(pairs), str(n)))
+        if show_errors:
+            for g, p, r in zip(gold, pred, rows):
+                if p != g["gold_indicator_id"]:
+                    got_name = "(row not found)" if r is None else r.get("indicator", "")
+                    print(f"  {kind}\t{g['report']}\t{g['row_no']}\t{g['indicator']}\t"
+                          f"gold={g['gold_indicator_id'] or '-'}\tgot={p or '-'}\t{got_name}",
+                          file=sys.stderr)
     return out
 
 
@@ -362,6 +460,9 @@ def main() -> None:
     ap.add_argument("--sets", nargs="*", default=None)
     ap.add_argument("--prose-lines", type=int, default=1000)
     ap.add_argument("--no-tables", action="store_true")
+    ap.add_argument("--no-restore", action="store_true", help="skip the restoration sets")
+    ap.add_argument("--id-errors", action="store_true",
+                    help="list the rows whose indicator id is wrong (stderr)")
     ap.add_argument("--no-pyvi", action="store_true")
     args = ap.parse_args()
     synth_root = args.synth or next((p for p in DEFAULT_SYNTH if p.exists() and synth_dirs(p)), None)
@@ -380,7 +481,7 @@ def main() -> None:
         systems.append(("pyvi", pyvi))
     rows = []
     for name, make in sets.items():
-        if args.sets and name not in args.sets:
+        if args.no_restore or (args.sets and name not in args.sets):
             continue
         if make is None:
             print(f"(set {name}: data missing, skipped)", file=sys.stderr)
@@ -390,13 +491,19 @@ def main() -> None:
             gold, inp, hyp = make(system)
             c = score(gold, inp, hyp)
             rows.append((name, sname, *c.row(), f"{time.perf_counter() - t0:.1f}"))
-    print("Restoration (word accuracy by Levenshtein alignment; damaged = right words made wrong)")
-    print_table(("set", "system", "CER", "word acc", "marked acc", "damaged", "words", "s"), rows)
+    if not args.no_restore:
+        print("Restoration (word accuracy by Levenshtein alignment; damaged = right words made wrong)")
+        print_table(("set", "system", "CER", "word acc", "marked acc", "damaged", "words", "s"), rows)
     if not args.no_tables:
         print()
         print("Tables (Phụ lục I; cells trimmed, '-' = empty)")
         print_table(("data", "input", "cells exact", "row recall", "row precision", "gold rows"),
                     run_tables(synth_root))
+        print()
+        print("Indicator ids (gold/synthetic_indicator_ids.csv; pairs = gold rows of two reports "
+              "with the same id; agree = both ids right)")
+        print_table(("data", "input", "id acc", "id acc (certain)", "pair agree", "pairs", "gold rows"),
+                    run_ids(args.id_errors))
 
 
 if __name__ == "__main__":
