@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import resource
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -172,6 +173,10 @@ def report(doc: Document, threshold: float, tables_only: bool = False) -> dict:
         "documents": len(doc.documents),
         "tables_only": tables_only,
         "timings": dict(doc.timings),
+        # the peak resident memory of the process that made this document (a batch worker),
+        # Tesseract's own processes not included; differs from run to run like the timings
+        "resources": {"worker_peak_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)},
         "warnings": list(doc.warnings),
     }
 

@@ -13,8 +13,8 @@ Usage: python scripts/bench.py [--synth tests/data/synthetic] [--skip-scans]
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -70,16 +70,30 @@ def count_pages(paths: list[Path]) -> int:
     return n
 
 
-def run_pipeline(inputs: list[Path], workers: int, out: Path) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+# Runs `vnocr run` and prints the peak RSS of its whole process tree (itself, its workers,
+# their Tesseract processes): a fresh wrapper per run, so one run's peak is not another's.
+RUN_PROBE = r"""
+import resource, subprocess, sys
+res = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stderr.write(res.stderr)
+print(res.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
+def run_pipeline(inputs: list[Path], workers: int, out: Path) -> tuple[float, str]:
+    """(seconds, 'worker W MB / tree T MB'): W is the largest worker's own peak (report.json),
+    T the peak of any process of the run, Tesseract included."""
     t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-m", "pipeline", "run", *map(str, inputs), "-o", str(out),
-                          "--workers", str(workers), "-q"], env=ENV, capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-c", RUN_PROBE, sys.executable, "-m", "pipeline", "run",
+                          *map(str, inputs), "-o", str(out), "--workers", str(workers), "-q"],
+                         env=ENV, capture_output=True, text=True)
     dt = time.perf_counter() - t0
-    if res.returncode not in (0, 1):
+    code, tree = res.stdout.split()
+    if int(code) not in (0, 1):
         raise SystemExit(f"vnocr run failed: {res.stderr.strip()}")
-    rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return dt, rss
+    worker = max((json.loads(p.read_text(encoding="utf-8")).get("resources", {})
+                  .get("worker_peak_rss_mb", 0.0) for p in out.glob("*/report.json")), default=0.0)
+    return dt, f"worker {worker:.0f} / tree {float(tree):.0f} MB"
 
 
 def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1) -> list[tuple[str, ...]]:
@@ -99,7 +113,7 @@ def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1) -> list[tup
         dt, rss = run_pipeline(inputs, workers, out)
         times[workers] = dt
         rows.append((f"pipeline {label}, {workers} worker(s)", f"{len(inputs)} docs, {pages} pages",
-                     f"{pages / dt:.2f} pages/s", f"{dt:.1f} s", f"{rss:.0f} MB"))
+                     f"{pages / dt:.2f} pages/s", f"{dt:.1f} s", rss))
     rows.append((f"  speed-up 2 vs 1 workers ({label})", "", f"{times[1] / times[2]:.2f}x", "", ""))
     dt, _ = run_pipeline(inputs, 2, tmp / f"out-{label}-2")
     rows.append((f"  rerun, nothing changed ({label})", "", f"{dt / times[2]:.1%} of first run",

@@ -57,6 +57,7 @@ def snapshot(outdir: Path) -> dict[str, object]:
         elif p.name == "report.json":
             rep = json.loads(p.read_text(encoding="utf-8"))
             rep.pop("timings")
+            rep.pop("resources")
             snap[rel] = rep
         else:
             snap[rel] = p.read_bytes()

@@ -261,3 +261,23 @@ def test_custom_threshold(catalog: Catalog) -> None:
     assert entry is None and score < 0.999
     entry, _ = strict.match("Tỉ lệ thất nghiệp chung")
     assert entry is not None and entry.indicator_id == "G2.01"
+
+
+def test_numbers_in_a_name_must_agree(catalog: Catalog) -> None:
+    # an age range is another indicator than one age, however alike the words
+    entry, _ = catalog.match("Tỷ lệ trẻ em 3-5 tuổi đi học mẫu giáo")
+    assert entry is not None and entry.indicator_id == "G6.02"
+    entry, _ = catalog.match("Tỉ lệ trẻ em 5 tuổi đi học mẫu giáo")
+    assert entry is not None and entry.indicator_id == "G6.03"
+
+
+def test_self_named_sub_rows_match_through_their_parent() -> None:
+    from pathlib import Path
+
+    from pipeline.process import process_document
+
+    pdf = Path(__file__).parent / "data" / "synthetic" / "ben-tre-nq42" / "clean.pdf"
+    ids = {r.indicator: r.indicator_id for r in process_document(pdf, "ben-tre").indicators}
+    # alone, "Số bác sĩ" matches nothing; under "Chỉ tiêu số lượng trên 10.000 dân" it is G7.03.1
+    assert ids["Số bác sĩ"] == "G7.03.1"
+    assert ids["Số giường bệnh"] == "G7.03.2"

@@ -74,10 +74,19 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
     *text*: rows from linearised OCR text, whose lost thousands dots are put back (a grid
     cell is read on its own and keeps them)."""
     out = []
+    parent = None   # the last row with sub-rows, in its group
     for row_no, (row, page) in enumerate(zip(rows, pages_of), start=1):
         name = " - ".join(repair_name_prefix(part) for part in row.indicator.split(" - "))
         row = replace(row, indicator=name)
         entry, _score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
+        if parent is not None and parent.group_no != row.group_no:
+            parent = None
+        if entry is None and parent is not None and not row.indicator.startswith(parent.indicator):
+            # a self-named sub-row (Số bác sĩ under Chỉ tiêu số lượng trên 10.000 dân)
+            entry, _score = catalog.match(f"{parent.indicator} - {row.indicator}",
+                                          row.unit or None, row.group_no or None)
+        if row.is_parent:
+            parent = row
         cells = tuple(normalize_cell(c) for c in row.cells)
         flags = list(row.flags)
         fixed = []

@@ -57,6 +57,9 @@ GROUP_BOOST: float = 0.04
 UNIT_PENALTY: float = 0.05
 #: Score subtracted when a count ("Số ...") is compared with a rate ("Tỉ lệ ...").
 KIND_PENALTY: float = 0.10
+#: Score subtracted when a candidate's numbers differ from the label's (trẻ em 3-5 tuổi
+#: against trẻ em 5 tuổi): another indicator, however alike the words.
+NUMBER_PENALTY: float = 0.15
 #: Weight of the word-overlap (Dice on skeleton words) in the final score; the
 #: rest is the rapidfuzz ``token_sort_ratio``.  Word overlap stops labels that
 #: merely share a long common tail ("... bình quân đầu người") from matching.
@@ -338,6 +341,7 @@ class Catalog:
         if not qn or not choices.norm:
             return best
         qwords = frozenset(qs.split())
+        qnums = frozenset(w for w in qwords if w.isdigit())
         qkind = _kind(qs)
         for q, strings, factor in ((qn, choices.norm, 1.0), (qs, choices.skel, SKELETON_FACTOR)):
             for _choice, score, idx in process.extract(
@@ -348,6 +352,9 @@ class Catalog:
                 s = ((1.0 - WORD_WEIGHT) * score / 100.0 + WORD_WEIGHT * dice) * factor
                 if qkind and choices.kinds[idx] and qkind != choices.kinds[idx]:
                     s -= KIND_PENALTY
+                nums = frozenset(w for w in words if w.isdigit())
+                if nums and nums != qnums:
+                    s -= NUMBER_PENALTY
                 o = choices.owner[idx]
                 if s > best.get(o, 0.0):
                     best[o] = s

@@ -317,7 +317,6 @@ def estimate_skew(gray: np.ndarray, dpi: float = 300.0) -> float:
     its slope, and the length-weighted median over the lines is the page's skew. 0.0 when
     the page has no long lines.
     """
-    cv2 = _cv2()
     binary = _binarise(gray)
     h, w = binary.shape
     seg = _open(binary, max(20, int(dpi * 0.13)), 1)
@@ -357,7 +356,6 @@ def deskew_image(gray: np.ndarray, angle: float) -> np.ndarray:
 
 def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[float, int, int]]:
     """(position across, start, end along) of each line component of a line mask."""
-    cv2 = _cv2()
     n, labels, stats, _ = _components(mask, connectivity=8)
     out = []
     for i in range(1, n):
