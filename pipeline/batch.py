@@ -480,10 +480,6 @@ def run(inputs: Sequence[str | Path], outdir: Path, options: RunOptions | None =
     check_outdir(outdir)
     sweep_temp_files(outdir)
     items = collect_inputs(inputs)
-    # A missing Tesseract or model stops the run before any work (exit 2), not per file.
-    from .ocr import require_ocr
-
-    require_ocr([i.path for i in items], options.ocr.language)
     rows: dict[int, ManifestRow] = {}
     tasks: list[_Task] = []
     for k, item in enumerate(items):
@@ -494,6 +490,11 @@ def run(inputs: Sequence[str | Path], outdir: Path, options: RunOptions | None =
             rows[k] = ManifestRow(str(item.path), item.doc_id, "skipped", "", 0.0, sha, pages)
         else:
             tasks.append(_Task(k, item, sha))
+    # A missing Tesseract or model stops the run before any work (exit 2), not per file;
+    # only the inputs still to do are looked at (a rerun need not open every PDF).
+    from .ocr import require_ocr
+
+    require_ocr([t.item.path for t in tasks], options.ocr.language)
     if on_start:
         on_start(len(items), len(rows))
     if on_done:
