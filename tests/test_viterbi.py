@@ -11,6 +11,17 @@ import pipeline.restore.lm as lm_mod
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _dicts(lm):
+    """The model's n-grams as plain dicts (trigram, bigram, unigram probabilities; bigram
+    and unigram backoffs), for the scalar reference below."""
+    a = lm.arrays
+    def table(keys, vals):
+        return dict(zip(keys[:-1].tolist(), vals[:-1].tolist()))   # [:-1]: the sentinel
+    ids = range(len(a.uni) - 1)
+    return (table(a.keys3, a.lp3), table(a.keys2, a.lp2), {i: float(a.uni[i]) for i in ids},
+            table(a.keys2, a.bow2), {i: float(a.bo1[i]) for i in ids})
+
+
 def reference_viterbi(self, positions):
     """The decoder's Viterbi written with scalar dict lookups, one transition at a time."""
     lp = self.lm.logprob
@@ -25,8 +36,7 @@ def reference_viterbi(self, positions):
     back.append([-1] * len(first.tokens))
     prev_tok.append([self._bos] * len(first.tokens))
     trans.append([[0.0] for _ in first.tokens])
-    p3, p2, p1 = self.lm.probs[2], self.lm.probs[1], self.lm.probs[0]
-    bo2, bo1 = self.lm.backoffs[1], self.lm.backoffs[0]
+    p3, p2, p1, bo2, bo1 = _dicts(self.lm)
     unk = self.lm.unk_logprob
     B = lm_mod._BITS
     for i in range(1, n):

@@ -30,6 +30,10 @@ CHANNEL_FORMAT_VERSION = 1
 UNSEEN_SUB_COST = 3.5     # log10 cost of a confusion never seen in training
 INSERT_COST = 2.5          # an OCR character with no source character
 MAX_SUB_LEN = 3
+# Per-process caches stop growing at these sizes, so a worker's memory stays bounded over
+# a batch of thousands of documents (about 100 MB each at most).
+TOKEN_CACHE_SIZE = 100_000
+NODE_CACHE_SIZE = 150_000
 MARKED_VOWEL_COST = 2.5    # a marked vowel read as a Latin-1 accented vowel of another base
 _VOWELS = frozenset("aeiouy")
 
@@ -175,7 +179,7 @@ class CandidateGenerator:
         if hit is None:
             hit = sorted(((c, sub, child) for g, child in node.items() if g != "$"
                           for sub, c in self._options_for(g, ch)), key=lambda x: x[0])
-            if len(self._node_opt_cache) < 400_000:
+            if len(self._node_opt_cache) < NODE_CACHE_SIZE:
                 self._node_opt_cache[key] = hit
         return hit
 
@@ -242,7 +246,7 @@ class CandidateGenerator:
             results = dict(self._fuzzy(text))
         ranked = tuple(sorted(((s, -c) for s, c in results.items()), key=lambda x: -x[1]))
         ranked = ranked[: self.max_candidates]
-        if len(self._cache) < 500_000:
+        if len(self._cache) < TOKEN_CACHE_SIZE:
             self._cache[key] = ranked
         return ranked
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from .channel import CandidateGenerator
+from .channel import TOKEN_CACHE_SIZE, CandidateGenerator
 from .lm import _BITS, BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .syllables import (
     apply_case,
@@ -252,7 +252,7 @@ class Decoder:
             return hit
         p = self.params
         scored = []
-        p1 = self.lm.probs[0]
+        p1 = self.lm.unigrams
         for syl, logp in self.gen.search(piece):
             if -logp > p.max_channel_cost:
                 continue
@@ -263,7 +263,7 @@ class Decoder:
         floor = scored[0][0] - p.prune_margin if scored else 0.0
         out = [(syl, wid, emit) for sc, syl, wid, emit in scored[: p.max_candidates]
                if sc >= floor]
-        if len(self._rank_cache) < 500_000:
+        if len(self._rank_cache) < TOKEN_CACHE_SIZE:
             self._rank_cache[piece] = out
         return out
 
@@ -286,7 +286,7 @@ class Decoder:
         hit = self._cand_cache.get(key)
         if hit is None:
             hit = self._make_candidates(piece)
-            if len(self._cand_cache) < 500_000:
+            if len(self._cand_cache) < TOKEN_CACHE_SIZE:
                 self._cand_cache[key] = hit
         texts, tokens, emit = hit
         return _Pos(line, start, start + len(piece), piece, list(texts), list(tokens), list(emit),
@@ -412,7 +412,7 @@ class Decoder:
         a = self.lm.arrays
         B = _BITS
         keys3, lp3 = a.keys3, a.lp3
-        bo2 = self.lm.backoffs[1]
+        bo2 = self.lm.bigram_backoffs
         search = np.searchsorted
         n = len(positions)
         bos = self._bos

@@ -77,13 +77,18 @@ class LmArrays:
 
 @dataclass(frozen=True, slots=True)
 class NgramModel:
-    """A backoff trigram model over syllable ids. Query with :meth:`logprob`."""
+    """A backoff trigram model over syllable ids. Query with :meth:`logprob`.
+
+    Bigrams and trigrams live only in the sorted arrays (the decoder looks them up a step
+    at a time with numpy); the unigrams and the bigram backoff weights, looked up one by
+    one in the decoder's inner loops, are dicts too.
+    """
 
     vocab: dict[str, int]
-    probs: tuple[dict[int, float], dict[int, float], dict[int, float]]
-    backoffs: tuple[dict[int, float], dict[int, float]]
+    unigrams: dict[int, float]           # log10 P(w) by id
+    bigram_backoffs: dict[int, float]    # backoff weight of a bigram history (packed u, v)
     unk_logprob: float
-    arrays: LmArrays | None = None
+    arrays: LmArrays
 
     def word_id(self, token: str) -> int:
         """Id of a token; a syllable never seen in training gets the out-of-vocabulary id,
@@ -92,17 +97,17 @@ class NgramModel:
 
     def logprob(self, u: int, v: int, w: int) -> float:
         """log10 P(w | u v) with backoff to bigram and unigram."""
-        p3, p2, p1 = self.probs[2], self.probs[1], self.probs[0]
+        a = self.arrays
         key3 = (((u << _BITS) | v) << _BITS) | w
-        lp = p3.get(key3)
-        if lp is not None:
-            return lp
-        bow = self.backoffs[1].get((u << _BITS) | v, 0.0)
+        j = int(np.searchsorted(a.keys3, key3))
+        if a.keys3[j] == key3:
+            return float(a.lp3[j])
+        bow = self.bigram_backoffs.get((u << _BITS) | v, 0.0)
         key2 = (v << _BITS) | w
-        lp = p2.get(key2)
-        if lp is not None:
-            return bow + lp
-        return bow + self.backoffs[0].get(v, 0.0) + p1.get(w, self.unk_logprob)
+        j = int(np.searchsorted(a.keys2, key2))
+        if a.keys2[j] == key2:
+            return bow + float(a.lp2[j])
+        return bow + float(a.bo1[v]) + float(a.uni[w])
 
     def score_tokens(self, tokens: Iterable[str]) -> float:
         """Total log10 probability of a token sequence with sentence boundaries."""
@@ -139,16 +144,11 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
                 " rebuild it with scripts/build_lm.py"
             )
         vocab_list = bytes(z["vocab"]).decode("utf-8").split("\n")
-        probs = []
-        bows = []
         raw = {name: z[name] for name in z.files}
-        for n in (1, 2, 3):
-            keys = raw[f"keys{n}"].tolist()
-            probs.append(dict(zip(keys, raw[f"lp{n}"].tolist())))
-            if n < 3:
-                bows.append(dict(zip(keys, raw[f"bow{n}"].tolist())))
+    unigrams = dict(zip(raw["keys1"].tolist(), raw["lp1"].tolist()))
+    bigram_backoffs = {k: b for k, b in zip(raw["keys2"].tolist(), raw["bow2"].tolist()) if b}
     vocab = {w: i for i, w in enumerate(vocab_list)}
-    unk = min(probs[0].values()) - 1.0  # out-of-vocabulary syllables
+    unk = min(unigrams.values()) - 1.0  # out-of-vocabulary syllables
     size = len(vocab) + 1
     uni = np.full(size, unk, dtype=np.float64)
     bo1 = np.zeros(size, dtype=np.float64)
@@ -163,8 +163,9 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
                       np.append(raw["bow2"].astype(np.float64), 0.0),
                       np.concatenate([raw["keys3"].astype(np.int64), end]),
                       np.append(raw["lp3"].astype(np.float64), 0.0))
-    log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab), *map(len, probs))
-    return NgramModel(vocab, (probs[0], probs[1], probs[2]), (bows[0], bows[1]), unk, arrays)
+    log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab),
+              *(len(raw[f"keys{n}"]) for n in (1, 2, 3)))
+    return NgramModel(vocab, unigrams, bigram_backoffs, unk, arrays)
 
 
 @functools.lru_cache(maxsize=4)
