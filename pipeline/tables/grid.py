@@ -472,6 +472,7 @@ def _analyse(image: Image.Image, dpi: float | None = None) -> _PageAnalysis:
     res = dpi or image_dpi(image)
     angle = estimate_skew(gray0, res)
     gray = deskew_image(gray0, angle)
+    del gray0   # full-page arrays are 9 MB each at 300 dpi: hold no more than needed
     binary = _binarise(gray)
     h, w = binary.shape
     # Kernels longer than any letter stroke (12-13 pt type: stems under 0.15 in), shorter
@@ -481,6 +482,7 @@ def _analyse(image: Image.Image, dpi: float | None = None) -> _PageAnalysis:
     v_mask = _open(binary, 1, klen_v)
     lines = cv2.bitwise_or(h_mask, v_mask)
     lines_wide = cv2.dilate(lines, np.ones((5, 5), np.uint8))
+    del lines
     n, labels, stats, _ = _components(lines_wide, connectivity=8)
     band = max(3, int(res / 75))
     grids = []
