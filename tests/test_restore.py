@@ -153,3 +153,9 @@ def test_document_vocabulary_weighs_in_where_the_decoder_is_unsure():
     _, words = decoder.decode(["Uy ban nhan dan tinh Ben Tre.", "Dia ban tinh kho khan."])
     bonus = document_bonus(decoder, list(words) * 5)
     assert bonus[tinh] > bonus.get(decoder.lm.vocab[lm_token("khăn")], 0.0) > 0.0
+
+
+def test_glued_syllables_are_split_even_when_both_halves_are_right():
+    # nothing to correct in either half: the missing space is the only change
+    assert restore_text("xã biên giới b Ytế Tuổi thọ", Source.VIE) == "xã biên giới b Y tế Tuổi thọ"
+    assert restore_text("công tác thànhphố Hà Nội", Source.VIE) == "công tác thành phố Hà Nội"

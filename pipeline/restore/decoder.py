@@ -210,14 +210,16 @@ class Decoder:
         """Where OCR glued two syllables into one token (nhiémvu, Ti1é, thanhpho): the split
         point when two good syllables explain it much better than one; 0 otherwise."""
         p = self.params
-        if len(piece) < 4 or not piece[0].isalpha() or piece.isascii() and piece.isalpha():
+        if len(piece) < 3 or not piece[0].isalpha() or piece.isascii() and piece.isalpha():
             return 0   # plain ASCII words are left whole: foreign words are too often split
         whole = self._ranked(piece)
         whole_cost = -whole[0][2] if whole else 99.0
         if whole_cost <= p.glue_min_cost:
             return 0
         best, at = whole_cost, 0
-        for i in range(2, len(piece) - 1):
+        # a one-letter first syllable (Ytế → Y tế, ởnhà) is a vowel; others take two letters
+        first = 1 if piece[0].lower() in _SINGLE_VOWELS else 2
+        for i in range(first, len(piece) - 1):
             a, b = self._ranked(piece[:i]), self._ranked(piece[i:])
             if not a or not b or -a[0][2] > p.glue_part_cost or -b[0][2] > p.glue_part_cost:
                 continue
@@ -503,7 +505,7 @@ class Decoder:
             conf = (weights / weights.sum()).tolist()
             alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1])
             choice_conf = conf[path[i]]
-            changed = chosen != pos.ocr
+            changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
                                       tuple((t, round(c, 4)) for t, c in alts[:4]),
                                       round(choice_conf, 4), changed))
