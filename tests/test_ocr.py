@@ -450,3 +450,17 @@ def test_ink_bands_skip_blank_stretches_and_specks():
     (a0, a1), (b0, b1) = bands
     assert a0 < 300 and 420 < a1 < 500 and b0 < 3300 and 3340 < b1 <= 3508
     assert ink_bands(Image.new("L", (2480, 3508), 255), 300) == []
+
+
+def test_known_vie_misreading_is_corrected_despite_tesseract_confidence(tmp_path):
+    from pipeline.restore import restore_document
+
+    # Tesseract vie writes chỉ for chi with high confidence (its own dictionary at work);
+    # other confident words are left alone unless the decoder is surer still
+    lines = ["Tỉnh đang quản lý chỉ trả trợ cấp hằng tháng cho người có công"]
+    p = tmp_path / "page.png"
+    page_image(lines).save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions(), engine=ReplayEngine(tsv_for(lines)))
+    assert all(t.ocr_confidence >= 0.93 for t in doc.pages[0].lines[0].tokens)
+    restored = restore_document(doc).pages[0].lines[0].restored
+    assert restored == "Tỉnh đang quản lý chi trả trợ cấp hằng tháng cho người có công"

@@ -201,7 +201,8 @@ def restore_document(doc, options=None):
                     ocr_conf, bbox = t.ocr_confidence, t.bbox
             chosen = w.chosen
             if (w.changed and ocr_conf is not None and ocr_conf >= OCR_TRUST
-                    and w.confidence < OCR_TRUST_OVERRIDE):
+                    and w.confidence < OCR_TRUST_OVERRIDE
+                    and not _known_misreading(source, w.ocr, w.chosen)):
                 chosen = w.ocr
             if chosen != w.ocr:
                 accepted.setdefault(w.line, []).append(_replace(w, chosen=chosen))
@@ -214,6 +215,14 @@ def restore_document(doc, options=None):
                       for i, ln in enumerate(page.lines))
         pages.append(_replace(page, lines=lines, tables=_restore_tables(page.tables)))
     return _replace(doc, pages=tuple(pages))
+
+
+def _known_misreading(source: Source, ocr: str, chosen: str) -> bool:
+    """Is *ocr* for *chosen* a whole-word misreading this OCR is known to make (Tesseract
+    vie's chỉ for chi)? Its confidence in such a word comes from its own dictionary, so it
+    does not outvote the decoder."""
+    table = get_decoder(source).gen.word_confusions.get(ocr.lower(), ())
+    return any(syl == chosen.lower() for syl, _ in table)
 
 
 def _restore_tables(tables):
