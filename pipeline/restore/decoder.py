@@ -491,7 +491,7 @@ class Decoder:
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
-        temp = self.params.temperature
+        confs = self._confidences(fwd, bwd)
         for i, pos in enumerate(positions):
             chosen = pos.texts[path[i]]
             if not pos.decodable:
@@ -500,10 +500,9 @@ class Decoder:
                     choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
                                               ((chosen, 1.0),), 1.0, True))
                 continue
-            m = fwd[i] + bwd[i]
-            weights = np.power(10.0, (m - m.max()) / temp)
-            conf = (weights / weights.sum()).tolist()
-            alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1])
+            conf = confs[i]
+            alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1]) if len(conf) > 1 \
+                else list(zip(pos.texts, conf))
             choice_conf = conf[path[i]]
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
@@ -515,6 +514,19 @@ class Decoder:
         for li, spans in edits.items():
             out_lines[li] = splice(out_lines[li], spans)
         return out_lines, choices
+
+
+    def _confidences(self, fwd: list[np.ndarray], bwd: list[np.ndarray]) -> list[list[float]]:
+        """Per position, each candidate's share of 10^(max-marginal / temperature), computed
+        for the whole stream at once."""
+        sizes = np.array([len(f) for f in fwd])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        m = np.concatenate(fwd) + np.concatenate(bwd)
+        m -= np.repeat(np.maximum.reduceat(m, starts), sizes)
+        w = np.power(10.0, m / self.params.temperature)
+        w /= np.repeat(np.add.reduceat(w, starts), sizes)
+        flat = w.tolist()
+        return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())]
 
 
 def _caps_neighbour(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
