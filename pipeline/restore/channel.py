@@ -15,6 +15,7 @@ import heapq
 import logging
 import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,20 +71,24 @@ def _fallback_cost(g: str, sub: str) -> float:
     return UNSEEN_SUB_COST + 1.0
 
 
+def _tsv_rows(path: Path, header: str) -> Iterator[list[str]]:
+    """The tab-separated rows of a file whose first line must be *header* (a format and
+    version); comment and blank lines skipped. ValueError names the file otherwise."""
+    with open(path, encoding="utf-8") as f:
+        if f.readline().rstrip("\n") != header:
+            raise ValueError(f"{path}: not a file of the form {header[2:]!r};"
+                             " rebuild it with scripts/build_channel.py")
+        for line in f:
+            if not line.startswith("#") and line.strip():
+                yield line.rstrip("\n").split("\t")
+
+
 def load_channel(name: str, path: Path | None = None) -> Channel:
     """Read ``dictionaries/vi_channel_<name>.tsv`` (source, ocr, log10 cost per line)."""
     path = path or DICTIONARIES / f"vi_channel_{name}.tsv"
     costs: dict[str, dict[str, float]] = {}
-    with open(path, encoding="utf-8") as f:
-        header = f.readline().rstrip("\n")
-        if header != f"# vnocr channel v{CHANNEL_FORMAT_VERSION}":
-            raise ValueError(f"{path}: not a vnocr channel v{CHANNEL_FORMAT_VERSION} file;"
-                             " rebuild it with scripts/build_channel.py")
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            g, sub, cost = line.rstrip("\n").split("\t")
-            costs.setdefault(g, {})[sub] = float(cost)
+    for g, sub, cost in _tsv_rows(path, f"# vnocr channel v{CHANNEL_FORMAT_VERSION}"):
+        costs.setdefault(g, {})[sub] = float(cost)
     return Channel(name, costs)
 
 
@@ -101,16 +106,8 @@ def load_word_confusions(path: Path) -> dict[str, tuple[tuple[str, float], ...]]
     if not path.exists():
         return {}
     out: dict[str, list[tuple[str, float]]] = {}
-    with open(path, encoding="utf-8") as f:
-        header = f.readline().rstrip("\n")
-        if header != f"# vnocr word confusions v{WORD_CONFUSION_VERSION}":
-            raise ValueError(f"{path}: not a vnocr word confusion v{WORD_CONFUSION_VERSION} file;"
-                             " rebuild it with scripts/build_channel.py")
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            syl, form, cost = line.rstrip("\n").split("\t")
-            out.setdefault(form, []).append((syl, float(cost)))
+    for syl, form, cost in _tsv_rows(path, f"# vnocr word confusions v{WORD_CONFUSION_VERSION}"):
+        out.setdefault(form, []).append((syl, float(cost)))
     return {k: tuple(v) for k, v in out.items()}
 
 
