@@ -45,6 +45,9 @@ class RestoreResult:
 
 
 VIE_CHANNEL_WEIGHT = 1.5
+# Tesseract vie text is mostly right: its channel is sharp and a short candidate list per
+# word loses nothing on synth-vie (text without marks needs 40: every tone of every vowel).
+VIE_SEARCH_CANDIDATES = 24
 
 
 def get_decoder(source: Source = Source.ENG) -> Decoder:
@@ -59,9 +62,10 @@ def _decoder(name: str) -> Decoder:
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True)
     channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"
     gen = CandidateGenerator(load_channel(source.value, channel_path),
+                             max_candidates=40 if source is Source.ENG else VIE_SEARCH_CANDIDATES,
                              word_confusions=load_word_confusions(word_confusion_path(channel_path)))
     gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
-                                     channel_path))
+                                     channel_path, gen.max_candidates))
     return Decoder(get_model(), gen, params)
 
 

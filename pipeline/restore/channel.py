@@ -288,9 +288,11 @@ def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path
     return n
 
 
-def load_candidate_cache(path: Path, channel_path: Path) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Read a cache written by :func:`save_candidate_cache`; empty if it belongs to another
-    channel file (then the cache is simply rebuilt lazily at run time)."""
+def load_candidate_cache(path: Path, channel_path: Path, limit: int = 40
+                         ) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Read a cache written by :func:`save_candidate_cache`, the best *limit* syllables of
+    each form; empty if it belongs to another channel file (then the cache is simply
+    rebuilt lazily at run time)."""
     import gzip
 
     if not path.exists():
@@ -305,5 +307,6 @@ def load_candidate_cache(path: Path, channel_path: Path) -> dict[str, tuple[tupl
         for line in f:
             form, _, rest = line.rstrip("\n").partition("\t")
             parts = rest.split(" ") if rest else []
-            cache[form] = tuple((parts[i], -float(parts[i + 1])) for i in range(0, len(parts), 2))
+            cache[form] = tuple((parts[i], -float(parts[i + 1]))
+                                for i in range(0, min(len(parts), 2 * limit), 2))
     return cache
