@@ -281,3 +281,19 @@ def test_self_named_sub_rows_match_through_their_parent() -> None:
     # alone, "Số bác sĩ" matches nothing; under "Chỉ tiêu số lượng trên 10.000 dân" it is G7.03.1
     assert ids["Số bác sĩ"] == "G7.03.1"
     assert ids["Số giường bệnh"] == "G7.03.2"
+
+
+def test_region_named_in_the_label_picks_the_region_child(catalog: Catalog) -> None:
+    # a report writes the region into the name instead of a sub-row
+    entry, _ = catalog.match("Tỉ lệ thất nghiệp của lực lượng lao động trong độ tuổi ở khu vực thành thị")
+    assert entry is not None and entry.indicator_id == "G2.01.1"
+    entry, _ = catalog.match("Tỉ lệ chất thải rắn sinh hoạt đô thị được thu gom, xử lý đạt chuẩn")
+    assert entry is not None and entry.indicator_id == "G10.04.1"
+    # and a name without a region is the whole indicator, not a region of it
+    entry, _ = catalog.match("Tỷ lệ chất thải rắn sinh hoạt được thu gom, xử lý theo quy định")
+    assert entry is not None and entry.indicator_id == "G10.04"
+
+
+def test_spelled_out_denominator_does_not_hide_the_indicator(catalog: Catalog) -> None:
+    entry, _ = catalog.match("Tỷ lệ lao động qua đào tạo so với tổng số lao động có việc làm")
+    assert entry is not None and entry.indicator_id == "G3.01"

@@ -123,6 +123,13 @@ _TRAILING_PAREN_RE = re.compile(r"\(([^()]{1,40})\)\s*$")
 _RATE_RE = re.compile(r"^(?:ti (?:le|trong|suat|so)|muc giam|toc do)\b")
 _COUNT_RE = re.compile(r"^so\b")
 _CHILD_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
+# A denominator or scope spelled out after the indicator proper.
+_QUALIFIER_RE = re.compile(r"\s+(?:so với|trên tổng số|trên địa bàn)\s+", re.IGNORECASE)
+# Region sub-indicators and the ways reports name the region (skeleton forms).
+_REGION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "thanh thi": ("thanh thi", "do thi"),
+    "nong thon": ("nong thon",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +401,27 @@ class Catalog:
                         best = (cidx, combined)
         return best
 
+    def _region_of(self, entry: CatalogEntry, label: str) -> CatalogEntry:
+        """The region child of *entry* that *label* names (khu vực thành thị, đô thị), or
+        the parent of a region child whose region *label* does not name."""
+        words = f" {skeleton(label)} "
+
+        def names(child: CatalogEntry) -> bool:
+            region = skeleton(self._child_label(child))
+            return any(f" {s} " in words for s in _REGION_SYNONYMS.get(region, ()))
+
+        kids = [k for k in self._children.get(entry.indicator_id, ())
+                if skeleton(self._child_label(k)) in _REGION_SYNONYMS]
+        named = [k for k in kids if names(k)]
+        if len(named) == 1 and not any(f" {s} " in f" {skeleton(entry.name)} "
+                                       for s in _REGION_SYNONYMS[skeleton(self._child_label(named[0]))]):
+            return named[0]
+        parent = self._by_id.get(entry.parent_id)
+        if parent is not None and skeleton(self._child_label(entry)) in _REGION_SYNONYMS \
+                and not names(entry):
+            return parent
+        return entry
+
     def match(
         self, name: str, unit: str | None = None, group_no: str | None = None
     ) -> tuple[CatalogEntry | None, float]:
@@ -415,6 +443,11 @@ class Catalog:
         group_n = normalize_group(group_no)
 
         candidates = self._scores(label, self._all)
+        base = _QUALIFIER_RE.split(label, maxsplit=1)[0].rstrip(" ,")
+        if base != label and len(base.split()) >= 4:
+            # "... so với tổng số lao động có việc làm": the denominator spelled out
+            for idx, sc in self._scores(base, self._all).items():
+                candidates[idx] = max(candidates.get(idx, 0.0), sc)
         composite = self._match_composite(label)
         if composite is not None:
             cidx, cscore = composite
@@ -434,6 +467,7 @@ class Catalog:
         if best_entry is None or best_score < self.threshold:
             log.debug("no catalog match for %r (best %.3f)", name, best_score)
             return None, best_score
+        best_entry = self._region_of(best_entry, label)
         log.debug("matched %r -> %s (%.3f)", name, best_entry.indicator_id, best_score)
         return best_entry, best_score
 
