@@ -159,3 +159,10 @@ def test_glued_syllables_are_split_even_when_both_halves_are_right():
     # nothing to correct in either half: the missing space is the only change
     assert restore_text("xã biên giới b Ytế Tuổi thọ", Source.VIE) == "xã biên giới b Y tế Tuổi thọ"
     assert restore_text("công tác thànhphố Hà Nội", Source.VIE) == "công tác thành phố Hà Nội"
+
+
+def test_roman_numerals_with_strokes_read_as_digits():
+    assert restore_text("khóa X111 về tiếp tục") == "khóa XIII về tiếp tục"
+    assert restore_text("Phu luc I1") == "Phụ lục II"
+    assert restore_text("co 11 xa") == "có 11 xã"         # a number stays a number
+    assert restore_text("Muc XIV") == "Mục XIV"          # a right numeral stays as it is

@@ -161,6 +161,19 @@ def repair_code(code: str) -> str:
     return _CODE_SEGMENT.sub(fix, code)
 
 
+_ROMAN = regex.compile(r"^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term numbers: I to XXXIX
+
+
+def roman_numeral(piece: str) -> str:
+    """A Roman numeral whose I strokes OCR read as 1, l or | (khóa X111 → XIII, I1 → II),
+    put right; '' for anything else. Needs a real numeral letter (so 11 stays 11)."""
+    if len(piece) < 2 or not _ROMAN_OCR.match(piece) or not regex.search(r"[IVX]", piece):
+        return ""
+    fixed = regex.sub(r"[1l|]", "I", piece)
+    return fixed if _ROMAN.match(fixed) else ""
+
+
 class Decoder:
     """Restores lines of OCR text. Build once (it caches candidates), use for many lines."""
 
@@ -180,6 +193,9 @@ class Decoder:
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
+        roman = roman_numeral(piece)
+        if roman:
+            return [self._fixed(roman, line, start, lm_token(roman), piece)]
         kind = classify(piece)
         if kind == "num":
             return [self._fixed(piece, line, start, NUM)]
