@@ -20,8 +20,17 @@ from ..errors import InputFileError, MissingDependencyError, OcrError, VnocrErro
 from ..options import OcrOptions
 from .engine import OcrEngine, TesseractEngine, parse_osd
 from .order import order_lines
-from .preprocess import (MIN_SKEW_DEGREES, PageTransform, estimate_dpi, image_dpi, ink_bands,
-                         prepare_page, skew_angle, skew_from_boxes, to_gray)
+from .preprocess import (
+    MIN_SKEW_DEGREES,
+    PageTransform,
+    estimate_dpi,
+    image_dpi,
+    ink_bands,
+    prepare_page,
+    skew_angle,
+    skew_from_boxes,
+    to_gray,
+)
 from .tsv import OcrLine, OcrWord, parse_tesseract_tsv
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from enum import Enum
 
 from .channel import (
     DICTIONARIES,
+    SEARCH_CANDIDATES,
     CandidateGenerator,
     load_candidate_cache,
     load_channel,
@@ -46,7 +47,8 @@ class RestoreResult:
 
 VIE_CHANNEL_WEIGHT = 1.5
 # Tesseract vie text is mostly right: its channel is sharp and a short candidate list per
-# word loses nothing on synth-vie (text without marks needs 40: every tone of every vowel).
+# word loses nothing on synth-vie (text without marks needs SEARCH_CANDIDATES: every tone of
+# every vowel reading).
 VIE_SEARCH_CANDIDATES = 24
 
 
@@ -62,7 +64,8 @@ def _decoder(name: str) -> Decoder:
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True)
     channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"
     gen = CandidateGenerator(load_channel(source.value, channel_path),
-                             max_candidates=40 if source is Source.ENG else VIE_SEARCH_CANDIDATES,
+                             max_candidates=SEARCH_CANDIDATES if source is Source.ENG
+                             else VIE_SEARCH_CANDIDATES,
                              word_confusions=load_word_confusions(word_confusion_path(channel_path)))
     gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
                                      channel_path, gen.max_candidates))
@@ -134,15 +137,15 @@ def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResul
     blocks = list(_blocks(lines))
     lattices = [decoder.lattice(lines[a:b]) for a, b in blocks]
     per_block = [decoder.decode_lattice(lines[a:b], lat) for (a, b), lat in zip(blocks, lattices)]
-    # Keep only the lattices a second pass may need.
-    lattices = [lat if any(c.confidence < CACHE_RECHECK for c in choices) else None
-                for lat, (_, choices) in zip(lattices, per_block)]
     # Only text that lost its marks needs it: Tesseract vie text already shows them.
     bonus = document_bonus(decoder, [c for _, choices in per_block for c in choices]) \
         if Source(source) is Source.ENG else {}
+    # Keep only the lattices of the blocks a second pass re-decodes.
+    lattices = [lat if bonus and any(c.confidence < CACHE_RECHECK for c in choices) else None
+                for lat, (_, choices) in zip(lattices, per_block)]
     words: list[WordChoice] = []
     for (a, b), lat, (restored, choices) in zip(blocks, lattices, per_block):
-        if bonus and any(c.confidence < CACHE_RECHECK for c in choices):
+        if lat is not None:
             restored, choices = decoder.decode_lattice(lines[a:b], lat, bonus)
         out[a:b] = restored
         for c in choices:

@@ -34,6 +34,8 @@ MAX_SUB_LEN = 3
 # Per-process caches stop growing at these sizes, so a worker's memory stays bounded over
 # a batch of thousands of documents (about 100 MB each at most).
 TOKEN_CACHE_SIZE = 100_000
+# Syllables kept per OCR form by the search (and read back from the warm-start cache).
+SEARCH_CANDIDATES = 40
 NODE_CACHE_SIZE = 150_000
 MARKED_VOWEL_COST = 2.5    # a marked vowel read as a Latin-1 accented vowel of another base
 _VOWELS = frozenset("aeiouy")
@@ -125,7 +127,8 @@ def _trie() -> dict:
 class CandidateGenerator:
     """Candidate syllables for OCR tokens under one channel; results cached per token."""
 
-    def __init__(self, channel: Channel, max_candidates: int = 40, beam_margin: float = 4.0,
+    def __init__(self, channel: Channel, max_candidates: int = SEARCH_CANDIDATES,
+                 beam_margin: float = 4.0,
                  max_cost: float = 5.0,
                  word_confusions: dict[str, tuple[tuple[str, float], ...]] | None = None):
         self.channel = channel
@@ -288,7 +291,7 @@ def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path
     return n
 
 
-def load_candidate_cache(path: Path, channel_path: Path, limit: int = 40
+def load_candidate_cache(path: Path, channel_path: Path, limit: int = SEARCH_CANDIDATES
                          ) -> dict[str, tuple[tuple[str, float], ...]]:
     """Read a cache written by :func:`save_candidate_cache`, the best *limit* syllables of
     each form; empty if it belongs to another channel file (then the cache is simply

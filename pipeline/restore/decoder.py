@@ -285,9 +285,10 @@ class Decoder:
             self._rank_cache[piece] = out
         return out
 
-    def _line_upper(self) -> bool:
-        """Is the line being decoded (in this thread) mostly capitals?"""
-        return getattr(self._state, "line_upper", False)
+    def _in_capitals(self) -> bool:
+        """Is the word being decoded (in this thread) in capitals' company: a line mostly
+        in capitals, or a capital word next to it?"""
+        return getattr(self._state, "capitals", False)
 
     def _case_pattern(self, piece: str) -> str:
         """The case to give the restored word. Capitals inside a lower-case word are OCR
@@ -295,12 +296,12 @@ class Decoder:
         lower-case line is a capitalised word (BO → Bộ)."""
         if len(piece) > 1 and piece[1:] != piece[1:].lower() and piece[1:] != piece[1:].upper():
             return piece[0] + piece[1:].lower()
-        if piece.isupper() and len(piece) <= 4 and not self._line_upper():
+        if piece.isupper() and len(piece) <= 4 and not self._in_capitals():
             return piece[0] + piece[1:].lower()
         return piece
 
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
-        key = (piece, self._line_upper())
+        key = (piece, self._in_capitals())
         hit = self._cand_cache.get(key)
         if hit is None:
             hit = self._make_candidates(piece)
@@ -348,7 +349,7 @@ class Decoder:
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             for k, (text, start, _end, kind) in enumerate(pieces):
-                self._state.line_upper = line_upper or _caps_neighbour(pieces, k)
+                self._state.capitals = line_upper or _caps_neighbour(pieces, k)
                 if kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
@@ -441,8 +442,8 @@ class Decoder:
             flat_emit += np.array([bonus.get(t, 0.0) for t in flat_tok.tolist()])
         ends = np.cumsum(counts).tolist()
         starts = [0] + ends[:-1]
-        toks = [flat_tok[a:b] for a, b in zip(starts, ends)]
-        emits = [flat_emit[a:b] for a, b in zip(starts, ends)]
+        toks = [flat_tok[lo:hi] for lo, hi in zip(starts, ends)]
+        emits = [flat_emit[lo:hi] for lo, hi in zip(starts, ends)]
         bigram = self._bigram_blocks(flat_tok, counts)
 
         def step(i: int, ptp: list[int], tp_list: list[int]) -> np.ndarray:

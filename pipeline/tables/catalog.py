@@ -401,24 +401,22 @@ class Catalog:
                         best = (cidx, combined)
         return best
 
+    def _region_words(self, entry: CatalogEntry) -> tuple[str, ...]:
+        """How reports name the region of a region sub-indicator (skeletons); () for others."""
+        return _REGION_SYNONYMS.get(skeleton(self._child_label(entry)), ()) if entry.parent_id else ()
+
     def _region_of(self, entry: CatalogEntry, label: str) -> CatalogEntry:
         """The region child of *entry* that *label* names (khu vực thành thị, đô thị), or
         the parent of a region child whose region *label* does not name."""
-        words = f" {skeleton(label)} "
+        def says(text: str, child: CatalogEntry) -> bool:
+            words = f" {skeleton(text)} "
+            return any(f" {w} " in words for w in self._region_words(child))
 
-        def names(child: CatalogEntry) -> bool:
-            region = skeleton(self._child_label(child))
-            return any(f" {s} " in words for s in _REGION_SYNONYMS.get(region, ()))
-
-        kids = [k for k in self._children.get(entry.indicator_id, ())
-                if skeleton(self._child_label(k)) in _REGION_SYNONYMS]
-        named = [k for k in kids if names(k)]
-        if len(named) == 1 and not any(f" {s} " in f" {skeleton(entry.name)} "
-                                       for s in _REGION_SYNONYMS[skeleton(self._child_label(named[0]))]):
+        named = [k for k in self._children.get(entry.indicator_id, ()) if says(label, k)]
+        if len(named) == 1 and not says(entry.name, named[0]):
             return named[0]
         parent = self._by_id.get(entry.parent_id)
-        if parent is not None and skeleton(self._child_label(entry)) in _REGION_SYNONYMS \
-                and not names(entry):
+        if parent is not None and self._region_words(entry) and not says(label, entry):
             return parent
         return entry
 
