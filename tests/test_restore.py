@@ -166,3 +166,26 @@ def test_roman_numerals_with_strokes_read_as_digits():
     assert restore_text("Phu luc I1") == "Phụ lục II"
     assert restore_text("co 11 xa") == "có 11 xã"         # a number stays a number
     assert restore_text("Muc XIV") == "Mục XIV"          # a right numeral stays as it is
+
+
+def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
+    # The cache language model of the second pass sees every page: page 2's unsure words
+    # are decided with page 1's confident vocabulary, exactly as for the text in one piece.
+    from pipeline.process import process_document
+    from pipeline.restore import restore_lines
+
+    page1 = ["Uy ban nhan dan tinh Ben Tre bao cao ket qua.",
+             "Dia ban tinh co nhieu kho khan, tinh da trien khai."] * 8
+    page2 = ["Tinh dat 5 chi tieu.", "Tinh tiép tuc chi dao."]
+    src = tmp_path / "report.txt"
+    src.write_text("\n".join(page1) + "\f" + "\n".join(page2) + "\n", encoding="utf-8")
+    doc = process_document(src, "report")
+    assert len(doc.pages) == 2
+    got = [ln.restored for ln in doc.pages[1].lines if ln.text.strip()]
+    whole = restore_lines(page1 + [""] + page2, Source.ENG).lines[len(page1) + 1:]
+    alone = restore_lines(page2, Source.ENG).lines
+    assert got == list(whole)
+    assert got[0].startswith("Tỉnh") and not alone[0].startswith("Tỉnh")
+    # tokens point into their own page's lines
+    for ln in doc.pages[1].lines:
+        assert all(t.start < t.end <= len(ln.text) for t in ln.tokens)
