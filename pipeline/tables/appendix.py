@@ -180,8 +180,9 @@ def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
 
     Args:
         header_text: the header lines joined.
-        n_values: the number of value cells the table's rows mostly have; used only when
-            the header's years cannot give the count.
+        n_values: the number of value cells the table's rows mostly have; used when the
+            header's years cannot give the count, and to add a last column whose year OCR
+            lost ("Ước thực hiện năm 2026" read as "026").
     """
     sk = skeleton(header_text)
     # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)"), "Ước năm" glued
@@ -191,6 +192,10 @@ def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
     dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
     if 2 <= len(years) <= 6:
         cols = _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
+        if len(cols) + 1 == n_values:
+            # the rows have one cell more than the header has years: the last label's year
+            # was lost, and the genre's last column is the result of the year after
+            cols = _columns_in_order(years + [years[-1] + 1], estimate) or cols
         last = cols[-1]
         if dated and last.role == "actual" and last.year is not None \
                 and last.year >= int(dated[-1]):
@@ -641,7 +646,11 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         pairs = pairs[-n:]
     out = []
     for cell, kind in pairs:
-        if kind == "j":
+        if kind == "j" and len(pairs) == n and len(cell) == 1 and not cell.isdigit():
+            # one mark in a row of exactly n cells is a dash OCR read as a letter ("E", "a")
+            flags.append(f"unreadable cell {cell!r} read as a dash")
+            kind = "d"
+        elif kind == "j":
             flags.append(f"unreadable cell {cell!r}")
         out.append("-" if kind == "d" else cell)
     if out and not any(k == "d" for _, k in pairs) and len(out) >= n - 1:
@@ -710,7 +719,15 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
         return False
     lone_word = not parts.cells and not parts.unit and len(parts.name.split()) == 1
-    return not (lone_word and block.names)
+    # two words without values after a row that has its values are that name's wrapped
+    # last line ("Ngân hàng" / "Thế giới"): no indicator is named in two words, and a
+    # sub-row label ("Thành thị") comes with values
+    tail = not parts.cells and not parts.unit and len(parts.name.split()) == 2 \
+        and len(block.cells) >= n - 1 and skeleton(parts.name).strip() not in _SUBROW_SKELETONS
+    return not ((lone_word or tail) and block.names)
+
+
+_SUBROW_SKELETONS = frozenset(skeleton(s) for s in SUBROW_LABELS)
 
 
 _REGION_WORDS = frozenset(("phia", "dong", "tay", "nam", "bac", "hai", "phong", "khu", "vuc",
@@ -726,6 +743,21 @@ def _region_fragment(text: str) -> bool:
     if not words or not any(skeleton(w) in _REGION_WORDS for w in words):
         return False
     return all(skeleton(w) in _REGION_WORDS or is_value_token(w) or len(w) == 1 for w in words)
+
+
+_REGION_MARKERS = frozenset(("phia", "khu", "vung", "mien"))
+
+
+def _region_expected(text: str, recent: list[_Block]) -> bool:
+    """Is a region fragment line (see :func:`_region_fragment`) really one? A line of bare
+    place words ("Tây", "Nam") is one only after a cell of this row or the row above began
+    a region split ("phía", "Đông;"): else it is a wrapped name's last word ("... trong" /
+    "năm")."""
+    words = [skeleton(t.strip("|:;,.-")) for t in text.split()]
+    if any(w in _REGION_MARKERS or regex.search(r"\d", w) for w in words):
+        return True
+    seen = [skeleton(t) for b in recent for part in b.cells + b.loose for t in part.split()]
+    return any(w.strip(";:,") in _REGION_MARKERS or w.endswith((";", ":")) for w in seen)
 
 
 def _ends_table(text: str) -> bool:
@@ -808,12 +840,13 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
             continue
         if _ends_table(text):
             break
-        if block is not None and _region_fragment(text):
+        if block is not None and _region_fragment(text) and _region_expected(text, blocks[-2:]):
             block.lines.append(ln)
             block.loose.append(text)
             continue
         parts = split_row_line(text, n, raw.get(ln) if raw else None)
-        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None:
+        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None \
+                and skeleton(text).strip() in skeleton(block.unit):
             block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
             continue
         if not parts.cells and not parts.unit:
@@ -1055,3 +1088,53 @@ def restore_thousands_dot(cell: str, unit: str, row: tuple[str, ...]) -> str | N
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
     return (m.group(1) or "") + ".".join([digits] + groups)
+
+
+_BARE_NUMBER = regex.compile(r"^(\d{2,3})(%?)$")
+_DECIMAL = regex.compile(r"^(?:[<>]=?|[≤≥])?\s*(\d+,\d+)%?$")
+# eng-OCR's readings of ">" before a number: "595" for ">95", "388" for ">88"
+_GT_DIGITS = "53"
+
+
+def _ratio(a: float, b: float) -> float:
+    return max(a, b) / max(min(a, b), 1e-9)
+
+
+def restore_misread_number(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
+    """A bare number of two or three digits that legacy OCR misread, put right by the
+    magnitude of the row's decimal cells (the same indicator in other years): a decimal
+    comma lost ("21" → "2,1" beside "1,76"; "712" → "71,2" beside "78,8"), or in a percent
+    row a ">" read as a digit ("595" → ">95" beside "92,3" and "94"). None when the cell is
+    not of that shape, the row has no decimal cell, or no reading is clearly closer.
+
+    A reading is taken only when the cell as read is at least four times off the row's
+    median and the reading within a factor of two of it.
+    """
+    m = _BARE_NUMBER.match(cell)
+    if not m:
+        return None
+    digits, pct = m.group(1), m.group(2)
+    refs = []
+    for c in row:
+        d = _DECIMAL.match(c.strip()) if c != cell else None
+        if d:
+            refs.append(float(d.group(1).replace(",", ".")))
+    refs = [r for r in refs if r > 0]
+    if not refs:
+        return None
+    refs.sort()
+    mid = refs[len(refs) // 2]
+    value = float(digits)
+    percent = unit == "%" or bool(pct)
+    readings: list[tuple[float, str]] = []
+    if percent and len(digits) == 3 and digits[0] in _GT_DIGITS and 0 < int(digits[1:]) <= 100:
+        readings.append((_ratio(float(digits[1:]), mid), f">{digits[1:]}{pct}"))
+    for k in range(1, len(digits)):
+        if digits[k:] != "0" * (len(digits) - k):
+            readings.append((_ratio(float(f"{digits[:k]}.{digits[k:]}"), mid),
+                             f"{digits[:k]},{digits[k:]}{pct}"))
+    # a percent over 100 is misread whatever the row says
+    if not readings or not (_ratio(value, mid) >= 4 or (percent and value > 100)):
+        return None
+    best_ratio, best = min(readings)
+    return best if best_ratio < 2 else None
