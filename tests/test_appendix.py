@@ -420,3 +420,32 @@ def test_misread_number_put_right_by_its_row():
     for cell, unit, row in (("75", "Tuổi", ("75", "76,4", "76,5")), ("260", "Người", ("260", "412", "415")),
                             ("35", "Giường", ("35", "42,5", "43")), ("3.125", "Căn", ("3.125", "2,1"))):
         assert restore_misread_number(cell, unit, row) is None
+
+
+def test_header_with_only_its_target_years_gets_the_result_columns_the_rows_show():
+    from pipeline.tables.appendix import header_columns
+
+    assert _names(header_columns("Mục tiêu Nghị Kết quả quyết Đơn vị Đến nam nam 2025 2030 Be (dy kién)", 4)) == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+
+
+def test_appendix_title_with_a_letter_read_in_lower_case():
+    lines = ["báo cáo", "Phu ne I", "CAC CHi TIEU CHU YEU TRONG CHUONG TRINH HANH DONG", "x"]
+    assert find_appendices(lines) == (2, None)
+
+
+def test_wrapped_word_cells_rebuilt_from_the_genre_phrases():
+    head3 = "Chỉ tiêu Đơn vị Mục tiêu năm 2030 Thực hiện năm 2025 Ước thực hiện năm 2026"
+    _, rows = parse_indicator_lines(list(enumerate([
+        head3,
+        "Mức độ giải quyết nhà ở cho người có Mức độ Hoàn | Giải quyết| Hoàn",
+        "công có khó khăn về nhà ở : thành cơ bản thành",
+        "Nhà tạm, nhà dột nát của hộ nghèo, hộ cận Mức độ a 3.125 Xóa bỏ",
+        "nghèo toàn bộ",
+        "Tuổi thọ trung bình tính từ lúc sinh Tuổi 75 76,4 - 76,5",
+    ])), GROUPS)
+    assert [(r.indicator, r.cells) for r in rows] == [
+        ("Mức độ giải quyết nhà ở cho người có công có khó khăn về nhà ở",
+         ("Hoàn thành", "Giải quyết cơ bản", "Hoàn thành")),
+        ("Nhà tạm, nhà dột nát của hộ nghèo, hộ cận nghèo", ("-", "3.125", "Xóa bỏ toàn bộ")),
+        ("Tuổi thọ trung bình tính từ lúc sinh", ("75", "76,4", "76,5"))]
