@@ -281,13 +281,12 @@ def cell_norm(v: str) -> str:
     return "" if v in ("-", "–") else v.replace(" ", "")
 
 
-def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple[int, int, int, int, int]:
-    """(gold rows, found rows, got rows, cells, cells right) with greedy name matching."""
-    value_cols = [k for k in (gold[0] if gold else {}) if k.split("_")[0] in ("target", "actual", "estimate")]
-    used = set()
-    found = cells = right = 0
-    g_rows = [g for g in gold if not certain_only or g.get("certain", "1") == "1"]
-    for g in g_rows:
+def match_rows(gold: list[dict], got: list[dict]) -> list[int]:
+    """Index into *got* of each gold row's match (-1: none): greedy, by the skeleton names'
+    token_sort_ratio, at least 70."""
+    used: set[int] = set()
+    out = []
+    for g in gold:
         best, best_j = 0.0, -1
         gk = skeleton(g["indicator"])
         for j, r in enumerate(got):
@@ -298,8 +297,21 @@ def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple
                 best, best_j = s, j
         if best_j >= 0 and best >= 70:
             used.add(best_j)
+            out.append(best_j)
+        else:
+            out.append(-1)
+    return out
+
+
+def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple[int, int, int, int, int]:
+    """(gold rows, found rows, got rows, cells, cells right) with greedy name matching."""
+    value_cols = [k for k in (gold[0] if gold else {}) if k.split("_")[0] in ("target", "actual", "estimate")]
+    found = cells = right = 0
+    g_rows = [g for g in gold if not certain_only or g.get("certain", "1") == "1"]
+    for g, j in zip(g_rows, match_rows(g_rows, got)):
+        if j >= 0:
             found += 1
-            r = got[best_j]
+            r = got[j]
             for col in value_cols:
                 cells += 1
                 right += cell_norm(g.get(col, "")) == cell_norm(r.get(col, ""))

@@ -22,12 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rapidfuzz import fuzz  # noqa: E402
 
 from pipeline.restore.syllables import skeleton  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from evaluate import cell_norm, read_rows  # noqa: E402
+from evaluate import cell_norm, match_rows, read_rows  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "vnocr-table-diff-cache"
 
@@ -61,27 +60,6 @@ def parsed_rows(path: Path) -> list[dict]:
     return [dict(zip(header, map(str, row))) for row in indicator_rows(doc, doc.columns)]
 
 
-def match(gold: list[dict], got: list[dict]) -> list[int]:
-    """Index into *got* of each gold row's match (-1: none), as evaluate.table_scores does."""
-    used: set[int] = set()
-    out = []
-    for g in gold:
-        best, best_j = 0.0, -1
-        gk = skeleton(g["indicator"])
-        for j, r in enumerate(got):
-            if j in used:
-                continue
-            s = fuzz.token_sort_ratio(gk, skeleton(r.get("indicator", "")))
-            if s > best:
-                best, best_j = s, j
-        if best_j >= 0 and best >= 70:
-            used.add(best_j)
-            out.append(best_j)
-        else:
-            out.append(-1)
-    return out
-
-
 def report_dirs(paths: list[Path]) -> list[Path]:
     out = []
     for p in paths:
@@ -104,7 +82,7 @@ def main() -> None:
         got = parsed_rows(d / "eng.txt")
         ocr = " ".join((d / "eng.txt").read_text(encoding="utf-8").split())
         cols = [k for k in gold[0] if k.split("_")[0] in ("target", "actual", "estimate")]
-        js = match(gold, got)
+        js = match_rows(gold, got)
         used = set(js)
         if not args.summary:
             print(f"=== {d.name}: {len(gold)} gold rows, {len(got)} parsed")
