@@ -114,6 +114,26 @@ def test_signature_block_read_column_by_column_and_body_kept():
     assert text[:start] == [ln.text for ln in raw][:start]
 
 
+def test_unsure_character_in_the_gutter_does_not_join_the_columns():
+    # Tesseract reads a speck in the gutter as "|" or "ì": the line still splits there
+    raw = list(parse_tesseract_tsv(SIGNATURE_TSV))
+    k = next(i for i, ln in enumerate(raw) if ln.text.startswith("Nơi nhận:"))
+    words = raw[k].words
+    gap = next(j for j in range(1, len(words)) if words[j].text == "TM.")
+    mid = (words[gap - 1].right + words[gap].left) // 2
+    for junk, conf in (("|", 0.46), ("ì", 0.37)):
+        noise = replace(words[0], text=junk, conf=conf, left=mid, width=12)
+        raw[k] = replace(raw[k], words=words[:gap] + (noise,) + words[gap:])
+        assert [p.text for p in split_line_at_gaps(raw[k])] == ["Nơi nhận:",
+                                                                "TM. ỦY BAN NHÂN DÂN"]
+        text = [ln.text for ln in order_lines(raw)]
+        assert text[text.index("Nơi nhận:") + 1] == "- Như trên;"
+    # a character Tesseract is sure of is a word of its own and stays
+    sure = replace(words[0], text="x", conf=0.95, left=mid, width=12)
+    line = replace(raw[k], words=words[:gap] + (sure,) + words[gap:])
+    assert "x" in " ".join(p.text for p in split_line_at_gaps(line))
+
+
 def test_table_row_is_not_split_or_reordered():
     tsv = tsv_for(["Tỉ lệ thất nghiệp chung"] * 3)
     lines = list(parse_tesseract_tsv(tsv))
@@ -464,3 +484,58 @@ def test_known_vie_misreading_is_corrected_despite_tesseract_confidence(tmp_path
     assert all(t.ocr_confidence >= 0.93 for t in doc.pages[0].lines[0].tokens)
     restored = restore_document(doc).pages[0].lines[0].restored
     assert restored == "Tỉnh đang quản lý chi trả trợ cấp hằng tháng cho người có công"
+
+
+# --- second look at lone text ---------------------------------------------------------
+
+def test_missed_ink_is_text_sized_ink_no_word_box_covers():
+    import numpy as np
+
+    from pipeline.ocr.reread import Box, missed_ink_boxes
+
+    lines = parse_tesseract_tsv(tsv_for())          # words 40 px high from y = 40
+    ink = np.zeros((600, 1000), dtype=bool)
+    for ln in lines:
+        for w in ln.words:
+            ink[w.top + 5:w.bottom - 5, w.left + 2:w.right - 2] = True   # read text
+    ink[420:455, 480:500] = True        # a page number nobody read
+    ink[500:502, 100:900] = True        # a rule
+    ink[530:533, 300:303] = True        # a speck
+    assert missed_ink_boxes(ink, lines) == [Box(480, 420, 500, 455)]
+
+
+def test_lone_unsure_lines_and_otsu_threshold():
+    import numpy as np
+
+    from pipeline.ocr.reread import lone_unsure_lines, otsu_threshold
+
+    lines = list(parse_tesseract_tsv(tsv_for(["Z", "Kết quả thực hiện", "R2 x"])))
+    lines[0] = replace(lines[0], words=(replace(lines[0].words[0], conf=0.24),))
+    assert lone_unsure_lines(lines) == [0]
+    a = np.array([40] * 30 + [235] * 70, dtype=np.uint8)
+    assert 40 <= otsu_threshold(a) < 235
+
+
+@needs_tesseract
+def test_page_number_standing_alone_is_read_on_a_grey_scan(tmp_path):
+    import numpy as np
+
+    # a grey, noisy scan: Tesseract's page pass loses the lone page number above the body
+    body = ["Công tác thông tin, tuyên truyền được triển khai đa dạng trên các",
+            "nền tảng số; tổ chức hội nghị phổ biến chính sách cho cán bộ cơ sở."]
+    im = Image.new("L", (2480, 1200), 244)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(str(FONT), 54)
+    draw.text((1220, 90), "2", fill=52, font=font)
+    for i, text in enumerate(body):
+        draw.text((280, 300 + 90 * i), text, fill=52, font=font)
+    rng = np.random.default_rng(3)
+    a = np.asarray(im, dtype=np.float64) + rng.normal(0, 3, (1200, 2480))
+    noisy = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), mode="L")
+    p = tmp_path / "page.png"
+    noisy.save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions())
+    text = [ln.text for ln in doc.pages[0].lines]
+    assert text[0] == "2"
+    assert text[1].startswith("Công tác thông tin")
+

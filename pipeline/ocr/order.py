@@ -16,10 +16,21 @@ CUT_TOLERANCE = 0.12      # the lines of a zone are cut within this fraction of 
 NEAR_FACTOR = 2.6         # a one-column line joins the zone within this many line heights
 
 
+NOISE_CONFIDENCE = 0.6   # a lone character read less surely than this in a gutter is noise
+
+
 def split_line_at_gaps(line: OcrLine, gap_factor: float = GAP_FACTOR) -> tuple[OcrLine, ...]:
-    """Split one OCR line where the space between two words exceeds gap_factor × height."""
+    """Split one OCR line where the space between two words exceeds gap_factor × height.
+
+    A single character Tesseract was unsure of, alone in such a gap (``Nơi nhận: | TM. ỦY
+    BAN``, a speck or the edge of a stamp read as ``|`` or ``ì``), does not bridge it: it is
+    dropped from the split line.
+    """
     words = sorted(line.words, key=lambda w: w.left)
     limit = gap_factor * max(1, line.height)
+    words = [w for k, w in enumerate(words) if not (
+        0 < k < len(words) - 1 and len(w.text) == 1 and w.conf < NOISE_CONFIDENCE
+        and words[k + 1].left - words[k - 1].right > limit)]
     parts = [[words[0]]]
     for prev, word in zip(words, words[1:]):
         if word.left - prev.right > limit:
