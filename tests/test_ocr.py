@@ -539,3 +539,14 @@ def test_page_number_standing_alone_is_read_on_a_grey_scan(tmp_path):
     assert text[0] == "2"
     assert text[1].startswith("Công tác thông tin")
 
+
+def test_known_vie_misreading_needs_a_fairly_sure_decoder_against_tesseract(tmp_path):
+    from pipeline.restore import restore_document
+
+    # chỉ tiêu and chi tiêu are both Vietnamese: Tesseract's sure chỉ is not outvoted by an
+    # unsure decoder
+    lines = ["Ban hành thống nhất cho hệ thống chỉ tiêu về chính sách xã hội"]
+    p = tmp_path / "page.png"
+    page_image(lines).save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions(), engine=ReplayEngine(tsv_for(lines)))
+    assert restore_document(doc).pages[0].lines[0].restored == lines[0]

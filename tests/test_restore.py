@@ -166,3 +166,32 @@ def test_roman_numerals_with_strokes_read_as_digits():
     assert restore_text("Phu luc I1") == "Phụ lục II"
     assert restore_text("co 11 xa") == "có 11 xã"         # a number stays a number
     assert restore_text("Muc XIV") == "Mục XIV"          # a right numeral stays as it is
+
+
+@pytest.mark.parametrize("heads,expected", [
+    (["I. KẾT QUẢ", "II. KHÓ KHĂN", "II. PHƯƠNG HƯỚNG", "IV. ĐỀ XUẤT"],
+     ["I", "II", "III", "IV"]),                              # III read as II
+    (["I. KẾT QUẢ", "IIL KHÓ KHĂN", "HI. PHƯƠNG HƯỚNG"], ["I", "II", "III"]),
+    (["I. KẾT QUẢ", "II. HẠN CHẾ", "III. NHIỆM VỤ", "I. PHỤ LỤC", "II. KHÁC"],
+     ["I", "II", "III", "I", "II"]),                         # a new count starts at I
+    (["II. KẾT QUẢ", "V. ĐỀ XUẤT"], ["II", "V"]),            # gaps are not filled in
+    (["I. KẾT QUẢ", "II. Tổng hợp", "II. NHIỆM VỤ"], ["I", "II", "II"]),   # no heading
+    (["I. KẾT QUẢ", "II. HẠN CHẾ", "1H. NHIỆM VỤ"], ["I", "II", "III"]),   # H: two strokes
+])
+def test_section_numbers_follow_the_sequence(heads, expected):
+    from pipeline.restore.numbering import section_number_fixes
+
+    lines = []
+    for h in heads:
+        lines += [h, "Nội dung của phần này."]
+    fixes = section_number_fixes(lines)
+    got = [fixes[i][2] if i in fixes else lines[i].split()[0].rstrip(".")
+           for i in range(0, len(lines), 2)]
+    assert got == expected
+    assert all(lines[i][s:e] != n for i, (s, e, n) in fixes.items())
+
+
+def test_section_numbers_ignore_lines_that_are_no_headings():
+    from pipeline.restore.numbering import section_number_fixes
+
+    assert section_number_fixes(["I. KẾT QUẢ", "II tổ chức", "II. HẠN CHẾ"]) == {}

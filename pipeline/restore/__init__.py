@@ -166,6 +166,9 @@ def restore_text(text: str, source: Source = Source.ENG) -> str:
 
 OCR_TRUST = 0.93        # Tesseract word confidence above which a change needs...
 OCR_TRUST_OVERRIDE = 0.99  # ...at least this decoder confidence
+# A whole-word misreading Tesseract is known to make (chỉ for chi) is put right against its
+# confidence only when the decoder is fairly sure: chi tiêu and chỉ tiêu are both Vietnamese.
+KNOWN_MISREADING_OVERRIDE = 0.75
 
 
 def apply_choices(text: str, choices) -> str:
@@ -209,7 +212,8 @@ def restore_document(doc, options=None):
             chosen = w.chosen
             if (w.changed and ocr_conf is not None and ocr_conf >= OCR_TRUST
                     and w.confidence < OCR_TRUST_OVERRIDE
-                    and not _known_misreading(source, w.ocr, w.chosen)):
+                    and not (w.confidence >= KNOWN_MISREADING_OVERRIDE
+                             and _known_misreading(source, w.ocr, w.chosen))):
                 chosen = w.ocr
             if chosen != w.ocr:
                 accepted.setdefault(w.line, []).append(_replace(w, chosen=chosen))
@@ -221,7 +225,39 @@ def restore_document(doc, options=None):
                                tokens=tuple(per_line.get(i, ())))
                       for i, ln in enumerate(page.lines))
         pages.append(_replace(page, lines=lines, tables=_restore_tables(page.tables)))
+    if options.enabled:
+        pages = _fix_section_numbers(pages)
     return _replace(doc, pages=tuple(pages))
+
+
+def _fix_section_numbers(pages: list) -> list:
+    """Put right the heading numerals that break the document's I, II, III sequence
+    (see :mod:`pipeline.restore.numbering`); born-digital pages are left alone."""
+    from dataclasses import replace as _replace
+
+    from ..models import Token
+    from .decoder import splice
+    from .numbering import section_number_fixes
+
+    where = [(p, k) for p, page in enumerate(pages) if page.kind != "pdf-text"
+             for k in range(len(page.lines))]
+    texts = [pages[p].lines[k].restored or pages[p].lines[k].text for p, k in where]
+    fixes = section_number_fixes(texts)
+    if not fixes:
+        return pages
+    new_lines = {p: list(page.lines) for p, page in enumerate(pages)}
+    for i, (start, end, numeral) in fixes.items():
+        p, k = where[i]
+        ln = new_lines[p][k]
+        restored = splice(texts[i], [(start, end, numeral)])
+        # the token read at the same place in the OCR text (restoration keeps numerals put)
+        tokens = tuple(_replace(t, restored=numeral, alternatives=((numeral, 1.0),))
+                       if t.start == start and t.end == end else t for t in ln.tokens)
+        if tokens == ln.tokens and texts[i][:end] == ln.text[:end]:
+            tokens = (Token(ln.text[start:end], numeral, ln.number, start, end, 1.0,
+                            ((numeral, 1.0),)), *ln.tokens)
+        new_lines[p][k] = _replace(ln, restored=restored, tokens=tokens)
+    return [_replace(page, lines=tuple(new_lines[p])) for p, page in enumerate(pages)]
 
 
 def _known_misreading(source: Source, ocr: str, chosen: str) -> bool:

@@ -1,0 +1,63 @@
+"""Section numbers: a report's top-level headings count I., II., III., IV. in order.
+
+OCR reads the strokes of a Roman numeral badly and alone (Tesseract ``vie`` reads ``III.``
+as ``II.`` in most scans, and as ``HI.``; ``II`` as ``IIL``), but the heading before it says
+what it must be. A heading numeral is the first word of a line, followed by a heading in
+capitals. One that repeats the number before it, or is no numeral at all, and is one edit
+away from the next number in the sequence, is that number. A numeral that goes back to I
+(a new part starting its own count) or jumps ahead is left as it is.
+"""
+from __future__ import annotations
+
+import regex
+from rapidfuzz.distance import Levenshtein
+
+# numeral-like first word, optional full stop, then a word in capitals
+_HEADING = regex.compile(r"^(\s*)([IVXHLl1|]{1,6})(\.?\s+)(\p{Lu}[\p{Lu}\p{M}]+)")
+_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def roman(n: int) -> str:
+    """The Roman numeral of 1 <= n < 40."""
+    out = "X" * (n // 10)
+    n %= 10
+    return out + ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")[n]
+
+
+def roman_value(text: str) -> int | None:
+    """Value of a Roman numeral I..XXXIX written in canonical form, else None."""
+    total, prev = 0, 0
+    for ch in reversed(text):
+        v = _VALUES.get(ch)
+        if v is None or v == 50:
+            return None
+        total += -v if v < prev else v
+        prev = max(prev, v)
+    return total if 0 < total < 40 and roman(total) == text else None
+
+
+def section_number_fixes(lines: list[str]) -> dict[int, tuple[int, int, str]]:
+    """Line index -> (start, end, numeral) for heading numerals that break the sequence
+    I, II, III, ... in a way one OCR misreading explains."""
+    fixes: dict[int, tuple[int, int, str]] = {}
+    prev = 0
+    for i, line in enumerate(lines):
+        m = _HEADING.match(line)
+        if not m:
+            continue
+        token = m.group(2)
+        # I strokes read as 1, l or |; two of them joined by a speck or blur read as H
+        read = regex.sub(r"[l1|]", "I", token).replace("H", "II")
+        value = roman_value(read)
+        expected = roman(prev + 1) if prev + 1 < 40 else ""
+        if value == prev + 1:
+            if read != token:
+                fixes[i] = (m.start(2), m.end(2), read)
+            prev = value
+        elif expected and (value is None or 1 < value <= prev) \
+                and Levenshtein.distance(read, expected) <= 1:
+            fixes[i] = (m.start(2), m.end(2), expected)
+            prev += 1
+        elif value is not None:
+            prev = value
+    return fixes
