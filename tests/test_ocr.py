@@ -550,3 +550,14 @@ def test_known_vie_misreading_needs_a_fairly_sure_decoder_against_tesseract(tmp_
     page_image(lines).save(p, dpi=(300, 300))
     doc = read_image(p, "page", IngestOptions(), OcrOptions(), engine=ReplayEngine(tsv_for(lines)))
     assert restore_document(doc).pages[0].lines[0].restored == lines[0]
+
+
+def test_scan_restoration_puts_back_the_spaces_ocr_lost(tmp_path):
+    from pipeline.restore import restore_document
+
+    lines = ["công tác thànhphố Hà Nội theo Số:57/BC-UBND"]
+    p = tmp_path / "page.png"
+    page_image(lines).save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions(), engine=ReplayEngine(tsv_for(lines)))
+    restored = restore_document(doc).pages[0].lines[0].restored
+    assert restored == "công tác thành phố Hà Nội theo Số: 57/BC-UBND"

@@ -195,3 +195,22 @@ def test_section_numbers_ignore_lines_that_are_no_headings():
     from pipeline.restore.numbering import section_number_fixes
 
     assert section_number_fixes(["I. KẾT QUẢ", "II tổ chức", "II. HẠN CHẾ"]) == {}
+
+
+def test_label_glued_to_its_value_gets_its_space_back():
+    assert restore_text("Số:57/BC-UBND", Source.VIE) == "Số: 57/BC-UBND"
+    assert restore_text("Kính gửi:Bộ Nội vụ", Source.VIE) == "Kính gửi: Bộ Nội vụ"
+    for kept in ("lúc 8:30 sáng", "https://dichvucong.gov.vn", "tỷ lệ 1:500", "Nơi nhận:"):
+        assert restore_text(kept, Source.VIE) == kept
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("www.thongtinlietsi.gov.Vn", "www.thongtinlietsi.gov.vn"),
+    ("https://DichVuCong.gov.VN/Thu-tuc/ID9", "https://dichvucong.gov.vn/Thu-tuc/ID9"),
+    ("VanThu@LaoCai.gov.VN", "VanThu@laocai.gov.vn"),
+])
+def test_web_addresses_keep_host_names_in_lower_case(ocr, expected):
+    from pipeline.restore.decoder import repair_web_address
+
+    assert repair_web_address(ocr) == expected
+    assert restore_text(f"tại {ocr} và", Source.VIE) == f"tại {expected} và"

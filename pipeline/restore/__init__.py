@@ -150,7 +150,7 @@ def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResul
         out[a:b] = restored
         for c in choices:
             words.append(WordChoice(c.line + a, c.start, c.end, c.ocr, c.chosen, c.alternatives,
-                                    c.confidence, c.changed))
+                                    c.confidence, c.changed, c.glued))
     return RestoreResult(tuple(out), tuple(words))
 
 
@@ -175,7 +175,8 @@ def apply_choices(text: str, choices) -> str:
     """Rebuild a line from its source text and the accepted word choices (spans)."""
     from .decoder import splice
 
-    return splice(text, [(c.start, c.end, c.chosen) for c in choices])
+    return splice(text, [(c.start, c.end, " " + c.chosen if c.glued else c.chosen)
+                         for c in choices])
 
 
 def restore_document(doc, options=None):
@@ -215,7 +216,7 @@ def restore_document(doc, options=None):
                     and not (w.confidence >= KNOWN_MISREADING_OVERRIDE
                              and _known_misreading(source, w.ocr, w.chosen))):
                 chosen = w.ocr
-            if chosen != w.ocr:
+            if chosen != w.ocr or w.glued:
                 accepted.setdefault(w.line, []).append(_replace(w, chosen=chosen))
             conf = w.confidence if ocr_conf is None else min(1.0, 0.7 * w.confidence + 0.3 * ocr_conf)
             per_line.setdefault(w.line, []).append(Token(
