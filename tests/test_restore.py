@@ -214,3 +214,16 @@ def test_web_addresses_keep_host_names_in_lower_case(ocr, expected):
 
     assert repair_web_address(ocr) == expected
     assert restore_text(f"tại {ocr} và", Source.VIE) == f"tại {expected} và"
+
+
+@pytest.mark.parametrize("lines,expected", [
+    (["(Chi tiết tại Phụ lục", "[ kèm theo)."], {1: [(0, 1, "I")]}),    # I read as [
+    (["các văn bản tại Phụ lục H."], {0: [(24, 25, "II")]}),           # II read as H
+    (["Chương | quy định chung"], {0: [(7, 8, "I")]}),
+    (["tại Phụ lục 1 và Phụ lục II"], {}),                              # numbers stay
+    (["Chương [1] và mục [2]", "phân H", "Phụ lục [ghi chú]"], {}),   # references, words
+])
+def test_misread_numeral_after_a_word_that_takes_one(lines, expected):
+    from pipeline.restore.numbering import numeral_after_noun_fixes
+
+    assert numeral_after_noun_fixes(lines) == expected

@@ -232,32 +232,44 @@ def restore_document(doc, options=None):
 
 
 def _fix_section_numbers(pages: list) -> list:
-    """Put right the heading numerals that break the document's I, II, III sequence
-    (see :mod:`pipeline.restore.numbering`); born-digital pages are left alone."""
+    """Put right the heading numerals that break the document's I, II, III sequence and
+    the numerals misread after Phụ lục, Chương ... (see :mod:`pipeline.restore.numbering`);
+    born-digital pages are left alone."""
     from dataclasses import replace as _replace
 
     from ..models import Token
     from .decoder import splice
-    from .numbering import section_number_fixes
+    from .numbering import numeral_after_noun_fixes, section_number_fixes
 
     where = [(p, k) for p, page in enumerate(pages) if page.kind != "pdf-text"
              for k in range(len(page.lines))]
     texts = [pages[p].lines[k].restored or pages[p].lines[k].text for p, k in where]
-    fixes = section_number_fixes(texts)
+    fixes: dict[int, list[tuple[int, int, str]]] = numeral_after_noun_fixes(texts)
+    for i, span in section_number_fixes(texts).items():
+        fixes.setdefault(i, []).append(span)
     if not fixes:
         return pages
     new_lines = {p: list(page.lines) for p, page in enumerate(pages)}
-    for i, (start, end, numeral) in fixes.items():
+    for i, spans in fixes.items():
         p, k = where[i]
         ln = new_lines[p][k]
-        restored = splice(texts[i], [(start, end, numeral)])
-        # the token read at the same place in the OCR text (restoration keeps numerals put)
-        tokens = tuple(_replace(t, restored=numeral, alternatives=((numeral, 1.0),))
-                       if t.start == start and t.end == end else t for t in ln.tokens)
-        if tokens == ln.tokens and texts[i][:end] == ln.text[:end]:
-            tokens = (Token(ln.text[start:end], numeral, ln.number, start, end, 1.0,
-                            ((numeral, 1.0),)), *ln.tokens)
-        new_lines[p][k] = _replace(ln, restored=restored, tokens=tokens)
+        tokens = list(ln.tokens)
+        for start, end, numeral in spans:
+            if texts[i][:end] != ln.text[:end]:
+                continue   # restoration moved the text before it: spans differ, no token
+            # the token read at this place of the OCR text, or a new one
+            at = next((n for n, t in enumerate(tokens) if t.start == start and t.end == end),
+                      None)
+            token = Token(ln.text[start:end], numeral, ln.number, start, end, 1.0,
+                          ((numeral, 1.0),))
+            if at is None:
+                tokens.append(token)
+            else:
+                tokens[at] = _replace(tokens[at], restored=numeral,
+                                      alternatives=((numeral, 1.0),))
+        tokens.sort(key=lambda t: t.start)
+        new_lines[p][k] = _replace(ln, restored=splice(texts[i], sorted(set(spans))),
+                                   tokens=tuple(tokens))
     return [_replace(page, lines=tuple(new_lines[p])) for p, page in enumerate(pages)]
 
 

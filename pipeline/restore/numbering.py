@@ -1,4 +1,6 @@
-"""Section numbers: a report's top-level headings count I., II., III., IV. in order.
+"""Roman numerals OCR misreads: section numbers, and the numeral after Phụ lục, Chương ...
+
+Section numbers: a report's top-level headings count I., II., III., IV. in order.
 
 OCR reads the strokes of a Roman numeral badly and alone (Tesseract ``vie`` reads ``III.``
 as ``II.`` in most scans, and as ``HI.``; ``II`` as ``IIL``), but the heading before it says
@@ -6,11 +8,17 @@ what it must be. A heading numeral is the first word of a line, followed by a he
 capitals. One that repeats the number before it, or is no numeral at all, and is one edit
 away from the next number in the sequence, is that number. A numeral that goes back to I
 (a new part starting its own count) or jumps ahead is left as it is.
+
+After a word that takes a Roman numeral (Phụ lục, Chương, Phần, Mục, khóa), a lone token
+of stroke-like glyphs that is no numeral (``[``, ``|``, ``H``, ``IH``) is read as one:
+Tesseract reads the I of ``Phụ lục I`` as ``[`` at the start of a line, II as ``H``.
 """
 from __future__ import annotations
 
 import regex
 from rapidfuzz.distance import Levenshtein
+
+from .syllables import normalize_tone_placement
 
 # numeral-like first word, optional full stop, then a word in capitals
 _HEADING = regex.compile(r"^(\s*)([IVXHLl1|]{1,6})(\.?\s+)(\p{Lu}[\p{Lu}\p{M}]+)")
@@ -60,4 +68,37 @@ def section_number_fixes(lines: list[str]) -> dict[int, tuple[int, int, str]]:
             prev += 1
         elif value is not None:
             prev = value
+    return fixes
+
+
+# words that are followed by a Roman numeral (lower case, classic tone placement)
+NUMERAL_NOUNS = (("phụ", "lục"), ("chương",), ("phần",), ("mục",), ("khóa",))
+_TOKEN = regex.compile(r"\S+")
+_STROKES = regex.compile(r"^[IVXHl1|\[\]]+$")
+
+
+def _as_numeral(token: str) -> str:
+    """The Roman numeral a token of stroke-like glyphs stands for, '' if none."""
+    if not _STROKES.match(token) or token.isdigit() or roman_value(token) is not None \
+            or (("[" in token or "]" in token) and len(token) > 1):   # [1] is a reference
+        return ""
+    read = regex.sub(r"[l1|\[\]]", "I", token).replace("H", "II")
+    return read if roman_value(read) is not None else ""
+
+
+def numeral_after_noun_fixes(lines: list[str]) -> dict[int, list[tuple[int, int, str]]]:
+    """Line index -> [(start, end, numeral)] for misread numerals after NUMERAL_NOUNS (the
+    noun may end the line before)."""
+    fixes: dict[int, list[tuple[int, int, str]]] = {}
+    prev: list[str] = []          # skeletons of the last two words seen
+    for i, line in enumerate(lines):
+        for m in _TOKEN.finditer(line):
+            token = m.group()
+            core = token.rstrip(".,;:)")
+            if any(tuple(prev[-len(n):]) == n for n in NUMERAL_NOUNS) and core \
+                    and not (core == "[" and "]" in line[m.end():]):
+                numeral = _as_numeral(core)
+                if numeral:
+                    fixes.setdefault(i, []).append((m.start(), m.start() + len(core), numeral))
+            prev = (prev + [normalize_tone_placement(token.strip(".,;:()[]").lower())])[-2:]
     return fixes
