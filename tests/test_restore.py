@@ -227,3 +227,19 @@ def test_misread_numeral_after_a_word_that_takes_one(lines, expected):
     from pipeline.restore.numbering import numeral_after_noun_fixes
 
     assert numeral_after_noun_fixes(lines) == expected
+
+
+@pytest.mark.parametrize("items,expected", [
+    (["a)", "b)", "c)", "đ)", "e)"], ["a", "b", "c", "d", "e"]),      # d read as đ
+    (["a)", "_b)", "c)"], ["a", "b", "c"]),                            # a speck before b
+    (["a)", "b)", "c)", "d)", "đ)", "e)"], ["a", "b", "c", "d", "đ", "e"]),
+    (["a)", "b)", "a)", "b)", "c)", "d)", "e)"], ["a", "b", "a", "b", "c", "d", "e"]),
+    (["a)", "c)", "_x)"], ["a", "c", "_x"]),                           # no guess
+])
+def test_list_letters_follow_the_count(items, expected):
+    from pipeline.restore.numbering import list_letter_fixes
+
+    lines = [f"{it} Nội dung mục" for it in items]
+    fixes = list_letter_fixes(lines)
+    got = [fixes[i][2] if i in fixes else it[:-1] for i, it in enumerate(items)]
+    assert got == expected

@@ -227,26 +227,27 @@ def restore_document(doc, options=None):
                       for i, ln in enumerate(page.lines))
         pages.append(_replace(page, lines=lines, tables=_restore_tables(page.tables)))
     if options.enabled:
-        pages = _fix_section_numbers(pages)
+        pages = _fix_numbering(pages)
     return _replace(doc, pages=tuple(pages))
 
 
-def _fix_section_numbers(pages: list) -> list:
-    """Put right the heading numerals that break the document's I, II, III sequence and
-    the numerals misread after Phụ lục, Chương ... (see :mod:`pipeline.restore.numbering`);
-    born-digital pages are left alone."""
+def _fix_numbering(pages: list) -> list:
+    """Put right the heading numerals and list letters that break the document's count
+    (I, II, III; a), b), c)) and the numerals misread after Phụ lục, Chương ... (see
+    :mod:`pipeline.restore.numbering`); born-digital pages are left alone."""
     from dataclasses import replace as _replace
 
     from ..models import Token
     from .decoder import splice
-    from .numbering import numeral_after_noun_fixes, section_number_fixes
+    from .numbering import list_letter_fixes, numeral_after_noun_fixes, section_number_fixes
 
     where = [(p, k) for p, page in enumerate(pages) if page.kind != "pdf-text"
              for k in range(len(page.lines))]
     texts = [pages[p].lines[k].restored or pages[p].lines[k].text for p, k in where]
     fixes: dict[int, list[tuple[int, int, str]]] = numeral_after_noun_fixes(texts)
-    for i, span in section_number_fixes(texts).items():
-        fixes.setdefault(i, []).append(span)
+    for found in (section_number_fixes(texts), list_letter_fixes(texts)):
+        for i, span in found.items():
+            fixes.setdefault(i, []).append(span)
     if not fixes:
         return pages
     new_lines = {p: list(page.lines) for p, page in enumerate(pages)}

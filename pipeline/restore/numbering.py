@@ -12,6 +12,10 @@ away from the next number in the sequence, is that number. A numeral that goes b
 After a word that takes a Roman numeral (Phụ lục, Chương, Phần, Mục, khóa), a lone token
 of stroke-like glyphs that is no numeral (``[``, ``|``, ``H``, ``IH``) is read as one:
 Tesseract reads the I of ``Phụ lục I`` as ``[`` at the start of a line, II as ``H``.
+
+List letters: items a), b), c), d), đ), e) ... count in the Vietnamese alphabet. One read
+as its look-alike (``đ)`` for d) after c)) or behind a speck (``_b)`` after a)) is the letter
+the count expects.
 """
 from __future__ import annotations
 
@@ -101,4 +105,35 @@ def numeral_after_noun_fixes(lines: list[str]) -> dict[int, list[tuple[int, int,
                 if numeral:
                     fixes.setdefault(i, []).append((m.start(), m.start() + len(core), numeral))
             prev = (prev + [normalize_tone_placement(token.strip(".,;:()[]").lower())])[-2:]
+    return fixes
+
+
+LIST_LETTERS = "abcdđeghiklmnopqrstuvxy"   # the Vietnamese alphabet lists count in
+_LIST_ITEM = regex.compile(r"^(\s*)([_\-.,'`~]*)(\p{Ll})(\))\s")
+
+
+def list_letter_fixes(lines: list[str]) -> dict[int, tuple[int, int, str]]:
+    """Line index -> (start, end, letter) for list letters a), b), ... that break the count
+    and are explained by a look-alike letter (d/đ) or junk before the letter."""
+    fixes: dict[int, tuple[int, int, str]] = {}
+    prev = -1
+    for i, line in enumerate(lines):
+        m = _LIST_ITEM.match(line)
+        if not m or m.group(3) not in LIST_LETTERS:
+            continue
+        letter, junk = m.group(3), m.group(2)
+        nexts = [LIST_LETTERS[k] for k in (prev + 1, prev + 2) if 0 <= k < len(LIST_LETTERS)]
+        if prev >= 0 and LIST_LETTERS[prev] == "d":
+            nexts = nexts[:2]       # after d) comes đ) or, in lists without đ, e)
+        else:
+            nexts = nexts[:1]
+        if letter in nexts:
+            if junk:
+                fixes[i] = (m.start(2), m.end(3), letter)
+        else:
+            want = next((n for n in nexts if {n, letter} == {"d", "đ"}), "")
+            if want:
+                fixes[i] = (m.start(2), m.end(3), want)
+                letter = want
+        prev = LIST_LETTERS.index(letter)
     return fixes
