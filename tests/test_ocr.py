@@ -20,6 +20,7 @@ from pipeline.ocr.engine import parse_osd
 from pipeline.ocr.order import order_lines, split_line_at_gaps
 from pipeline.ocr.preprocess import (prepare_page, skew_angle,
                                      skew_from_boxes)
+from pipeline.ocr.tsv import OcrLine, OcrWord
 from pipeline.options import IngestOptions, OcrOptions
 from pipeline.searchable_pdf import line_words, write_searchable_pdf
 
@@ -114,6 +115,26 @@ def test_signature_block_read_column_by_column_and_body_kept():
     assert text[:start] == [ln.text for ln in raw][:start]
 
 
+def test_right_column_read_as_blocks_of_its_own_is_still_read_after_the_left():
+    # Tesseract gives the columns of a signature block as separate lines, the right-hand
+    # ones after two left-hand ones; no line is read across the gutter
+    def line(text, x, row):
+        words, out = text.split(), []
+        for w in words:
+            out.append(OcrWord(w, 0.95, x, 1000 + 60 * row, 20 * len(w), 40))
+            x += 20 * len(w) + 15
+        return OcrLine(1, 1, tuple(out))
+
+    left = ["Nơi nhận:", "- Như trên;", "- Sở Nội vụ;", "- Lưu: VT."]
+    right = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]
+    body = [OcrLine(0, 0, (OcrWord("Trên", 0.95, 100, 900, 80, 40),
+                           OcrWord("đây", 0.95, 200, 900, 60, 40)))]
+    lines = body + [line(left[0], 100, 0), line(left[1], 100, 1),
+                    line(right[0], 1300, 0), line(right[1], 1300, 1),
+                    line(left[2], 100, 2), line(left[3], 100, 3)]
+    assert [ln.text for ln in order_lines(lines)] == ["Trên đây", *left, *right]
+
+
 def test_unsure_character_in_the_gutter_does_not_join_the_columns():
     # Tesseract reads a speck in the gutter as "|" or "ì": the line still splits there
     raw = list(parse_tesseract_tsv(SIGNATURE_TSV))
@@ -128,6 +149,12 @@ def test_unsure_character_in_the_gutter_does_not_join_the_columns():
                                                                 "TM. ỦY BAN NHÂN DÂN"]
         text = [ln.text for ln in order_lines(raw)]
         assert text[text.index("Nơi nhận:") + 1] == "- Như trên;"
+    # specks read far out to the right of a left-column line make no column of their own
+    row = next(ln for ln in raw if ln.text == "- CT, các PCT UBND tỉnh;")
+    far = [replace(words[0], text=t, conf=c, left=1500 + 300 * n, width=10)
+           for n, (t, c) in enumerate(((":", 0.39), ("ẽ", 0.0)))]
+    specked = replace(row, words=row.words + tuple(far))
+    assert [p.text for p in split_line_at_gaps(specked)] == [row.text]
     # a character Tesseract is sure of is a word of its own and stays
     sure = replace(words[0], text="x", conf=0.95, left=mid, width=12)
     line = replace(raw[k], words=words[:gap] + (sure,) + words[gap:])
