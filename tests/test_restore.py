@@ -243,3 +243,8 @@ def test_list_letters_follow_the_count(items, expected):
     fixes = list_letter_fixes(lines)
     got = [fixes[i][2] if i in fixes else it[:-1] for i, it in enumerate(items)]
     assert got == expected
+
+
+def test_percentage_with_a_dot_before_one_or_two_digits_gets_its_decimal_comma():
+    assert restore_text("đạt 95.6% và 1.234% và 2.4. Trợ giúp", Source.VIE) \
+        == "đạt 95,6% và 1.234% và 2.4. Trợ giúp"

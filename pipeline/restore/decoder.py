@@ -180,6 +180,15 @@ def repair_web_address(piece: str) -> str:
     return m.group(1) + m.group(2).lower() + piece[m.end():]
 
 
+_DOT_PERCENT = regex.compile(r"^(\d+)\.(\d{1,2}%)$")
+
+
+def repair_decimal(number: str) -> str:
+    """A percentage with a dot before one or two digits is a decimal comma OCR misread
+    (95.6% → 95,6%): in Vietnamese the dot groups thousands, three digits at a time."""
+    return _DOT_PERCENT.sub(r"\1,\2", number)
+
+
 # A label glued to what follows its colon (Số:57/BC-UBND, Kính gửi:Bộ): the space is lost
 # when the gap after the colon is narrow. Not after a digit (8:30) or before '/' (https://).
 _LABEL_GLUE = regex.compile(r"^(\p{L}+)(:)(?=[\p{Lu}\d])")
@@ -228,7 +237,7 @@ class Decoder:
             return [self._fixed(roman, line, start, lm_token(roman), piece)]
         kind = classify(piece)
         if kind == "num":
-            return [self._fixed(piece, line, start, NUM)]
+            return [self._fixed(repair_decimal(piece), line, start, NUM, piece)]
         if kind == "code":
             return [self._fixed(repair_web_address(repair_code(piece)), line, start, CODE,
                                 piece)]
