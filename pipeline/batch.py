@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections import deque
@@ -38,6 +39,7 @@ from .export import (
     consolidate,
     csv_text,
     sweep_temp_files,
+    warm_export,
     write_document,
 )
 from .ingest import IMAGE_SUFFIXES, INPUT_SUFFIXES, PDF_SUFFIXES
@@ -287,7 +289,10 @@ def _worker_main(conn: Connection, outdir: str) -> None:
         except (EOFError, OSError):
             return
         if msg is None:
-            return
+            # Everything is written and reported: skip the interpreter's teardown of the
+            # models (most of a second), so the last worker does not hold up the run's end.
+            logging.shutdown()
+            os._exit(0)
         index, item, options, sha = msg
         try:
             row = process_one(item, Path(outdir), options, sha)
@@ -338,8 +343,14 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
     ctx = multiprocessing.get_context("spawn")
     pending = _largest_first(tasks)
     slots: list = [_Slot(ctx, outdir) for _ in range(min(workers, len(tasks)))]
+    warming = None
     try:
         while pending or any(s.task for s in slots):
+            if not pending and warming is None:
+                # The last documents are out: load what the consolidation step needs while
+                # they run, not after.
+                warming = threading.Thread(target=warm_export, daemon=True)
+                warming.start()
             for s in slots:
                 if s.ready and s.task is None and pending:
                     task = pending.popleft()

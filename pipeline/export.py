@@ -225,6 +225,16 @@ def _typed(name: str, cell: str) -> object:
     return cell
 
 
+def warm_export() -> None:
+    """Import what the Parquet copies need (pyarrow, and the pandas it loads to write
+    metadata: about half a second), so a caller can do it while other work runs."""
+    try:
+        import pandas  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:   # reported where the Parquet copy is written
+        pass
+
+
 def write_parquet(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Write a consolidated CSV table as Parquet (typed numeric columns), atomically."""
     import pyarrow as pa

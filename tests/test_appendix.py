@@ -315,7 +315,7 @@ def test_broken_m2_unit_wrapped_unit_word_and_garbled_unit_on_a_name():
         ("Diện tích nhà ở bình quân đầu người", "", ("27", "30", "30,2", "31")),
         ("Diện tích nhà ở bình quân đầu người - Thành thị", "m2 sàn/người", ("28", "32", "32,8", "33,5")),
         ("Diện tích nhà ở bình quân đầu người - Nông thôn", "m2 sàn/người", ("28", "30", "29,6", "31")),
-        ("Số nhà ở người có công", "Căn", ("A", "195", "434", "433"))]
+        ("Số nhà ở người có công", "Căn", ("-", "195", "434", "433"))]  # a lone letter is a dash
 
 
 def test_lost_thousands_dot_and_so_prefix():
@@ -382,3 +382,70 @@ def test_rate_opening_with_its_first_word_lost_opens_a_row():
         "a lệ thất nghiệp khu vực thành thị % <3 2,77 3,44 2,6",
     )] == ["Số người lao động đi làm việc ở nước ngoài theo hợp đồng",
            "a lệ thất nghiệp khu vực thành thị"]
+
+
+def test_header_missing_its_last_year_gets_the_column_the_rows_show():
+    from pipeline.tables.appendix import header_columns
+
+    # "Ước thực hiện năm 2026" lost but for "026": rows have three cells, the header two years
+    header = "(Kèm theo Báo cáo số 57/BC-UBND ngày 12/3/2026) Mục tiêu | Thực hiện nam 2030 | nam 2025 026"
+    assert _names(header_columns(header, 3)) == ["target_2030", "actual_2025", "estimate_2026"]
+    assert _names(header_columns(header, 2)) == ["target_2030", "actual_2025"]
+
+
+def test_wrapped_name_tails_are_no_rows_and_no_region_fragments():
+    rows = _rows(
+        "Số người được giải quyết việc làm trong Người E 49.400 50.000 51.000",
+        "năm",
+        "Chỉ số vốn nhân lực (HCI) theo phương pháp của Ngân hàng Mức độ >= 0,7 - 0,69 0,69",
+        "Thế giới",
+        "Tỉ lệ hộ nghèo % - - 2,08 1,43",
+    )
+    assert rows == [
+        ("Số người được giải quyết việc làm trong năm", "Người", ("-", "49.400", "50.000", "51.000")),
+        ("Chỉ số vốn nhân lực (HCI) theo phương pháp của Ngân hàng Thế giới", "Mức độ",
+         (">=0,7", "-", "0,69", "0,69")),
+        ("Tỉ lệ hộ nghèo", "%", ("-", "-", "2,08", "1,43"))]
+
+
+def test_misread_number_put_right_by_its_row():
+    from pipeline.tables.appendix import restore_misread_number
+
+    assert restore_misread_number("21", "Con", ("21", "1,76", "18")) == "2,1"
+    assert restore_misread_number("25", "Lần", ("-", "2,4", "25")) == "2,5"
+    assert restore_misread_number("712", "Tuổi", ("75", "712", "78,8")) == "71,2"
+    assert restore_misread_number("595", "%", ("595", "92,3", "94")) == ">95"
+    assert restore_misread_number("995", "%", ("995", "99,8", "99,8")) == "99,5"
+    # numbers of the row's own size, rows without decimals, and thousands are left alone
+    for cell, unit, row in (("75", "Tuổi", ("75", "76,4", "76,5")), ("260", "Người", ("260", "412", "415")),
+                            ("35", "Giường", ("35", "42,5", "43")), ("3.125", "Căn", ("3.125", "2,1"))):
+        assert restore_misread_number(cell, unit, row) is None
+
+
+def test_header_with_only_its_target_years_gets_the_result_columns_the_rows_show():
+    from pipeline.tables.appendix import header_columns
+
+    assert _names(header_columns("Mục tiêu Nghị Kết quả quyết Đơn vị Đến nam nam 2025 2030 Be (dy kién)", 4)) == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+
+
+def test_appendix_title_with_a_letter_read_in_lower_case():
+    lines = ["báo cáo", "Phu ne I", "CAC CHi TIEU CHU YEU TRONG CHUONG TRINH HANH DONG", "x"]
+    assert find_appendices(lines) == (2, None)
+
+
+def test_wrapped_word_cells_rebuilt_from_the_genre_phrases():
+    head3 = "Chỉ tiêu Đơn vị Mục tiêu năm 2030 Thực hiện năm 2025 Ước thực hiện năm 2026"
+    _, rows = parse_indicator_lines(list(enumerate([
+        head3,
+        "Mức độ giải quyết nhà ở cho người có Mức độ Hoàn | Giải quyết| Hoàn",
+        "công có khó khăn về nhà ở : thành cơ bản thành",
+        "Nhà tạm, nhà dột nát của hộ nghèo, hộ cận Mức độ a 3.125 Xóa bỏ",
+        "nghèo toàn bộ",
+        "Tuổi thọ trung bình tính từ lúc sinh Tuổi 75 76,4 - 76,5",
+    ])), GROUPS)
+    assert [(r.indicator, r.cells) for r in rows] == [
+        ("Mức độ giải quyết nhà ở cho người có công có khó khăn về nhà ở",
+         ("Hoàn thành", "Giải quyết cơ bản", "Hoàn thành")),
+        ("Nhà tạm, nhà dột nát của hộ nghèo, hộ cận nghèo", ("-", "3.125", "Xóa bỏ toàn bộ")),
+        ("Tuổi thọ trung bình tính từ lúc sinh", ("75", "76,4", "76,5"))]

@@ -248,3 +248,28 @@ def test_list_letters_follow_the_count(items, expected):
 def test_percentage_with_a_dot_before_one_or_two_digits_gets_its_decimal_comma():
     assert restore_text("đạt 95.6% và 1.234% và 2.4. Trợ giúp", Source.VIE) \
         == "đạt 95,6% và 1.234% và 2.4. Trợ giúp"
+
+
+def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
+    # The cache language model of the second pass sees every page: a later page's unsure
+    # words are decided with the earlier pages' confident vocabulary, exactly as for the
+    # text in one piece. Several unsure lines, so the check does not hang on one LM choice.
+    from pipeline.process import process_document
+    from pipeline.restore import restore_lines
+
+    page1 = ["Uy ban nhan dan tinh Ben Tre bao cao ket qua.",
+             "Dia ban tinh co nhieu kho khan, tinh da trien khai."] * 8
+    page2 = ["Tinh thi diém mé hinh moi.", "Tinh dat 5 chi tieu.", "Tinh nay co 9 huyen.",
+             "Tinh tiép tuc chi dao."]
+    src = tmp_path / "report.txt"
+    src.write_text("\n".join(page1) + "\f" + "\n".join(page2) + "\n", encoding="utf-8")
+    doc = process_document(src, "report")
+    assert len(doc.pages) == 2
+    got = [ln.restored for ln in doc.pages[1].lines if ln.text.strip()]
+    whole = restore_lines(page1 + [""] + page2, Source.ENG).lines[len(page1) + 1:]
+    alone = restore_lines(page2, Source.ENG).lines
+    assert got == list(whole)
+    assert got != list(alone), "page 1's vocabulary changed none of page 2's words"
+    # tokens point into their own page's lines
+    for ln in doc.pages[1].lines:
+        assert all(t.start < t.end <= len(ln.text) for t in ln.tokens)

@@ -10,6 +10,7 @@ Models load once per process (first call) and are shared read-only.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import unicodedata
@@ -194,14 +195,19 @@ def restore_document(doc, options=None):
 
     options = options or RestoreOptions()
     text_source = detect_source([ln.text for p in doc.pages if p.kind == "text" for ln in p.lines])
+    # The pages of a legacy text are restored as one text, so the cache language model of
+    # the second pass learns from the whole document, not one page at a time.
+    text_pages = [k for k, p in enumerate(doc.pages) if p.kind == "text"] if options.enabled else []
+    by_page = _split_result(restore_lines(_joined(doc.pages, text_pages), text_source),
+                            doc.pages, text_pages) if text_pages else {}
     pages = []
-    for page in doc.pages:
+    for k, page in enumerate(doc.pages):
         if not options.enabled or page.kind == "pdf-text":
             pages.append(_replace(page, lines=tuple(_replace(ln, restored=ln.text)
                                                     for ln in page.lines)))
             continue
         source = Source.VIE if page.kind == "ocr" else text_source
-        result = restore_lines([ln.text for ln in page.lines], source)
+        result = by_page[k] if k in by_page else restore_lines([ln.text for ln in page.lines], source)
         per_line: dict[int, list[Token]] = {}
         accepted: dict[int, list[WordChoice]] = {}
         for w in result.words:
@@ -272,6 +278,30 @@ def _fix_numbering(pages: list) -> list:
         new_lines[p][k] = _replace(ln, restored=splice(texts[i], sorted(set(spans))),
                                    tokens=tuple(tokens))
     return [_replace(page, lines=tuple(new_lines[p])) for p, page in enumerate(pages)]
+
+
+def _joined(pages, chosen: list[int]) -> list[str]:
+    """The lines of the chosen pages, an empty line between pages (no block spans two)."""
+    out: list[str] = []
+    for k in chosen:
+        if out:
+            out.append("")
+        out.extend(ln.text for ln in pages[k].lines)
+    return out
+
+
+def _split_result(result: RestoreResult, pages, chosen: list[int]) -> dict[int, RestoreResult]:
+    """Cut a restore_lines result over _joined pages back into one result per page."""
+    out: dict[int, RestoreResult] = {}
+    start = 0
+    words = list(result.words)
+    for k in chosen:
+        n = len(pages[k].lines)
+        mine = tuple(dataclasses.replace(w, line=w.line - start) for w in words
+                     if start <= w.line < start + n)
+        out[k] = RestoreResult(result.lines[start:start + n], mine)
+        start += n + 1
+    return out
 
 
 def _known_misreading(source: Source, ocr: str, chosen: str) -> bool:

@@ -13,6 +13,7 @@ from .appendix import (
     parse_indicator_lines,
     repair_name_prefix,
     restore_dropped_comma,
+    restore_misread_number,
     restore_thousands_dot,
 )
 from .catalog import load_catalog
@@ -91,6 +92,10 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
         flags = list(row.flags)
         fixed = []
         for col, cell in zip(columns, cells):
+            repaired = restore_misread_number(cell, row.unit, cells) if text else None
+            if repaired is not None:
+                flags.append(f"{col.name}: {cell} read as {repaired} (misread beside the row's other cells)")
+                cell = repaired
             repaired = restore_dropped_comma(cell, row.unit)
             if repaired is not None:
                 flags.append(f"{col.name}: {cell} read as {repaired} (decimal comma lost in OCR)")

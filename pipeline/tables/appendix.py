@@ -69,6 +69,12 @@ def _appendix_no(sk: str) -> int | None:
     return 2 if num in ("ii", "11", "ll", "i1", "1i", "l1", "1l", "2", "02") else 1
 
 
+def _mostly_upper(text: str) -> bool:
+    """A line in capitals, but for a letter or two OCR read in lower case ("CAC CHi TIEU")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
 def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
     """Line indexes where Phụ lục I and Phụ lục II start (None when absent).
 
@@ -87,7 +93,7 @@ def find_appendices(lines: list[str]) -> tuple[int | None, int | None]:
             first = i
         elif no == 2 and second is None and first is not None:
             second = i
-        elif first is None and lines[i].strip().isupper() and "chi tieu" in sk and (
+        elif first is None and _mostly_upper(lines[i]) and "chi tieu" in sk and (
                 "chuong trinh" in sk or "nghi quyet" in sk or "chu yeu" in sk):
             first = i  # the appendix title without its "Phụ lục I" line
     if second is None:
@@ -170,7 +176,7 @@ def _named(targets: list[int], results: list[int], estimate: bool) -> tuple[Valu
     return tuple(out)
 
 
-def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
+def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> tuple[ValueColumn, ...]:
     """Name the value columns by role and year from the linearised header text.
 
     Targets ("Mục tiêu", "Đến năm") come first, then results ("Kết quả", "Năm"), the last
@@ -180,8 +186,10 @@ def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
 
     Args:
         header_text: the header lines joined.
-        n_values: the number of value cells the table's rows mostly have; used only when
-            the header's years cannot give the count.
+        n_values: the number of value cells the table's rows mostly have; used when the
+            header's years cannot give the count, and to add a last column whose year OCR
+            lost ("Ước thực hiện năm 2026" read as "026").
+        rows_sure: whether enough rows show *n_values* to add columns for it.
     """
     sk = skeleton(header_text)
     # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)"), "Ước năm" glued
@@ -191,6 +199,14 @@ def header_columns(header_text: str, n_values: int) -> tuple[ValueColumn, ...]:
     dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
     if 2 <= len(years) <= 6:
         cols = _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
+        missing = n_values - len(cols)
+        if rows_sure and 1 <= missing <= 2:
+            # the rows have more cells than the header has years: the last labels' years
+            # were lost. The genre's results follow the targets: after a result, the years
+            # after it; after targets alone, from the year before the first target on.
+            results = any(b < a for a, b in pairwise(years))
+            start = years[-1] + 1 if results else years[0] - 1
+            cols = _columns_in_order(years + list(range(start, start + missing)), estimate) or cols
         last = cols[-1]
         if dated and last.role == "actual" and last.year is not None \
                 and last.year >= int(dated[-1]):
@@ -633,6 +649,15 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         j = max(i for i, (_, k) in enumerate(pairs) if k == "j")
         flags.append(f"dropped unreadable token {pairs[j][0]!r}")
         del pairs[j]
+    while len(pairs) > n:
+        # a dash mark between two numbers is dust or a rule (eng-OCR reads "76,4 - 65,7" for
+        # two cells): the genre's dashes stand before the numbers, in the target columns
+        late = [i for i in range(1, len(pairs) - 1) if (pairs[i][1] == "d" or pairs[i][0] in ("-", "–"))
+                and regex.search(r"\d\D*\d", pairs[i - 1][0]) and regex.search(r"\d\D*\d", pairs[i + 1][0])]
+        if not late:
+            break
+        flags.append(f"dropped mark {pairs[late[-1]][0]!r} between values")
+        del pairs[late[-1]]
     if len(pairs) != n:
         what = "qualitative text, not split into columns" if any(k == "q" for _, k in pairs) \
             else "values"
@@ -641,7 +666,11 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         pairs = pairs[-n:]
     out = []
     for cell, kind in pairs:
-        if kind == "j":
+        if kind == "j" and len(pairs) == n and len(cell) == 1 and not cell.isdigit():
+            # one mark in a row of exactly n cells is a dash OCR read as a letter ("E", "a")
+            flags.append(f"unreadable cell {cell!r} read as a dash")
+            kind = "d"
+        elif kind == "j":
             flags.append(f"unreadable cell {cell!r}")
         out.append("-" if kind == "d" else cell)
     if out and not any(k == "d" for _, k in pairs) and len(out) >= n - 1:
@@ -660,11 +689,14 @@ class _Block:
     kinds: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     loose: list[str] = field(default_factory=list)   # region fragments not placed in a cell
+    cells_at: int = -1     # names[cells_at:] are the lines after the first line with cells
 
     def add(self, ln: int, parts: LineParts, n: int) -> None:
         if parts.name:
             self.names.append(parts.name)
         self.unit = self.unit or parts.unit
+        if parts.cells and self.cells_at < 0:
+            self.cells_at = len(self.names)
         # Dash marks on a wrapped name's last line after a full row are rules and dust.
         if not (len(self.cells) >= n and all(k == "d" for k in parts.kinds)):
             self.cells += parts.cells
@@ -710,7 +742,15 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
         return False
     lone_word = not parts.cells and not parts.unit and len(parts.name.split()) == 1
-    return not (lone_word and block.names)
+    # two words without values after a row that has its values are that name's wrapped
+    # last line ("Ngân hàng" / "Thế giới"): no indicator is named in two words, and a
+    # sub-row label ("Thành thị") comes with values
+    tail = not parts.cells and not parts.unit and len(parts.name.split()) == 2 \
+        and len(block.cells) >= n - 1 and skeleton(parts.name).strip() not in _SUBROW_SKELETONS
+    return not ((lone_word or tail) and block.names)
+
+
+_SUBROW_SKELETONS = frozenset(skeleton(s) for s in SUBROW_LABELS)
 
 
 _REGION_WORDS = frozenset(("phia", "dong", "tay", "nam", "bac", "hai", "phong", "khu", "vuc",
@@ -726,6 +766,21 @@ def _region_fragment(text: str) -> bool:
     if not words or not any(skeleton(w) in _REGION_WORDS for w in words):
         return False
     return all(skeleton(w) in _REGION_WORDS or is_value_token(w) or len(w) == 1 for w in words)
+
+
+_REGION_MARKERS = frozenset(("phia", "khu", "vung", "mien"))
+
+
+def _region_expected(text: str, recent: list[_Block]) -> bool:
+    """Is a region fragment line (see :func:`_region_fragment`) really one? A line of bare
+    place words ("Tây", "Nam") is one only after a cell of this row or the row above began
+    a region split ("phía", "Đông;"): else it is a wrapped name's last word ("... trong" /
+    "năm")."""
+    words = [skeleton(t.strip("|:;,.-")) for t in text.split()]
+    if any(w in _REGION_MARKERS or regex.search(r"\d", w) for w in words):
+        return True
+    seen = [skeleton(t) for b in recent for part in b.cells + b.loose for t in part.split()]
+    return any(w.strip(";:,") in _REGION_MARKERS or w.endswith((";", ":")) for w in seen)
 
 
 def _ends_table(text: str) -> bool:
@@ -760,7 +815,8 @@ def _strip_fragments(name: str) -> tuple[str, list[str]]:
     """
     toks = name.split()
     cut = []
-    while len(toks) > 1 and (_TRAILING_FRAGMENT.match(toks[-1]) or _non_word(toks[-1])):
+    while len(toks) > 1 and (_TRAILING_FRAGMENT.match(toks[-1]) or _non_word(toks[-1])) \
+            and not _marked_word(toks[-1]):
         cut.insert(0, toks.pop())
     kept = []
     for t in toks:
@@ -769,6 +825,11 @@ def _strip_fragments(name: str) -> tuple[str, list[str]]:
         else:
             kept.append(t)
     return " ".join(kept), cut
+
+
+def _marked_word(tok: str) -> bool:
+    """A one-letter word with its mark ("nhà ở"): a name word, not a fragment."""
+    return len(tok) == 1 and not tok.isascii() and tok.isalpha() and is_syllable(tok.lower())
 
 
 _INNER_FRAGMENT = regex.compile(r"^[:*=‘’'`~_;.,]+$")
@@ -794,7 +855,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
     header_text = " ".join(t for _, t in lines[:body_start])
     counts = Counter(len(split_values(t)[2]) for _, t in lines[body_start:] if split_values(t)[2])
     n_values = next((k for k, _ in counts.most_common() if 3 <= k <= 6), 4)
-    columns = header_columns(header_text, n_values)
+    columns = header_columns(header_text, n_values, rows_sure=counts[n_values] >= 5)
     n = len(columns)
     skip = repeated_headers(lines, body_start)
     blocks: list[_Block] = []
@@ -808,12 +869,13 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
             continue
         if _ends_table(text):
             break
-        if block is not None and _region_fragment(text):
+        if block is not None and _region_fragment(text) and _region_expected(text, blocks[-2:]):
             block.lines.append(ln)
             block.loose.append(text)
             continue
         parts = split_row_line(text, n, raw.get(ln) if raw else None)
-        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None:
+        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None \
+                and skeleton(text).strip() in skeleton(block.unit):
             block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
             continue
         if not parts.cells and not parts.unit:
@@ -849,12 +911,100 @@ def _sub_label(name: str) -> str:
     return name
 
 
+# Word cells of the genre ("Mức độ" rows); a narrow column wraps them over two lines.
+WORD_CELLS = ("Hoàn thành", "Cơ bản hoàn thành", "Giải quyết cơ bản", "Giải quyết", "Xóa bỏ toàn bộ",
+              "Bảo đảm vững chắc", "Bảo đảm", "Đạt", "Không còn")
+_WORD_CELL_WORDS = tuple((skeleton(p).split(), p) for p in WORD_CELLS)
+
+
+def _same_word(ocr: str, word: str) -> bool:
+    key = skeleton(ocr).strip("|.,:;!?'\"“”‘’()")
+    return key == word or (len(word) >= 3 and Levenshtein.distance(key, word) <= 1)
+
+
+def _word_cell_prefixes(tokens: list[str], i: int) -> list[tuple[int, str, list[str]]]:
+    """(words used, phrase, words still to come) of each word cell *tokens[i:]* opens."""
+    out = []
+    for words, phrase in _WORD_CELL_WORDS:
+        k = 0
+        while k < len(words) and i + k < len(tokens) and _same_word(tokens[i + k], words[k]):
+            k += 1
+        if k:
+            out.append((k, phrase, words[k:]))
+    return out
+
+
+def _word_cell_items(tokens: list[str]) -> list[list[tuple[int, str, list[str]]]] | None:
+    """The cells a row's value tokens make when its word cells are read as the genre's
+    phrases: for each cell the phrases it may be (see :func:`_word_cell_prefixes`); a
+    number is itself, a mark or a short non-phrase token a dash. None when a word opens
+    no phrase."""
+    items: list[list[tuple[int, str, list[str]]]] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        cands = _word_cell_prefixes(tokens, i) if _kind(t) != "v" else []
+        if not cands and (_kind(t) == "v" or t in _DASH_MARKS
+                          or (len(t) <= 2 and not regex.search(r"\d", t))):
+            items.append([(1, "-" if _kind(t) != "v" else _repair_value(t), [])])
+            i += 1
+            continue
+        if not cands:
+            return None
+        k = max(c[0] for c in cands)
+        items.append([c for c in cands if c[0] == k])
+        i += k
+    return items
+
+
+def _complete_word_cells(block: _Block, n: int) -> None:
+    """Rebuild a row's word cells ("Giải quyết cơ bản") from the genre's phrases when OCR
+    ran them together or wrapped them: the first line holds each cell's first words
+    ("Hoàn | Giải quyết | Hoàn"), the next line ends with the rest ("... thành cơ bản
+    thành"), which is taken off the name. Left unchanged unless this gives n cells."""
+    tokens = [t for c in block.cells for t in c.replace("|", " ").split()]
+    cont = block.names[block.cells_at:] if block.cells_at >= 0 else []
+    tail = " ".join(cont).split()
+    items = _word_cell_items(tokens)
+    if items is not None and len(items) != n:
+        # dots and quotes between word cells are dust, not dash cells
+        items = _word_cell_items([t for t in tokens if regex.search(r"\w", t)])
+    if items is None or len(items) != n or all(c[0][2] == [] and len(c) == 1 and c[0][0] == 1
+                                               and not c[0][1][:1].isalpha() for c in items):
+        return      # no word cell in the row
+    # the words still to come end the next line, in cell order: match them from the right
+    cells: list[str] = []
+    used = 0
+    for cands in reversed(items):
+        pick = None
+        for _, phrase, rest in sorted(cands, key=lambda c: -len(c[2])):
+            end = len(tail) - used
+            if rest and end - len(rest) >= 0 and all(
+                    _same_word(a, b) for a, b in zip(tail[end - len(rest):end], rest)):
+                pick, used = phrase, used + len(rest)
+                break
+            if not rest:
+                pick = phrase
+                break
+        if pick is None:
+            return
+        cells.append(pick)
+    cells.reverse()
+    if used:
+        kept = tail[:len(tail) - used]
+        block.names[block.cells_at:] = [" ".join(kept)] if kept else []
+    block.cells = cells
+    block.kinds = ["d" if c == "-" else ("v" if _kind(c) == "v" else "q") for c in cells]
+
+
 def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
     """Rows from blocks: cells fitted, sub-rows named after their parent."""
     out: list[ParsedRow] = []
     parent: ParsedRow | None = None
     parent_name = ""
     for b in blocks:
+        if any(k in "jq" for k in b.kinds):
+            _complete_word_cells(b, n)
         name, fragments = _strip_fragments(b.text.strip(" |-"))
         if b.cells:
             cells, flags = fit_cells(b.cells, b.kinds, n)
@@ -1055,3 +1205,53 @@ def restore_thousands_dot(cell: str, unit: str, row: tuple[str, ...]) -> str | N
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
     return (m.group(1) or "") + ".".join([digits] + groups)
+
+
+_BARE_NUMBER = regex.compile(r"^(\d{2,3})(%?)$")
+_DECIMAL = regex.compile(r"^(?:[<>]=?|[≤≥])?\s*(\d+,\d+)%?$")
+# eng-OCR's readings of ">" before a number: "595" for ">95", "388" for ">88"
+_GT_DIGITS = "53"
+
+
+def _ratio(a: float, b: float) -> float:
+    return max(a, b) / max(min(a, b), 1e-9)
+
+
+def restore_misread_number(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
+    """A bare number of two or three digits that legacy OCR misread, put right by the
+    magnitude of the row's decimal cells (the same indicator in other years): a decimal
+    comma lost ("21" → "2,1" beside "1,76"; "712" → "71,2" beside "78,8"), or in a percent
+    row a ">" read as a digit ("595" → ">95" beside "92,3" and "94"). None when the cell is
+    not of that shape, the row has no decimal cell, or no reading is clearly closer.
+
+    A reading is taken only when the cell as read is at least four times off the row's
+    median and the reading within a factor of two of it.
+    """
+    m = _BARE_NUMBER.match(cell)
+    if not m:
+        return None
+    digits, pct = m.group(1), m.group(2)
+    refs = []
+    for c in row:
+        d = _DECIMAL.match(c.strip()) if c != cell else None
+        if d:
+            refs.append(float(d.group(1).replace(",", ".")))
+    refs = [r for r in refs if r > 0]
+    if not refs:
+        return None
+    refs.sort()
+    mid = refs[len(refs) // 2]
+    value = float(digits)
+    percent = unit == "%" or bool(pct)
+    readings: list[tuple[float, str]] = []
+    if percent and len(digits) == 3 and digits[0] in _GT_DIGITS and 0 < int(digits[1:]) <= 100:
+        readings.append((_ratio(float(digits[1:]), mid), f">{digits[1:]}{pct}"))
+    for k in range(1, len(digits)):
+        if digits[k:] != "0" * (len(digits) - k):
+            readings.append((_ratio(float(f"{digits[:k]}.{digits[k:]}"), mid),
+                             f"{digits[:k]},{digits[k:]}{pct}"))
+    # a percent over 100 is misread whatever the row says
+    if not readings or not (_ratio(value, mid) >= 4 or (percent and value > 100)):
+        return None
+    best_ratio, best = min(readings)
+    return best if best_ratio < 2 else None
