@@ -27,6 +27,11 @@ rows of different reports with the same non-empty gold id: the share where both 
 equal the gold id.
 
 Usage: python scripts/evaluate.py [--synth DIR] [--sets real-test synth-eng ...] [--no-tables]
+             [--errors FILE] [--ocr-cache DIR]
+  --errors FILE   every gold word vnocr gets wrong (still wrong, or damaged) and every word
+                  it fixed, as TSV: set, document, kind, gold, OCR, vnocr, gold context
+  --ocr-cache DIR keep synth-scan's OCR stage output (pickles keyed by the scan's and the
+                  OCR code's digests) so reruns only redo restoration
        python scripts/evaluate.py --no-restore [--id-errors]   # tables and ids only
 """
 from __future__ import annotations
@@ -126,6 +131,51 @@ def score(gold: list[str], inp: list[str], hyp: list[str]) -> Counts:
     return total
 
 
+def word_map(gold: list[str], other: list[str]) -> list[str]:
+    """For each gold word, the word of *other* aligned to it ('' if none)."""
+    out = [""] * len(gold)
+    for op in Levenshtein.opcodes(gold, other):
+        if op.tag in ("equal", "replace"):
+            for k in range(op.src_end - op.src_start):
+                j = op.dest_start + k
+                if j < op.dest_end:
+                    out[op.src_start + k] = other[j]
+            if op.tag == "replace" and op.dest_end - op.dest_start > op.src_end - op.src_start:
+                # OCR split a word: the extra pieces go with the last gold word of the block
+                out[op.src_end - 1] = " ".join(other[op.dest_start + op.src_end - op.src_start - 1:
+                                                     op.dest_end])
+    return out
+
+
+def word_errors(gold_text: str, inp_text: str, hyp_text: str) -> list[tuple[str, ...]]:
+    """(kind, gold, OCR, vnocr, context) for every gold word wrong after vnocr ('wrong' if
+    the OCR had it wrong too, 'damaged' if not) and every word vnocr put right ('fixed')."""
+    g, i, h = words(gold_text), words(inp_text), words(hyp_text)
+    right, kept = aligned_right(g, h), aligned_right(g, i)
+    im, hm = word_map(g, i), word_map(g, h)
+    out = []
+    for k, w in enumerate(g):
+        if k in right and k in kept:
+            continue
+        kind = "fixed" if k in right else "damaged" if k in kept else "wrong"
+        ctx = " ".join(g[max(0, k - 4):k]) + " [" + w + "] " + " ".join(g[k + 1:k + 5])
+        out.append((kind, w, im[k], hm[k], ctx))
+    return out
+
+
+def write_errors(path: Path, name: str, make, gold: list[str], inp: list[str],
+                 hyp: list[str]) -> None:
+    names = getattr(make, "names", None) or [str(k) for k in range(len(gold))]
+    if not (len(gold) == len(inp) == len(hyp) == len(names)):
+        names, gold, inp, hyp = ["all"], [" ".join(gold)], [" ".join(inp)], [" ".join(hyp)]
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8") as f:
+        if new:
+            f.write("set\tdocument\tkind\tgold\tocr\tvnocr\tcontext\n")
+        for doc, g, i, h in zip(names, gold, inp, hyp):
+            f.writelines("\t".join((name, doc, *row)) + "\n" for row in word_errors(g, i, h))
+
+
 # --- systems ------------------------------------------------------------------------------
 def sys_identity(lines: list[str], source: Source) -> list[str]:
     return list(lines)
@@ -201,19 +251,49 @@ def synthetic(root: Path, kind: str):
     return make if docs else None
 
 
-def synthetic_scans(root: Path):
+def ocr_stage_digest() -> str:
+    """Digest of the code that turns a scan into OCR lines (ingest and ocr stages)."""
+    import hashlib
+
+    files = [ROOT / "pipeline" / "ingest.py", *sorted((ROOT / "pipeline" / "ocr").glob("*.py"))]
+    return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
+
+
+def read_scan(path: Path, doc_id: str, cache_dir: Path | None):
+    """read_document(scan) — Tesseract — through an optional pickle cache."""
+    import hashlib
+    import pickle
+
+    from pipeline.ingest import read_document
+    from pipeline.options import RunOptions
+
+    opts = RunOptions()
+    if cache_dir is None:
+        return read_document(path, doc_id, opts.ingest, opts.ocr)
+    key = hashlib.sha1(path.read_bytes()).hexdigest()[:12] + "-" + ocr_stage_digest()
+    f = cache_dir / f"{doc_id}-{key}.pkl"
+    if f.exists():
+        return pickle.loads(f.read_bytes())
+    doc = read_document(path, doc_id, opts.ingest, opts.ocr)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    f.write_bytes(pickle.dumps(doc))
+    return doc
+
+
+def synthetic_scans(root: Path, ocr_cache: Path | None = None):
     """The scan path end to end: scan.pdf → Tesseract vie → post-correction (body text).
     identity = Tesseract's own text through vnocr's OCR stage, vnocr = after restoration."""
     docs = [d for d in synth_dirs(root) if (d / "scan.pdf").exists()]
     cache: dict[Path, tuple[list[str], list[str]]] = {}
 
     def make(system):
-        from pipeline.process import process_document
+        from pipeline.restore import restore_document
 
         gold, inp, hyp = [], [], []
         for d in docs:
             if d not in cache:
-                doc = process_document(d / "scan.pdf", d.name)
+                # the restore stage alone: table parsing does not change the lines
+                doc = restore_document(read_scan(d / "scan.pdf", d.name, ocr_cache))
                 cache[d] = ([ln.text for ln in doc.lines], [ln.restored or ln.text for ln in doc.lines])
             raw, restored = cache[d]
             n = len(body_of("\n".join(raw)))
@@ -224,6 +304,7 @@ def synthetic_scans(root: Path):
             inp.append(" ".join(raw[:n]))
             hyp.append(" ".join(restored[:n] if system is sys_vnocr else system(raw[:n], Source.VIE)))
         return gold, inp, hyp
+    make.names = [d.name for d in docs]
     return make if docs else None
 
 
@@ -476,14 +557,20 @@ def main() -> None:
     ap.add_argument("--id-errors", action="store_true",
                     help="list the rows whose indicator id is wrong (stderr)")
     ap.add_argument("--no-pyvi", action="store_true")
+    ap.add_argument("--errors", type=Path, default=None,
+                    help="write vnocr's remaining, damaged and fixed words here (TSV)")
+    ap.add_argument("--ocr-cache", type=Path, default=None,
+                    help="cache synth-scan's OCR stage output in this folder")
     args = ap.parse_args()
+    if args.errors and args.errors.exists():
+        args.errors.unlink()
     synth_root = args.synth or next((p for p in DEFAULT_SYNTH if p.exists() and synth_dirs(p)), None)
     sets = {
         "real-test": real_sample("test"),
         "real-dev": real_sample("dev"),
         "synth-eng": synthetic(synth_root, "eng") if synth_root else None,
         "synth-vie": synthetic(synth_root, "vie") if synth_root else None,
-        "synth-scan": synthetic_scans(synth_root) if synth_root else None,
+        "synth-scan": synthetic_scans(synth_root, args.ocr_cache) if synth_root else None,
         "prose-strip": prose_strip(args.prose_lines),
         "prose-eng": prose_eng(),
     }
@@ -502,6 +589,8 @@ def main() -> None:
             t0 = time.perf_counter()
             gold, inp, hyp = make(system)
             c = score(gold, inp, hyp)
+            if args.errors and system is sys_vnocr:
+                write_errors(args.errors, name, make, gold, inp, hyp)
             rows.append((name, sname, *c.row(), f"{time.perf_counter() - t0:.1f}"))
     if not args.no_restore:
         print("Restoration (word accuracy by Levenshtein alignment; damaged = right words made wrong)")

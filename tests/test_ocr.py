@@ -20,6 +20,7 @@ from pipeline.ocr.engine import parse_osd
 from pipeline.ocr.order import order_lines, split_line_at_gaps
 from pipeline.ocr.preprocess import (prepare_page, skew_angle,
                                      skew_from_boxes)
+from pipeline.ocr.tsv import OcrLine, OcrWord
 from pipeline.options import IngestOptions, OcrOptions
 from pipeline.searchable_pdf import line_words, write_searchable_pdf
 
@@ -112,6 +113,52 @@ def test_signature_block_read_column_by_column_and_body_kept():
                             "Võ Thị Kim Loan"]
     # body paragraphs above keep Tesseract's order and line breaks
     assert text[:start] == [ln.text for ln in raw][:start]
+
+
+def test_right_column_read_as_blocks_of_its_own_is_still_read_after_the_left():
+    # Tesseract gives the columns of a signature block as separate lines, the right-hand
+    # ones after two left-hand ones; no line is read across the gutter
+    def line(text, x, row):
+        words, out = text.split(), []
+        for w in words:
+            out.append(OcrWord(w, 0.95, x, 1000 + 60 * row, 20 * len(w), 40))
+            x += 20 * len(w) + 15
+        return OcrLine(1, 1, tuple(out))
+
+    left = ["Nơi nhận:", "- Như trên;", "- Sở Nội vụ;", "- Lưu: VT."]
+    right = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]
+    body = [OcrLine(0, 0, (OcrWord("Trên", 0.95, 100, 900, 80, 40),
+                           OcrWord("đây", 0.95, 200, 900, 60, 40)))]
+    lines = body + [line(left[0], 100, 0), line(left[1], 100, 1),
+                    line(right[0], 1300, 0), line(right[1], 1300, 1),
+                    line(left[2], 100, 2), line(left[3], 100, 3)]
+    assert [ln.text for ln in order_lines(lines)] == ["Trên đây", *left, *right]
+
+
+def test_unsure_character_in_the_gutter_does_not_join_the_columns():
+    # Tesseract reads a speck in the gutter as "|" or "ì": the line still splits there
+    raw = list(parse_tesseract_tsv(SIGNATURE_TSV))
+    k = next(i for i, ln in enumerate(raw) if ln.text.startswith("Nơi nhận:"))
+    words = raw[k].words
+    gap = next(j for j in range(1, len(words)) if words[j].text == "TM.")
+    mid = (words[gap - 1].right + words[gap].left) // 2
+    for junk, conf in (("|", 0.46), ("ì", 0.37)):
+        noise = replace(words[0], text=junk, conf=conf, left=mid, width=12)
+        raw[k] = replace(raw[k], words=words[:gap] + (noise,) + words[gap:])
+        assert [p.text for p in split_line_at_gaps(raw[k])] == ["Nơi nhận:",
+                                                                "TM. ỦY BAN NHÂN DÂN"]
+        text = [ln.text for ln in order_lines(raw)]
+        assert text[text.index("Nơi nhận:") + 1] == "- Như trên;"
+    # specks read far out to the right of a left-column line make no column of their own
+    row = next(ln for ln in raw if ln.text == "- CT, các PCT UBND tỉnh;")
+    far = [replace(words[0], text=t, conf=c, left=1500 + 300 * n, width=10)
+           for n, (t, c) in enumerate(((":", 0.39), ("ẽ", 0.0)))]
+    specked = replace(row, words=row.words + tuple(far))
+    assert [p.text for p in split_line_at_gaps(specked)] == [row.text]
+    # a character Tesseract is sure of is a word of its own and stays
+    sure = replace(words[0], text="x", conf=0.95, left=mid, width=12)
+    line = replace(raw[k], words=words[:gap] + (sure,) + words[gap:])
+    assert "x" in " ".join(p.text for p in split_line_at_gaps(line))
 
 
 def test_table_row_is_not_split_or_reordered():
@@ -464,3 +511,80 @@ def test_known_vie_misreading_is_corrected_despite_tesseract_confidence(tmp_path
     assert all(t.ocr_confidence >= 0.93 for t in doc.pages[0].lines[0].tokens)
     restored = restore_document(doc).pages[0].lines[0].restored
     assert restored == "Tỉnh đang quản lý chi trả trợ cấp hằng tháng cho người có công"
+
+
+# --- second look at lone text ---------------------------------------------------------
+
+def test_missed_ink_is_text_sized_ink_no_word_box_covers():
+    import numpy as np
+
+    from pipeline.ocr.reread import Box, missed_ink_boxes
+
+    lines = parse_tesseract_tsv(tsv_for())          # words 40 px high from y = 40
+    ink = np.zeros((600, 1000), dtype=bool)
+    for ln in lines:
+        for w in ln.words:
+            ink[w.top + 5:w.bottom - 5, w.left + 2:w.right - 2] = True   # read text
+    ink[420:455, 480:500] = True        # a page number nobody read
+    ink[500:502, 100:900] = True        # a rule
+    ink[530:533, 300:303] = True        # a speck
+    assert missed_ink_boxes(ink, lines) == [Box(480, 420, 500, 455)]
+
+
+def test_lone_unsure_lines_and_otsu_threshold():
+    import numpy as np
+
+    from pipeline.ocr.reread import lone_unsure_lines, otsu_threshold
+
+    lines = list(parse_tesseract_tsv(tsv_for(["Z", "Kết quả thực hiện", "R2 x"])))
+    lines[0] = replace(lines[0], words=(replace(lines[0].words[0], conf=0.24),))
+    assert lone_unsure_lines(lines) == [0]
+    a = np.array([40] * 30 + [235] * 70, dtype=np.uint8)
+    assert 40 <= otsu_threshold(a) < 235
+
+
+@needs_tesseract
+def test_page_number_standing_alone_is_read_on_a_grey_scan(tmp_path):
+    import numpy as np
+
+    # a grey, noisy scan: Tesseract's page pass loses the lone page number above the body
+    body = ["Công tác thông tin, tuyên truyền được triển khai đa dạng trên các",
+            "nền tảng số; tổ chức hội nghị phổ biến chính sách cho cán bộ cơ sở."]
+    im = Image.new("L", (2480, 1200), 244)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(str(FONT), 54)
+    draw.text((1220, 90), "2", fill=52, font=font)
+    for i, text in enumerate(body):
+        draw.text((280, 300 + 90 * i), text, fill=52, font=font)
+    rng = np.random.default_rng(3)
+    a = np.asarray(im, dtype=np.float64) + rng.normal(0, 3, (1200, 2480))
+    noisy = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), mode="L")
+    p = tmp_path / "page.png"
+    noisy.save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions())
+    text = [ln.text for ln in doc.pages[0].lines]
+    assert text[0] == "2"
+    assert text[1].startswith("Công tác thông tin")
+
+
+def test_known_vie_misreading_needs_a_fairly_sure_decoder_against_tesseract(tmp_path):
+    from pipeline.restore import restore_document
+
+    # chỉ tiêu and chi tiêu are both Vietnamese: Tesseract's sure chỉ is not outvoted by an
+    # unsure decoder
+    lines = ["Ban hành thống nhất cho hệ thống chỉ tiêu về chính sách xã hội"]
+    p = tmp_path / "page.png"
+    page_image(lines).save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions(), engine=ReplayEngine(tsv_for(lines)))
+    assert restore_document(doc).pages[0].lines[0].restored == lines[0]
+
+
+def test_scan_restoration_puts_back_the_spaces_ocr_lost(tmp_path):
+    from pipeline.restore import restore_document
+
+    lines = ["công tác thànhphố Hà Nội theo Số:57/BC-UBND"]
+    p = tmp_path / "page.png"
+    page_image(lines).save(p, dpi=(300, 300))
+    doc = read_image(p, "page", IngestOptions(), OcrOptions(), engine=ReplayEngine(tsv_for(lines)))
+    restored = restore_document(doc).pages[0].lines[0].restored
+    assert restored == "công tác thành phố Hà Nội theo Số: 57/BC-UBND"

@@ -168,6 +168,88 @@ def test_roman_numerals_with_strokes_read_as_digits():
     assert restore_text("Muc XIV") == "Mục XIV"          # a right numeral stays as it is
 
 
+@pytest.mark.parametrize("heads,expected", [
+    (["I. KẾT QUẢ", "II. KHÓ KHĂN", "II. PHƯƠNG HƯỚNG", "IV. ĐỀ XUẤT"],
+     ["I", "II", "III", "IV"]),                              # III read as II
+    (["I. KẾT QUẢ", "IIL KHÓ KHĂN", "HI. PHƯƠNG HƯỚNG"], ["I", "II", "III"]),
+    (["I. KẾT QUẢ", "II. HẠN CHẾ", "III. NHIỆM VỤ", "I. PHỤ LỤC", "II. KHÁC"],
+     ["I", "II", "III", "I", "II"]),                         # a new count starts at I
+    (["II. KẾT QUẢ", "V. ĐỀ XUẤT"], ["II", "V"]),            # gaps are not filled in
+    (["I. KẾT QUẢ", "II. Tổng hợp", "II. NHIỆM VỤ"], ["I", "II", "II"]),   # no heading
+    (["I. KẾT QUẢ", "II. HẠN CHẾ", "1H. NHIỆM VỤ"], ["I", "II", "III"]),   # H: two strokes
+])
+def test_section_numbers_follow_the_sequence(heads, expected):
+    from pipeline.restore.numbering import section_number_fixes
+
+    lines = []
+    for h in heads:
+        lines += [h, "Nội dung của phần này."]
+    fixes = section_number_fixes(lines)
+    got = [fixes[i][2] if i in fixes else lines[i].split()[0].rstrip(".")
+           for i in range(0, len(lines), 2)]
+    assert got == expected
+    assert all(lines[i][s:e] != n for i, (s, e, n) in fixes.items())
+
+
+def test_section_numbers_ignore_lines_that_are_no_headings():
+    from pipeline.restore.numbering import section_number_fixes
+
+    assert section_number_fixes(["I. KẾT QUẢ", "II tổ chức", "II. HẠN CHẾ"]) == {}
+
+
+def test_label_glued_to_its_value_gets_its_space_back():
+    assert restore_text("Số:57/BC-UBND", Source.VIE) == "Số: 57/BC-UBND"
+    assert restore_text("Kính gửi:Bộ Nội vụ", Source.VIE) == "Kính gửi: Bộ Nội vụ"
+    for kept in ("lúc 8:30 sáng", "https://dichvucong.gov.vn", "tỷ lệ 1:500", "Nơi nhận:"):
+        assert restore_text(kept, Source.VIE) == kept
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("www.thongtinlietsi.gov.Vn", "www.thongtinlietsi.gov.vn"),
+    ("https://DichVuCong.gov.VN/Thu-tuc/ID9", "https://dichvucong.gov.vn/Thu-tuc/ID9"),
+    ("VanThu@LaoCai.gov.VN", "VanThu@laocai.gov.vn"),
+])
+def test_web_addresses_keep_host_names_in_lower_case(ocr, expected):
+    from pipeline.restore.decoder import repair_web_address
+
+    assert repair_web_address(ocr) == expected
+    assert restore_text(f"tại {ocr} và", Source.VIE) == f"tại {expected} và"
+
+
+@pytest.mark.parametrize("lines,expected", [
+    (["(Chi tiết tại Phụ lục", "[ kèm theo)."], {1: [(0, 1, "I")]}),    # I read as [
+    (["các văn bản tại Phụ lục H."], {0: [(24, 25, "II")]}),           # II read as H
+    (["Chương | quy định chung"], {0: [(7, 8, "I")]}),
+    (["tại Phụ lục 1 và Phụ lục II"], {}),                              # numbers stay
+    (["Chương [1] và mục [2]", "phân H", "Phụ lục [ghi chú]"], {}),   # references, words
+])
+def test_misread_numeral_after_a_word_that_takes_one(lines, expected):
+    from pipeline.restore.numbering import numeral_after_noun_fixes
+
+    assert numeral_after_noun_fixes(lines) == expected
+
+
+@pytest.mark.parametrize("items,expected", [
+    (["a)", "b)", "c)", "đ)", "e)"], ["a", "b", "c", "d", "e"]),      # d read as đ
+    (["a)", "_b)", "c)"], ["a", "b", "c"]),                            # a speck before b
+    (["a)", "b)", "c)", "d)", "đ)", "e)"], ["a", "b", "c", "d", "đ", "e"]),
+    (["a)", "b)", "a)", "b)", "c)", "d)", "e)"], ["a", "b", "a", "b", "c", "d", "e"]),
+    (["a)", "c)", "_x)"], ["a", "c", "_x"]),                           # no guess
+])
+def test_list_letters_follow_the_count(items, expected):
+    from pipeline.restore.numbering import list_letter_fixes
+
+    lines = [f"{it} Nội dung mục" for it in items]
+    fixes = list_letter_fixes(lines)
+    got = [fixes[i][2] if i in fixes else it[:-1] for i, it in enumerate(items)]
+    assert got == expected
+
+
+def test_percentage_with_a_dot_before_one_or_two_digits_gets_its_decimal_comma():
+    assert restore_text("đạt 95.6% và 1.234% và 2.4. Trợ giúp", Source.VIE) \
+        == "đạt 95,6% và 1.234% và 2.4. Trợ giúp"
+
+
 def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
     # The cache language model of the second pass sees every page: a later page's unsure
     # words are decided with the earlier pages' confident vocabulary, exactly as for the

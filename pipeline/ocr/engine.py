@@ -37,6 +37,9 @@ class OcrEngine(Protocol):
         """Tesseract's orientation and script detection text for one page image."""
         ...
 
+    # Optional: an engine with ``image_to_line_tsv(image, options) -> str`` (one line of
+    # text, ``--psm 7``) also gets the second look of :mod:`pipeline.ocr.reread`.
+
 
 @functools.lru_cache(maxsize=4)
 def check_tesseract(language: str = "vie") -> str:
@@ -106,6 +109,15 @@ class TesseractEngine:
         check_tesseract(options.language.value)
         return self._run(image, pytesseract.image_to_data, lang=options.language.value,
                          config=_config(options, self._dpi(image)), output_type=pytesseract.Output.STRING)
+
+    def image_to_line_tsv(self, image: Image.Image, options: OcrOptions) -> str:
+        """TSV of an image holding one line of text (a region cut out for a second look)."""
+        import pytesseract
+
+        check_tesseract(options.language.value)
+        config = f"--psm 7 --dpi {self._dpi(image)} -c tessedit_do_invert=0"
+        return self._run(image, pytesseract.image_to_data, lang=options.language.value,
+                         config=config, output_type=pytesseract.Output.STRING)
 
     def image_to_osd(self, image: Image.Image) -> str:
         import pytesseract

@@ -14,18 +14,39 @@ GAP_FACTOR = 3.0          # a gap wider than this many line heights separates co
 MIN_SPLIT_LINES = 2       # a two-column zone needs this many lines read across both columns
 CUT_TOLERANCE = 0.12      # the lines of a zone are cut within this fraction of the text width
 NEAR_FACTOR = 2.6         # a one-column line joins the zone within this many line heights
+LOOKBACK_ROWS = 4         # a line may join a row this many rows back (see lines_to_rows)
+
+
+NOISE_CONFIDENCE = 0.6   # a lone character read less surely than this in a gutter is noise
 
 
 def split_line_at_gaps(line: OcrLine, gap_factor: float = GAP_FACTOR) -> tuple[OcrLine, ...]:
-    """Split one OCR line where the space between two words exceeds gap_factor × height."""
+    """Split one OCR line where the space between two words exceeds gap_factor × height.
+
+    A single character Tesseract was unsure of, out in such a gap (``Nơi nhận: | TM. ỦY
+    BAN``; ``- Chủ tịch, các PCT UBND TP;      :      ẽ``: specks or the edge of a stamp),
+    neither bridges it nor makes a column of its own: it is dropped from the split line.
+    """
     words = sorted(line.words, key=lambda w: w.left)
     limit = gap_factor * max(1, line.height)
+    noise = [len(w.text) == 1 and w.conf < NOISE_CONFIDENCE for w in words]
+    if not all(noise):
+        def out_in_a_gap(k: int) -> bool:
+            left = next((w for w, n in zip(reversed(words[:k]), reversed(noise[:k])) if not n),
+                        None)
+            right = next((w for w, n in zip(words[k + 1:], noise[k + 1:]) if not n), None)
+            if left is not None and right is not None:
+                return right.left - left.right > limit
+            near = left.right if left is not None else right.left   # type: ignore[union-attr]
+            return abs(words[k].left - near) > limit
+
+        words = [w for k, w in enumerate(words) if not (noise[k] and out_in_a_gap(k))]
     parts = [[words[0]]]
     for prev, word in zip(words, words[1:]):
         if word.left - prev.right > limit:
             parts.append([])
         parts[-1].append(word)
-    if len(parts) == 1:
+    if len(parts) == 1 and len(words) == len(line.words):
         return (line,)
     return tuple(OcrLine(line.block, line.paragraph, tuple(p)) for p in parts)
 
@@ -46,17 +67,20 @@ def _same_row(parts: list[OcrLine], line: OcrLine) -> bool:
 
 
 def lines_to_rows(lines) -> list[tuple[tuple[OcrLine, ...], tuple[OcrLine, ...]]]:
-    """Group consecutive lines that sit side by side into rows: (lines, parts left to right).
+    """Group lines that sit side by side into rows: (lines, parts left to right).
 
     Parts are the lines split at wide gaps, so a row read across two columns has two parts
-    whether Tesseract gave it as one line or as two.
+    whether Tesseract gave it as one line or as two. A line joins the row it sits beside
+    among the last LOOKBACK_ROWS rows: Tesseract may read a right-hand column as blocks of
+    its own between the lines of the left one (Nơi nhận:, - Như trên;, TM. ỦY BAN ...).
     """
     rows: list[tuple[list[OcrLine], list[OcrLine]]] = []
     for line in lines:
         segs = split_line_at_gaps(line)
-        if rows and _same_row(rows[-1][1], line):
-            rows[-1][0].append(line)
-            rows[-1][1].extend(segs)
+        row = next((r for r in reversed(rows[-LOOKBACK_ROWS:]) if _same_row(r[1], line)), None)
+        if row is not None:
+            row[0].append(line)
+            row[1].extend(segs)
         else:
             rows.append(([line], list(segs)))
     return [(tuple(ls), tuple(sorted(ps, key=lambda p: p.left))) for ls, ps in rows]

@@ -31,6 +31,7 @@ from .preprocess import (
     skew_from_boxes,
     to_gray,
 )
+from .reread import reread_lines
 from .tsv import OcrLine, OcrWord, parse_tesseract_tsv
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def ocr_image(image: Image.Image, options: OcrOptions, engine: OcrEngine | None 
     """
     engine = engine or TesseractEngine(options.dpi)
     prepared, transform = prepare_page(image, options, dpi)
+    read_from = prepared
     lines = parse_tesseract_tsv(engine.image_to_tsv(prepared, options))
     if options.orientation and _mean_conf(lines) < POOR_MEAN_CONFIDENCE:
         turn = _osd_turn(prepared, engine)
@@ -144,6 +146,7 @@ def ocr_image(image: Image.Image, options: OcrOptions, engine: OcrEngine | None 
             retry_lines = parse_tesseract_tsv(engine.image_to_tsv(retry, options))
             if _mean_conf(retry_lines) > _mean_conf(lines):
                 prepared, lines, transform = retry, retry_lines, retry_t
+                read_from = retry
     if options.deskew:
         rough = skew_from_boxes([[(w.left, w.top, w.right, w.bottom) for w in ln.words]
                                  for ln in lines])
@@ -154,7 +157,9 @@ def ocr_image(image: Image.Image, options: OcrOptions, engine: OcrEngine | None 
                                               skew=angle)
                 retry_lines = parse_tesseract_tsv(engine.image_to_tsv(retry, options))
                 if _mean_conf(retry_lines) >= _mean_conf(lines):
-                    lines, transform = retry_lines, retry_t
+                    lines, transform, read_from = retry_lines, retry_t, retry
+    if hasattr(engine, "image_to_line_tsv"):
+        lines = reread_lines(read_from, lines, engine, options)
     return _to_source(order_lines(lines), transform), transform
 
 

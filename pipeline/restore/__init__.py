@@ -151,7 +151,7 @@ def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResul
         out[a:b] = restored
         for c in choices:
             words.append(WordChoice(c.line + a, c.start, c.end, c.ocr, c.chosen, c.alternatives,
-                                    c.confidence, c.changed))
+                                    c.confidence, c.changed, c.glued))
     return RestoreResult(tuple(out), tuple(words))
 
 
@@ -167,13 +167,17 @@ def restore_text(text: str, source: Source = Source.ENG) -> str:
 
 OCR_TRUST = 0.93        # Tesseract word confidence above which a change needs...
 OCR_TRUST_OVERRIDE = 0.99  # ...at least this decoder confidence
+# A whole-word misreading Tesseract is known to make (chỉ for chi) is put right against its
+# confidence only when the decoder is fairly sure: chi tiêu and chỉ tiêu are both Vietnamese.
+KNOWN_MISREADING_OVERRIDE = 0.75
 
 
 def apply_choices(text: str, choices) -> str:
     """Rebuild a line from its source text and the accepted word choices (spans)."""
     from .decoder import splice
 
-    return splice(text, [(c.start, c.end, c.chosen) for c in choices])
+    return splice(text, [(c.start, c.end, " " + c.chosen if c.glued else c.chosen)
+                         for c in choices])
 
 
 def restore_document(doc, options=None):
@@ -215,9 +219,10 @@ def restore_document(doc, options=None):
             chosen = w.chosen
             if (w.changed and ocr_conf is not None and ocr_conf >= OCR_TRUST
                     and w.confidence < OCR_TRUST_OVERRIDE
-                    and not _known_misreading(source, w.ocr, w.chosen)):
+                    and not (w.confidence >= KNOWN_MISREADING_OVERRIDE
+                             and _known_misreading(source, w.ocr, w.chosen))):
                 chosen = w.ocr
-            if chosen != w.ocr:
+            if chosen != w.ocr or w.glued:
                 accepted.setdefault(w.line, []).append(_replace(w, chosen=chosen))
             conf = w.confidence if ocr_conf is None else min(1.0, 0.7 * w.confidence + 0.3 * ocr_conf)
             per_line.setdefault(w.line, []).append(Token(
@@ -227,7 +232,52 @@ def restore_document(doc, options=None):
                                tokens=tuple(per_line.get(i, ())))
                       for i, ln in enumerate(page.lines))
         pages.append(_replace(page, lines=lines, tables=_restore_tables(page.tables)))
+    if options.enabled:
+        pages = _fix_numbering(pages)
     return _replace(doc, pages=tuple(pages))
+
+
+def _fix_numbering(pages: list) -> list:
+    """Put right the heading numerals and list letters that break the document's count
+    (I, II, III; a), b), c)) and the numerals misread after Phụ lục, Chương ... (see
+    :mod:`pipeline.restore.numbering`); born-digital pages are left alone."""
+    from dataclasses import replace as _replace
+
+    from ..models import Token
+    from .decoder import splice
+    from .numbering import list_letter_fixes, numeral_after_noun_fixes, section_number_fixes
+
+    where = [(p, k) for p, page in enumerate(pages) if page.kind != "pdf-text"
+             for k in range(len(page.lines))]
+    texts = [pages[p].lines[k].restored or pages[p].lines[k].text for p, k in where]
+    fixes: dict[int, list[tuple[int, int, str]]] = numeral_after_noun_fixes(texts)
+    for found in (section_number_fixes(texts), list_letter_fixes(texts)):
+        for i, span in found.items():
+            fixes.setdefault(i, []).append(span)
+    if not fixes:
+        return pages
+    new_lines = {p: list(page.lines) for p, page in enumerate(pages)}
+    for i, spans in fixes.items():
+        p, k = where[i]
+        ln = new_lines[p][k]
+        tokens = list(ln.tokens)
+        for start, end, numeral in spans:
+            if texts[i][:end] != ln.text[:end]:
+                continue   # restoration moved the text before it: spans differ, no token
+            # the token read at this place of the OCR text, or a new one
+            at = next((n for n, t in enumerate(tokens) if t.start == start and t.end == end),
+                      None)
+            token = Token(ln.text[start:end], numeral, ln.number, start, end, 1.0,
+                          ((numeral, 1.0),))
+            if at is None:
+                tokens.append(token)
+            else:
+                tokens[at] = _replace(tokens[at], restored=numeral,
+                                      alternatives=((numeral, 1.0),))
+        tokens.sort(key=lambda t: t.start)
+        new_lines[p][k] = _replace(ln, restored=splice(texts[i], sorted(set(spans))),
+                                   tokens=tuple(tokens))
+    return [_replace(page, lines=tuple(new_lines[p])) for p, page in enumerate(pages)]
 
 
 def _joined(pages, chosen: list[int]) -> list[str]:

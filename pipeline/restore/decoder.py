@@ -72,6 +72,7 @@ class WordChoice:
     alternatives: tuple[tuple[str, float], ...]   # (text, confidence), best first
     confidence: float
     changed: bool
+    glued: bool = False   # OCR lost the space before this word: the restored text adds it
 
 
 @dataclass(slots=True)
@@ -161,6 +162,37 @@ def repair_code(code: str) -> str:
     return _CODE_SEGMENT.sub(fix, code)
 
 
+_HOST = regex.compile(r"^((?:[a-zA-Z][a-zA-Z0-9+.-]*://)?)([\w.-]+\.[A-Za-z]{2,})(?=$|[/:?#])")
+
+
+def repair_web_address(piece: str) -> str:
+    """Host names in lower case: www.thongtinlietsi.gov.Vn → www.thongtinlietsi.gov.vn.
+
+    Host names are case-blind and printed in lower case; OCR reads the c, o, s, v, w, x, z
+    of a domain as capitals (gov.VN). The path, which may be case-sensitive, is kept.
+    """
+    if "@" in piece:
+        user, _, host = piece.rpartition("@")
+        return f"{user}@{host.lower()}" if "." in host else piece
+    m = _HOST.match(piece)
+    if not m or not (piece.startswith("www") or m.group(1) or ".gov" in piece):
+        return piece
+    return m.group(1) + m.group(2).lower() + piece[m.end():]
+
+
+_DOT_PERCENT = regex.compile(r"^(\d+)\.(\d{1,2}%)$")
+
+
+def repair_decimal(number: str) -> str:
+    """A percentage with a dot before one or two digits is a decimal comma OCR misread
+    (95.6% → 95,6%): in Vietnamese the dot groups thousands, three digits at a time."""
+    return _DOT_PERCENT.sub(r"\1,\2", number)
+
+
+# A label glued to what follows its colon (Số:57/BC-UBND, Kính gửi:Bộ): the space is lost
+# when the gap after the colon is narrow. Not after a digit (8:30) or before '/' (https://).
+_LABEL_GLUE = regex.compile(r"^(\p{L}+)(:)(?=[\p{Lu}\d])")
+
 _ROMAN = regex.compile(r"^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term numbers: I to XXXIX
 
@@ -193,14 +225,22 @@ class Decoder:
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
+        glue = _LABEL_GLUE.match(piece)
+        if glue:
+            label = glue.group(1)
+            rest = self._word_positions(piece[glue.end():], line, start + glue.end())
+            rest[0].glued = True
+            return [*self._word_positions(label, line, start),
+                    self._fixed(":", line, start + len(label), ":"), *rest]
         roman = roman_numeral(piece)
         if roman:
             return [self._fixed(roman, line, start, lm_token(roman), piece)]
         kind = classify(piece)
         if kind == "num":
-            return [self._fixed(piece, line, start, NUM)]
+            return [self._fixed(repair_decimal(piece), line, start, NUM, piece)]
         if kind == "code":
-            return [self._fixed(repair_code(piece), line, start, CODE, piece)]
+            return [self._fixed(repair_web_address(repair_code(piece)), line, start, CODE,
+                                piece)]
         if kind == "slash":
             return self._split_on(piece, "/", line, start)
         if kind == "foreign":
@@ -512,10 +552,11 @@ class Decoder:
         for i, pos in enumerate(positions):
             chosen = pos.texts[path[i]]
             if not pos.decodable:
-                if chosen != pos.ocr:   # a repaired document code
-                    edits.setdefault(pos.line, []).append((pos.start, pos.end, chosen))
+                if chosen != pos.ocr or pos.glued:   # a repaired code, or a lost space
+                    text = " " + chosen if pos.glued else chosen
+                    edits.setdefault(pos.line, []).append((pos.start, pos.end, text))
                     choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
-                                              ((chosen, 1.0),), 1.0, True))
+                                              ((chosen, 1.0),), 1.0, True, pos.glued))
                 continue
             conf = confs[i]
             alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1]) if len(conf) > 1 \
@@ -524,7 +565,7 @@ class Decoder:
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
                                       tuple((t, round(c, 4)) for t, c in alts[:4]),
-                                      round(choice_conf, 4), changed))
+                                      round(choice_conf, 4), changed, pos.glued))
             if changed:
                 text = " " + chosen if pos.glued else chosen
                 edits.setdefault(pos.line, []).append((pos.start, pos.end, text))
