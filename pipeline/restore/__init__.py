@@ -69,7 +69,7 @@ def _decoder(name: str) -> Decoder:
                              else VIE_SEARCH_CANDIDATES,
                              word_confusions=load_word_confusions(word_confusion_path(channel_path)))
     gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
-                                     channel_path, gen.max_candidates))
+                                     channel_path))
     return Decoder(get_model(), gen, params)
 
 

@@ -14,6 +14,7 @@ import functools
 import heapq
 import logging
 import math
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -153,8 +154,9 @@ class CandidateGenerator:
         self._node_opt_cache: dict[tuple[int, str], list[tuple[float, str, dict]]] = {}
         self._node_del_cache: dict[int, list[tuple[float, dict]]] = {}
 
-    def preload(self, cache: dict[str, tuple[tuple[str, float], ...]]) -> None:
-        """Start with precomputed search results (see :func:`save_candidate_cache`)."""
+    def preload(self, cache: dict[str, str]) -> None:
+        """Start with precomputed search results (:func:`load_candidate_cache`): each form's
+        line stays text until the form is first met, so a worker holds only what it uses."""
         self._cache.update(cache)
 
     def _options_for(self, g: str, ch: str) -> list[tuple[str, float]]:
@@ -202,6 +204,9 @@ class CandidateGenerator:
         key = token.lower()
         hit = self._cache.get(key)
         if hit is not None:
+            if isinstance(hit, str):   # preloaded, not parsed yet
+                hit = parse_cached(hit, self.max_candidates)
+                self._cache[key] = hit
             return hit
         text = unicodedata.normalize("NFC", key)
         n = len(text)
@@ -291,11 +296,11 @@ def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path
     return n
 
 
-def load_candidate_cache(path: Path, channel_path: Path, limit: int = SEARCH_CANDIDATES
-                         ) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Read a cache written by :func:`save_candidate_cache`, the best *limit* syllables of
-    each form; empty if it belongs to another channel file (then the cache is simply
-    rebuilt lazily at run time)."""
+def load_candidate_cache(path: Path, channel_path: Path) -> dict[str, str]:
+    """Read a cache written by :func:`save_candidate_cache`: OCR form -> its line of
+    "syllable cost ..." pairs, unparsed (:func:`parse_cached` reads one when needed); empty
+    if it belongs to another channel file (then the cache is simply rebuilt lazily at run
+    time)."""
     import gzip
 
     if not path.exists():
@@ -309,7 +314,12 @@ def load_candidate_cache(path: Path, channel_path: Path, limit: int = SEARCH_CAN
         cache = {}
         for line in f:
             form, _, rest = line.rstrip("\n").partition("\t")
-            parts = rest.split(" ") if rest else []
-            cache[form] = tuple((parts[i], -float(parts[i + 1]))
-                                for i in range(0, min(len(parts), 2 * limit), 2))
+            cache[form] = rest
     return cache
+
+
+def parse_cached(rest: str, limit: int = SEARCH_CANDIDATES) -> tuple[tuple[str, float], ...]:
+    """The best *limit* (syllable, log10 probability) pairs of one cache line."""
+    parts = rest.split(" ") if rest else []
+    return tuple((sys.intern(parts[i]), -float(parts[i + 1]))
+                 for i in range(0, min(len(parts), 2 * limit), 2))

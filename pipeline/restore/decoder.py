@@ -471,7 +471,7 @@ class Decoder:
         a = self.lm.arrays
         B = _BITS
         keys3, lp3 = a.keys3, a.lp3
-        bo2 = self.lm.bigram_backoffs
+        keys2, bow2 = a.keys2, a.bow2
         search = np.searchsorted
         n = len(positions)
         bos = self._bos
@@ -488,9 +488,10 @@ class Decoder:
 
         def step(i: int, ptp: list[int], tp_list: list[int]) -> np.ndarray:
             """Transition scores [k, c] into position i from histories (ptp[k], tp[k])."""
-            hs = [(u << B) | v for u, v in zip(ptp, tp_list)]
-            b2 = np.array([bo2.get(h, 0.0) for h in hs])
-            k3 = (np.array(hs, dtype=np.int64)[:, None] << B) | toks[i][None, :]
+            hs = (np.array(ptp, dtype=np.int64) << B) | np.array(tp_list, dtype=np.int64)
+            j2 = search(keys2, hs)
+            b2 = np.where(keys2[j2] == hs, bow2[j2], 0.0)
+            k3 = (hs[:, None] << B) | toks[i][None, :]
             j3 = search(keys3, k3)
             return np.where(keys3[j3] == k3, lp3[j3], bigram[i] + b2[:, None])
 

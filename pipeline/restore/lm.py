@@ -79,14 +79,13 @@ class LmArrays:
 class NgramModel:
     """A backoff trigram model over syllable ids. Query with :meth:`logprob`.
 
-    Bigrams and trigrams live only in the sorted arrays (the decoder looks them up a step
-    at a time with numpy); the unigrams and the bigram backoff weights, looked up one by
-    one in the decoder's inner loops, are dicts too.
+    Bigrams, their backoff weights and trigrams live only in the sorted arrays (the decoder
+    looks them up a step at a time with numpy); the unigrams, looked up one by one in the
+    decoder's candidate ranking, are a dict too.
     """
 
     vocab: dict[str, int]
     unigrams: dict[int, float]           # log10 P(w) by id
-    bigram_backoffs: dict[int, float]    # backoff weight of a bigram history (packed u, v)
     unk_logprob: float
     arrays: LmArrays
 
@@ -102,7 +101,9 @@ class NgramModel:
         j = int(np.searchsorted(a.keys3, key3))
         if a.keys3[j] == key3:
             return float(a.lp3[j])
-        bow = self.bigram_backoffs.get((u << _BITS) | v, 0.0)
+        hist = (u << _BITS) | v
+        j = int(np.searchsorted(a.keys2, hist))
+        bow = float(a.bow2[j]) if a.keys2[j] == hist else 0.0
         key2 = (v << _BITS) | w
         j = int(np.searchsorted(a.keys2, key2))
         if a.keys2[j] == key2:
@@ -146,7 +147,6 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
         vocab_list = bytes(z["vocab"]).decode("utf-8").split("\n")
         raw = {name: z[name] for name in z.files}
     unigrams = dict(zip(raw["keys1"].tolist(), raw["lp1"].tolist()))
-    bigram_backoffs = {k: b for k, b in zip(raw["keys2"].tolist(), raw["bow2"].tolist()) if b}
     vocab = {w: i for i, w in enumerate(vocab_list)}
     unk = min(unigrams.values()) - 1.0  # out-of-vocabulary syllables
     size = len(vocab) + 1
@@ -165,7 +165,7 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
                       np.append(raw["lp3"].astype(np.float64), 0.0))
     log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab),
               *(len(raw[f"keys{n}"]) for n in (1, 2, 3)))
-    return NgramModel(vocab, unigrams, bigram_backoffs, unk, arrays)
+    return NgramModel(vocab, unigrams, unk, arrays)
 
 
 @functools.lru_cache(maxsize=4)
