@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -276,12 +277,18 @@ def warm_models() -> None:
         restore_text("Ket qua thuc hien", source)
 
 
-def _worker_main(conn: Connection, outdir: str) -> None:
+SHARED_DIR = ".vnocr-searches"   # in OUTDIR while a run's workers share their searches
+
+
+def _worker_main(conn: Connection, outdir: str, share: bool = False) -> None:
     _become_worker()
     try:
         warm_models()
     except Exception:  # noqa: BLE001 - the document that needs them will report it
         log.debug("model warm-up failed:\n%s", traceback.format_exc())
+    from .restore.sharing import SharedSearches
+
+    shared = SharedSearches(Path(outdir) / SHARED_DIR, f"worker-{os.getpid()}") if share else None
     conn.send(("ready",))
     while True:
         try:
@@ -294,20 +301,32 @@ def _worker_main(conn: Connection, outdir: str) -> None:
             logging.shutdown()
             os._exit(0)
         index, item, options, sha = msg
+        if shared:
+            _share(shared.collect)
         try:
             row = process_one(item, Path(outdir), options, sha)
         except OutputError as e:
             conn.send(("output-error", index, e.message))
             return
         conn.send(("done", index, row))
+        if shared:
+            _share(shared.publish)
+
+
+def _share(step: Callable[[], int]) -> None:
+    """Sharing searches only saves time: a failure of it is logged, never a document's."""
+    try:
+        step()
+    except Exception:  # noqa: BLE001
+        log.debug("sharing candidate searches failed:\n%s", traceback.format_exc())
 
 
 class _Slot:
     """One worker process and the document it is working on."""
 
-    def __init__(self, ctx, outdir: Path):
+    def __init__(self, ctx, outdir: Path, share: bool = False):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, str(outdir)),
+        self.proc = ctx.Process(target=_worker_main, args=(child, str(outdir), share),
                                 name="vnocr-worker")
         self.proc.start()
         child.close()
@@ -341,8 +360,12 @@ class _Slot:
 def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: int,
                timeout: float | None, record: Callable[[int, ManifestRow], None]) -> None:
     ctx = multiprocessing.get_context("spawn")
+    shared = outdir / SHARED_DIR
+    shutil.rmtree(shared, ignore_errors=True)   # a killed run's files: start afresh
+    shared.mkdir(exist_ok=True)
     pending = _largest_first(tasks)
-    slots: list = [_Slot(ctx, outdir) for _ in range(min(workers, len(tasks)))]
+    n = min(workers, len(tasks))
+    slots: list = [_Slot(ctx, outdir, n > 1) for _ in range(n)]
     warming = None
     try:
         while pending or any(s.task for s in slots):
@@ -378,11 +401,12 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
                     record(s.task.index, _failed(s.task, reason, now - s.started))
                     s.task = None
                 s.kill()
-                slots[i] = _Slot(ctx, outdir) if pending else None
+                slots[i] = _Slot(ctx, outdir, n > 1) if pending else None
             slots = [s for s in slots if s is not None]
     finally:
         for s in slots:
             s.kill() if s.task else s.stop()
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def _drain(slot: _Slot, record: Callable[[int, ManifestRow], None]) -> bool:

@@ -273,3 +273,33 @@ def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
     # tokens point into their own page's lines
     for ln in doc.pages[1].lines:
         assert all(t.start < t.end <= len(ln.text) for t in ln.tokens)
+
+
+def test_workers_share_candidate_searches(tmp_path):
+    # What one worker searched, another adopts unchanged; a half-written line waits.
+    from pipeline.restore import get_decoder
+    from pipeline.restore.channel import CandidateGenerator
+    from pipeline.restore.sharing import SharedSearches
+
+    gen = get_decoder(Source.ENG).gen
+    other = CandidateGenerator(gen.channel, max_candidates=gen.max_candidates,
+                               word_confusions=gen.word_confusions)   # "another process"
+    forms = ["qx9é?ng", "thuwong#binh"]
+    assert all(f not in gen._cache for f in forms)
+    expected = {f: other.search(f) for f in forms}
+
+    def line(f):
+        return "eng\t%s\t%s\n" % (f, " ".join(f"{s} {-c!r}" for s, c in expected[f]))
+
+    (tmp_path / "worker-other.tsv").write_text(line(forms[0]) + line(forms[1])[:-9],
+                                               encoding="utf-8")
+    me = SharedSearches(tmp_path, "worker-me")
+    assert me.collect() == 1
+    assert gen._cache[forms[0]] == expected[forms[0]] and forms[1] not in gen._cache
+    with open(tmp_path / "worker-other.tsv", "a", encoding="utf-8") as f:
+        f.write(line(forms[1])[-9:])
+    assert me.collect() == 1 and gen._cache[forms[1]] == expected[forms[1]]
+    # and what this process searches itself is published for the others
+    gen.search("zzq6ngx")
+    assert me.publish() >= 1
+    assert "\tzzq6ngx\t" in (tmp_path / "worker-me.tsv").read_text(encoding="utf-8")

@@ -150,6 +150,7 @@ class CandidateGenerator:
                     grouped.setdefault(sub[0], []).append((sub, c))
             self._subs[g] = grouped
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._fresh: list[str] = []     # forms searched here since the last take_fresh()
         # Keyed by id() of nodes of the process-wide trie, which lives as long as the process.
         self._node_opt_cache: dict[tuple[int, str], list[tuple[float, str, dict]]] = {}
         self._node_del_cache: dict[int, list[tuple[float, dict]]] = {}
@@ -253,7 +254,21 @@ class CandidateGenerator:
         ranked = ranked[: self.max_candidates]
         if len(self._cache) < TOKEN_CACHE_SIZE:
             self._cache[key] = ranked
+            self._fresh.append(key)
         return ranked
+
+    def take_fresh(self) -> list[tuple[str, tuple[tuple[str, float], ...]]]:
+        """The forms this process searched itself since the last call, with their results
+        (for other processes of a run to adopt, see :mod:`pipeline.restore.sharing`)."""
+        out = [(k, self._cache[k]) for k in self._fresh if not isinstance(self._cache.get(k, ""), str)]
+        self._fresh = []
+        return out
+
+    def adopt(self, form: str, ranked: tuple[tuple[str, float], ...]) -> None:
+        """Take another process's search result for *form* (the same channel and code give
+        the same result, so nothing downstream depends on who searched)."""
+        if form not in self._cache and len(self._cache) < TOKEN_CACHE_SIZE:
+            self._cache[form] = ranked
 
     def _fuzzy(self, text: str) -> list[tuple[str, float]]:
         """Damaged tokens: nearest skeletons by edit distance, all their toned forms."""
@@ -318,8 +333,9 @@ def load_candidate_cache(path: Path, channel_path: Path) -> dict[str, str]:
     return cache
 
 
-def parse_cached(rest: str, limit: int = SEARCH_CANDIDATES) -> tuple[tuple[str, float], ...]:
-    """The best *limit* (syllable, log10 probability) pairs of one cache line."""
+def parse_cached(rest: str, limit: int | None = SEARCH_CANDIDATES) -> tuple[tuple[str, float], ...]:
+    """The best *limit* (all when None) (syllable, log10 probability) pairs of one cache
+    line ("syllable cost ...", cost = -log10 probability)."""
     parts = rest.split(" ") if rest else []
-    return tuple((sys.intern(parts[i]), -float(parts[i + 1]))
-                 for i in range(0, min(len(parts), 2 * limit), 2))
+    n = len(parts) if limit is None else min(len(parts), 2 * limit)
+    return tuple((sys.intern(parts[i]), -float(parts[i + 1])) for i in range(0, n, 2))
