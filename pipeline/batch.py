@@ -240,7 +240,7 @@ def _largest_first(tasks: Sequence[_Task]) -> deque[_Task]:
 
 
 def _task_options(options: RunOptions, task: _Task, share: int) -> RunOptions:
-    """Let a scan's pages use *share* processes."""
+    """Let a scan's pages use *share* processes (the cores no other document will use)."""
     if not task.scanned or share <= 1 or options.ocr.page_workers >= share:
         return options
     return replace(options, ocr=replace(options.ocr, page_workers=share))
@@ -377,9 +377,9 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
             for s in slots:
                 if s.ready and s.task is None and pending:
                     task = pending.popleft()
-                    # The last document's pages may use every core: the documents still
-                    # running finish before it, and their cores would idle meanwhile.
-                    s.give(task, _task_options(options, task, 1 if pending else workers))
+                    # The last document gets the cores no other document is using.
+                    busy = sum(1 for o in slots if o is not s and o.task)
+                    s.give(task, _task_options(options, task, 1 if pending else workers - busy))
             now = time.monotonic()
             deadlines = [s.started + timeout for s in slots if s.task and timeout]
             wait_for = min([max(0.0, d - now) for d in deadlines] + [MANIFEST_FLUSH_SECONDS])
