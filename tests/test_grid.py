@@ -149,12 +149,19 @@ def test_grid_cell_box():
     assert g.cell_box(g.cells[2]) == (100, 50, 300, 90)
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
-def test_tesseract_reads_header_cells():
+@pytest.fixture
+def appendix_top_vie():
+    """The top of a scanned Phụ lục I, for tests that run Tesseract vie on it."""
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract not installed")
     pytesseract = pytest.importorskip("pytesseract")
     if "vie" not in pytesseract.get_languages(config=""):
         pytest.skip("no vie model")
-    image = Image.open(DATA / "da-nang-appendix1-top.jpg")
+    return Image.open(DATA / "da-nang-appendix1-top.jpg")
+
+
+def test_tesseract_reads_header_cells(appendix_top_vie):
+    image = appendix_top_vie
     calls = 0
 
     def header_only(img: Image.Image) -> tuple[str, float]:
@@ -212,12 +219,8 @@ def test_cells_mosaic_stacks_cells_in_bands_and_maps_words_back():
     assert mosaic_lines_to_cells([], bands) == [("", 0.0)] * 3
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
-def test_mosaic_reads_the_same_cells_as_one_run_per_cell():
-    pytesseract = pytest.importorskip("pytesseract")
-    if "vie" not in pytesseract.get_languages(config=""):
-        pytest.skip("no vie model")
-    image = Image.open(DATA / "da-nang-appendix1-top.jpg")
+def test_mosaic_reads_the_same_cells_as_one_run_per_cell(appendix_top_vie):
+    image = appendix_top_vie
     (mosaic,) = tables_from_image(image, 1)
     (single,) = tables_from_image(image, 1, tesseract_cell_ocr)
     assert [(c.row, c.col, c.text) for c in mosaic.cells] == \

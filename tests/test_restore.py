@@ -278,7 +278,7 @@ def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
 def test_workers_share_candidate_searches(tmp_path):
     # What one worker searched, another adopts unchanged; a half-written line waits.
     from pipeline.restore import get_decoder
-    from pipeline.restore.channel import CandidateGenerator
+    from pipeline.restore.channel import CandidateGenerator, format_cached
     from pipeline.restore.sharing import SharedSearches
 
     gen = get_decoder(Source.ENG).gen
@@ -289,7 +289,7 @@ def test_workers_share_candidate_searches(tmp_path):
     expected = {f: other.search(f) for f in forms}
 
     def line(f):
-        return "eng\t%s\t%s\n" % (f, " ".join(f"{s} {-c!r}" for s, c in expected[f]))
+        return f"eng\t{f}\t{format_cached(expected[f])}\n"
 
     (tmp_path / "worker-other.tsv").write_text(line(forms[0]) + line(forms[1])[:-9],
                                                encoding="utf-8")

@@ -260,7 +260,7 @@ class CandidateGenerator:
     def take_fresh(self) -> list[tuple[str, tuple[tuple[str, float], ...]]]:
         """The forms this process searched itself since the last call, with their results
         (for other processes of a run to adopt, see :mod:`pipeline.restore.sharing`)."""
-        out = [(k, self._cache[k]) for k in self._fresh if not isinstance(self._cache.get(k, ""), str)]
+        out = [(k, self._cache[k]) for k in self._fresh]
         self._fresh = []
         return out
 
@@ -305,7 +305,7 @@ def save_candidate_cache(gen: CandidateGenerator, forms: list[str], channel_path
         f.write(f"# vnocr candidates v{CHANNEL_FORMAT_VERSION} channel={channel_digest(channel_path)}\n")
         for form in forms:
             ranked = gen.search(form)
-            f.write(form + "\t" + " ".join(f"{s} {-c:.3f}" for s, c in ranked) + "\n")
+            f.write(form + "\t" + format_cached(ranked, 3) + "\n")
             n += 1
     tmp.replace(out)
     return n
@@ -331,6 +331,13 @@ def load_candidate_cache(path: Path, channel_path: Path) -> dict[str, str]:
             form, _, rest = line.rstrip("\n").partition("\t")
             cache[form] = rest
     return cache
+
+
+def format_cached(ranked: tuple[tuple[str, float], ...], digits: int | None = None) -> str:
+    """One cache line for :func:`parse_cached`: "syllable cost ...", cost = -log10
+    probability, rounded to *digits* or exact (repr) when None."""
+    return " ".join(f"{s} {-c:.{digits}f}" if digits is not None else f"{s} {-c!r}"
+                    for s, c in ranked)
 
 
 def parse_cached(rest: str, limit: int | None = SEARCH_CANDIDATES) -> tuple[tuple[str, float], ...]:

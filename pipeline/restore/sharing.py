@@ -8,13 +8,10 @@ the form, the channel and the code, so outputs do not depend on which worker sea
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from . import Source, get_decoder
-from .channel import parse_cached
-
-log = logging.getLogger(__name__)
+from .channel import format_cached, parse_cached
 
 
 class SharedSearches:
@@ -30,8 +27,7 @@ class SharedSearches:
         lines = []
         for source in Source:
             for form, ranked in get_decoder(source).gen.take_fresh():
-                pairs = " ".join(f"{syl} {-logp!r}" for syl, logp in ranked)
-                lines.append(f"{source.value}\t{form}\t{pairs}\n")
+                lines.append(f"{source.value}\t{form}\t{format_cached(ranked)}\n")
         if lines:
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write("".join(lines))
