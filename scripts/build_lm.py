@@ -148,6 +148,11 @@ def main() -> None:
     meta = {"sources": ",".join(p.name for p in train) + f",{args.domain.name}x{args.domain_weight}"
             + (f",{args.lexicon.name}:tesseract-attested" if extra else ""),
             "tokens": str(tokens), "discount": str(DISCOUNT), "min_count3": str(args.min_count3)}
+    # The decoder's batched Viterbi looks a trigram up only where its suffix bigram exists
+    # (pipeline/restore/viterbi.py): Kneser–Ney keeps every one; check it stays so.
+    missing = [k for k in orders[2] if k[1:] not in orders[1]]
+    if missing:
+        raise SystemExit(f"{len(missing)} trigrams lack their suffix bigram, e.g. {missing[0]}")
     save_model(args.out, vocab, orders, meta)
     print(f"{'file':<40} {'tokens':>9} {'vocab':>7} {'1-grams':>8} {'2-grams':>8} {'3-grams':>8} {'MB':>5} {'s':>5}")
     print(f"{args.out.name:<40} {tokens:>9} {len(vocab):>7} {len(orders[0]):>8} {len(orders[1]):>8} "

@@ -151,7 +151,7 @@ def test_document_vocabulary_weighs_in_where_the_decoder_is_unsure():
     assert plain.split()[0] != "Tỉnh" and favoured.split()[0] == "Tỉnh"
     # the cache counts only confident words, more uses weigh more
     _, words = decoder.decode(["Uy ban nhan dan tinh Ben Tre.", "Dia ban tinh kho khan."])
-    bonus = document_bonus(decoder, list(words) * 5)
+    bonus = document_bonus(decoder, [(w.ocr, w.chosen, w.confidence) for w in words] * 5)
     assert bonus[tinh] > bonus.get(decoder.lm.vocab[lm_token("khăn")], 0.0) > 0.0
 
 

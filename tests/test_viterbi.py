@@ -97,17 +97,33 @@ def reference_viterbi(self, positions):
     return path, fwd, bwd
 
 
-def test_vectorised_viterbi_matches_scalar_reference():
+def test_batched_viterbi_matches_scalar_reference():
     from pipeline.restore import Source, _blocks, get_decoder
+    from pipeline.restore.viterbi import viterbi_many
 
     decoder = get_decoder(Source.ENG)
     lines = (ROOT / "samples" / "hai-phong-nq42.eng-ocr.txt").read_text(encoding="utf-8").split("\n")
     blocks = list(_blocks(lines))[:40]
     assert len(blocks) == 40
-    for a, b in blocks:
-        positions = decoder.lattice(lines[a:b])
-        path, fwd, bwd = decoder._viterbi(positions)
-        ref_path, ref_fwd, ref_bwd = reference_viterbi(decoder, positions)
-        assert path == ref_path
-        for got, want in zip(fwd + bwd, ref_fwd + ref_bwd):
-            assert np.allclose(got, want, atol=1e-9)
+    lattices = [decoder.lattice(lines[a:b]) for a, b in blocks]
+    streams = [decoder._stream(positions, None) for positions in lattices]
+    refs = [reference_viterbi(decoder, positions) for positions in lattices]
+    # all streams in one batch, and cut into many small batches
+    for budget in (10**9, 500):
+        decoded = viterbi_many(decoder.lm.arrays, decoder._bos, decoder._eos, streams, budget)
+        for positions, stream, dec, (ref_path, ref_fwd, ref_bwd) in zip(lattices, streams,
+                                                                        decoded, refs):
+            assert dec.path == ref_path
+            assert len(dec.fwd) == len(stream.tokens) == len(dec.bwd)
+            assert np.allclose(dec.fwd, np.concatenate(ref_fwd), atol=1e-9)
+            assert np.allclose(dec.bwd, np.concatenate(ref_bwd), atol=1e-9)
+
+
+def test_every_trigram_of_the_shipped_model_has_its_suffix_bigram():
+    # the batched Viterbi looks a trigram up only where its suffix bigram exists
+    from pipeline.restore.lm import get_model
+
+    a = get_model().arrays
+    suffix = a.keys3[:-1] & ((1 << (2 * lm_mod._BITS)) - 1)
+    j = np.searchsorted(a.keys2, suffix)
+    assert (a.keys2[j] == suffix).all()

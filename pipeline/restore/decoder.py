@@ -10,6 +10,7 @@ pass give every word a posterior-like confidence and ranked alternatives.
 from __future__ import annotations
 
 import logging
+import operator
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ import numpy as np
 import regex
 
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator
-from .lm import _BITS, BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
+from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .syllables import (
     apply_case,
     has_marks,
@@ -29,6 +30,7 @@ from .syllables import (
     skeleton_index,
 )
 from .tokens import split_line
+from .viterbi import Stream, viterbi_many
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ class DecoderParams:
     glue_part_cost: float = 1.0    # each half of a split must be at least this good
     glue_penalty: float = 1.5      # log10 cost of a missing space
     digit_word_cost: float = 0.0   # extra cost of reading a bare number as a syllable
-    prune_margin: float = 4.0      # drop candidates this far (log10) below the token's best
+    prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
 
 
@@ -73,6 +75,17 @@ class WordChoice:
     confidence: float
     changed: bool
     glued: bool = False   # OCR lost the space before this word: the restored text adds it
+
+
+@dataclass(frozen=True, slots=True)
+class BlockPath:
+    """A decoded block: the chosen candidate and every candidate's confidence, by position."""
+
+    path: list[int]
+    confs: list[list[float]]
+
+
+_second = operator.itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -447,125 +460,107 @@ class Decoder:
                        bonus: dict[int, float] | None = None
                        ) -> tuple[list[str], list[WordChoice]]:
         """:meth:`decode` on a lattice already built from *lines* (a second pass reuses it)."""
-        if not positions:
-            return list(lines), []
-        path: list[int] = []
-        fwd: list[list[float]] = []
-        bwd: list[list[float]] = []
-        for a in range(0, len(positions), MAX_STREAM):
-            p, f, b = self._viterbi(positions[a:a + MAX_STREAM], bonus)
-            path += p
-            fwd += f
-            bwd += b
-        return self._render(lines, positions, path, fwd, bwd)
+        return self.decode_lattices([(lines, positions)], bonus)[0]
 
-    def _viterbi(self, positions: list[_Pos], bonus: dict[int, float] | None = None
-                 ) -> tuple[list[int], list, list]:
-        """Best path and forward/backward max scores over one stream of positions.
+    def decode_lattices(self, blocks: Sequence[tuple[Sequence[str], list[_Pos]]],
+                        bonus: dict[int, float] | None = None,
+                        line_offsets: Sequence[int] | None = None
+                        ) -> list[tuple[list[str], list[WordChoice]]]:
+        """Decode many blocks (lines with their lattice) together: one batched Viterbi
+        (:mod:`pipeline.restore.viterbi`) over all their streams. A block's word choices
+        count lines from its *line_offsets* entry (0 by default)."""
+        decoded = self.search(blocks, bonus)
+        offsets = line_offsets or [0] * len(blocks)
+        return [self.render(lines, positions, dec, off)
+                for (lines, positions), dec, off in zip(blocks, decoded, offsets)]
 
-        Trigram context comes from each candidate's back-pointer (the token before it on
-        its best path). The bigram part of every transition in the stream is looked up in
-        one vectorised pass over the model's sorted key arrays; each step then adds the
-        trigram part for its back-pointer histories with a few numpy calls.
-        """
-        a = self.lm.arrays
-        B = _BITS
-        keys3, lp3 = a.keys3, a.lp3
-        keys2, bow2 = a.keys2, a.bow2
-        search = np.searchsorted
-        n = len(positions)
-        bos = self._bos
-        counts = np.array([len(p.tokens) for p in positions])
-        flat_tok = np.array([t for p in positions for t in p.tokens], dtype=np.int64)
-        flat_emit = np.array([e for p in positions for e in p.emit])
+    def search(self, blocks: Sequence[tuple[Sequence[str], list[_Pos]]],
+               bonus: dict[int, float] | None = None) -> list[BlockPath]:
+        """The best path and every candidate's confidence, per block; each block is cut
+        into streams of at most MAX_STREAM positions."""
+        streams: list[Stream] = []
+        owner: list[int] = []      # the block of each stream
+        for b, (_lines, positions) in enumerate(blocks):
+            for a in range(0, len(positions), MAX_STREAM):
+                streams.append(self._stream(positions[a:a + MAX_STREAM], bonus))
+                owner.append(b)
+        decoded = viterbi_many(self.lm.arrays, self._bos, self._eos, streams)
+        parts: list[list] = [[] for _ in blocks]
+        for b, stream, dec in zip(owner, streams, decoded):
+            parts[b].append((stream, dec))
+        out = []
+        for got in parts:
+            if not got:
+                out.append(BlockPath([], []))
+                continue
+            path = [k for _s, d in got for k in d.path]
+            counts = np.concatenate([s.counts for s, _d in got])
+            fwd = np.concatenate([d.fwd for _s, d in got])
+            bwd = np.concatenate([d.bwd for _s, d in got])
+            out.append(BlockPath(path, self._confidences(fwd, bwd, counts)))
+        return out
+
+    @staticmethod
+    def narrowed(positions: list[_Pos], dec: BlockPath, floor: float) -> list[_Pos]:
+        """The lattice without the candidates a first pass gave less than *floor* of
+        confidence (the chosen one always stays): a second pass over it is much cheaper."""
+        out = []
+        for pos, k, conf in zip(positions, dec.path, dec.confs):
+            if len(conf) == 1 or min(conf) >= floor:
+                out.append(pos)
+                continue
+            keep = [i for i, c in enumerate(conf) if c >= floor or i == k]
+            out.append(_Pos(pos.line, pos.start, pos.end, pos.ocr, [pos.texts[i] for i in keep],
+                            [pos.tokens[i] for i in keep], [pos.emit[i] for i in keep],
+                            pos.decodable, pos.glued))
+        return out
+
+    @staticmethod
+    def chosen(positions: list[_Pos], dec: BlockPath) -> list[tuple[str, str, float]]:
+        """(OCR, chosen, confidence) of the words :meth:`render` would list, without their
+        alternatives: enough to judge a first pass."""
+        out = []
+        for pos, k, conf in zip(positions, dec.path, dec.confs):
+            chosen = pos.texts[k]
+            if pos.decodable:
+                out.append((pos.ocr, chosen, round(conf[k], 4)))
+            elif chosen != pos.ocr or pos.glued:
+                out.append((pos.ocr, chosen, 1.0))
+        return out
+
+    def _stream(self, positions: list[_Pos], bonus: dict[int, float] | None) -> Stream:
+        counts = np.array([len(p.tokens) for p in positions], dtype=np.int64)
+        tokens = np.array([t for p in positions for t in p.tokens], dtype=np.int64)
+        emits = np.array([e for p in positions for e in p.emit])
         if bonus:
-            flat_emit += np.array([bonus.get(t, 0.0) for t in flat_tok.tolist()])
-        ends = np.cumsum(counts).tolist()
-        starts = [0] + ends[:-1]
-        toks = [flat_tok[lo:hi] for lo, hi in zip(starts, ends)]
-        emits = [flat_emit[lo:hi] for lo, hi in zip(starts, ends)]
-        bigram = self._bigram_blocks(flat_tok, counts)
+            emits += np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
+        return Stream(tokens, emits, counts)
 
-        def step(i: int, ptp: list[int], tp_list: list[int]) -> np.ndarray:
-            """Transition scores [k, c] into position i from histories (ptp[k], tp[k])."""
-            hs = (np.array(ptp, dtype=np.int64) << B) | np.array(tp_list, dtype=np.int64)
-            j2 = search(keys2, hs)
-            b2 = np.where(keys2[j2] == hs, bow2[j2], 0.0)
-            k3 = (hs[:, None] << B) | toks[i][None, :]
-            j3 = search(keys3, k3)
-            return np.where(keys3[j3] == k3, lp3[j3], bigram[i] + b2[:, None])
-
-        trans = [step(0, [bos], [bos])]
-        fwd = [trans[0][0] + emits[0]]
-        back: list[np.ndarray] = [np.zeros(len(toks[0]), dtype=np.int64)]
-        ptp = [bos] * len(toks[0])   # the token before each candidate on its best path
-        for i in range(1, n):
-            s = step(i, ptp, positions[i - 1].tokens)
-            tot = fwd[i - 1][:, None] + s
-            arg = tot.argmax(axis=0)
-            fwd.append(tot[arg, np.arange(len(arg))] + emits[i])
-            back.append(arg)
-            trans.append(s)
-            prev_tokens = positions[i - 1].tokens
-            ptp = [prev_tokens[k] for k in arg.tolist()]
-        last = positions[-1].tokens
-        final = fwd[-1] + np.array([self.lm.logprob(u, v, self._eos) for u, v in zip(ptp, last)])
-        bwd: list = [None] * n
-        bwd[-1] = final - fwd[-1]
-        for i in range(n - 2, -1, -1):
-            bwd[i] = (trans[i + 1] + (emits[i + 1] + bwd[i + 1])[None, :]).max(axis=1)
-        k = int(final.argmax())
-        path = [0] * n
-        for i in range(n - 1, -1, -1):
-            path[i] = k
-            k = int(back[i][k])
-        return path, fwd, bwd
-
-    def _bigram_blocks(self, flat_tok: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
-        """For each position i, the [k, c] matrix of log10 P(c | k) (unigram backoff when
-        the bigram is unseen) from the candidates k of position i-1 (<s> before the first)
-        to those of position i, all looked up in one vectorised pass."""
-        a = self.lm.arrays
-        prev_counts = np.concatenate([[1], counts[:-1]])
-        prev_tok = np.concatenate([[self._bos], flat_tok])   # <s>, then the stream
-        sizes = prev_counts * counts
-        cur_start = np.cumsum(counts) - counts
-        prev_start = cur_start + 1 - prev_counts            # into prev_tok
-        block = np.repeat(np.arange(len(counts)), sizes)
-        local = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        width = counts[block]
-        k, c = np.divmod(local, width)
-        tp = prev_tok[prev_start[block] + k]
-        tc = flat_tok[cur_start[block] + c]
-        keys = (tp << _BITS) | tc
-        j = np.searchsorted(a.keys2, keys)
-        scores = np.where(a.keys2[j] == keys, a.lp2[j], a.bo1[tp] + a.uni[tc])
-        bounds = np.cumsum(sizes).tolist()
-        return [scores[b - int(sz):b].reshape(int(pc), int(cc))
-                for b, sz, pc, cc in zip(bounds, sizes.tolist(), prev_counts.tolist(),
-                                         counts.tolist())]
-
-    def _render(self, lines, positions, path, fwd, bwd):
+    def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
+               line_offset: int = 0) -> tuple[list[str], list[WordChoice]]:
+        """The restored lines and the word choices of a decoded block (their line numbers
+        counted from *line_offset*)."""
+        path, confs = dec.path, dec.confs
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
-        confs = self._confidences(fwd, bwd)
         for i, pos in enumerate(positions):
             chosen = pos.texts[path[i]]
             if not pos.decodable:
                 if chosen != pos.ocr or pos.glued:   # a repaired code, or a lost space
                     text = " " + chosen if pos.glued else chosen
                     edits.setdefault(pos.line, []).append((pos.start, pos.end, text))
-                    choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
-                                              ((chosen, 1.0),), 1.0, True, pos.glued))
+                    choices.append(WordChoice(pos.line + line_offset, pos.start, pos.end,
+                                              pos.ocr, chosen, ((chosen, 1.0),), 1.0, True,
+                                              pos.glued))
                 continue
             conf = confs[i]
-            alts = sorted(zip(pos.texts, conf), key=lambda x: -x[1]) if len(conf) > 1 \
+            alts = sorted(zip(pos.texts, conf), key=_second, reverse=True) if len(conf) > 1 \
                 else list(zip(pos.texts, conf))
             choice_conf = conf[path[i]]
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
-            choices.append(WordChoice(pos.line, pos.start, pos.end, pos.ocr, chosen,
-                                      tuple((t, round(c, 4)) for t, c in alts[:4]),
+            choices.append(WordChoice(pos.line + line_offset, pos.start, pos.end, pos.ocr,
+                                      chosen, tuple([(t, round(c, 4)) for t, c in alts[:4]]),
                                       round(choice_conf, 4), changed, pos.glued))
             if changed:
                 text = " " + chosen if pos.glued else chosen
@@ -575,12 +570,12 @@ class Decoder:
         return out_lines, choices
 
 
-    def _confidences(self, fwd: list[np.ndarray], bwd: list[np.ndarray]) -> list[list[float]]:
+    def _confidences(self, fwd: np.ndarray, bwd: np.ndarray, sizes: np.ndarray
+                     ) -> list[list[float]]:
         """Per position, each candidate's share of 10^(max-marginal / temperature), computed
-        for the whole stream at once."""
-        sizes = np.array([len(f) for f in fwd])
+        for the whole block at once (*fwd*, *bwd*: flat; *sizes*: candidates per position)."""
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        m = np.concatenate(fwd) + np.concatenate(bwd)
+        m = fwd + bwd
         m -= np.repeat(np.maximum.reduceat(m, starts), sizes)
         w = np.power(10.0, m / self.params.temperature)
         w /= np.repeat(np.add.reduceat(w, starts), sizes)

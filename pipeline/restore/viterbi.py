@@ -1,0 +1,208 @@
+"""Trigram Viterbi over many candidate lattices at once, with max-marginals.
+
+A document is a few hundred streams (paragraph blocks) of 10 to 600 positions, each with
+one to a dozen candidates. Stepping through one stream at a time costs a dozen numpy calls
+per position; here all the streams of a batch advance together, so a step is a dozen numpy
+calls over every stream still running, and a document takes as many steps as its longest
+block. The streams are laid out position by position: step 0 is a virtual ``<s>`` position
+in every stream, step t the t-th position of every stream at least t long (streams sorted
+longest first, so the running ones are always a prefix).
+
+The scores are exactly those of a one-stream-at-a-time decoder (the same floating-point
+operations in the same order): transition log10 P(c | u v) from the trigram table when the
+trigram was seen, else the bigram (or unigram backoff) plus the history's backoff weight.
+A trigram (u, v, c) is only looked up when the bigram (v, c) exists: a Kneser–Ney model
+keeps the suffix bigram of every trigram (scripts/build_lm.py checks it), so the other
+pairs (most of them) cannot have one.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lm import _BITS, LmArrays
+
+PAIR_BUDGET = 400_000   # candidate pairs per batch: bounds memory on very long documents
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """One lattice: candidate LM ids and emission scores, flat, with counts per position."""
+
+    tokens: np.ndarray   # int64, all candidates of all positions
+    emits: np.ndarray    # float64, the same length
+    counts: np.ndarray   # int64, candidates per position (each >= 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    path: list[int]      # chosen candidate, per position (index within the position)
+    fwd: np.ndarray      # forward max score of every candidate (flat, stream order)
+    bwd: np.ndarray      # best completion score of every candidate
+
+
+def viterbi_many(arrays: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
+                 budget: int = PAIR_BUDGET) -> list[Decoded]:
+    """Best path and forward/backward max scores of every stream."""
+    out: list[Decoded | None] = [None] * len(streams)
+    order = sorted(range(len(streams)), key=lambda i: -len(streams[i].counts))
+    batch: list[int] = []
+    pairs = 0
+    for i in order:
+        c = streams[i].counts
+        size = int(c[0]) + int((c[1:] * c[:-1]).sum()) if len(c) else 0
+        if batch and pairs + size > budget:
+            for j, dec in zip(batch, _batch(arrays, bos, eos, [streams[j] for j in batch])):
+                out[j] = dec
+            batch, pairs = [], 0
+        batch.append(i)
+        pairs += size
+    if batch:
+        for j, dec in zip(batch, _batch(arrays, bos, eos, [streams[j] for j in batch])):
+            out[j] = dec
+    return out   # type: ignore[return-value]
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Concatenated aranges: start[i], start[i]+1, ..., start[i]+size[i]-1 for each i."""
+    ends = np.cumsum(sizes)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - ends + sizes, sizes)
+
+
+def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decoded]:
+    """Decode streams sorted longest first."""
+    B = _BITS
+    S = len(streams)
+    lengths = np.array([len(s.counts) for s in streams], dtype=np.int64)
+    T = int(lengths[0]) + 1                       # steps, with the virtual <s> at step 0
+    # Stream-order candidate arrays, each stream's virtual <s> candidate first.
+    src_counts = np.concatenate([np.concatenate([[1], s.counts]) for s in streams])
+    src_tok = np.concatenate([np.concatenate([[bos], s.tokens]) for s in streams])
+    src_emit = np.concatenate([np.concatenate([[0.0], s.emits]) for s in streams])
+    pos_first = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])   # stream -> first position
+    src_start = np.concatenate([[0], np.cumsum(src_counts)[:-1]])    # position -> first candidate
+    # Step-major positions: (t, s) for every stream s with at least t real positions.
+    active = (lengths[None, :] >= np.arange(T)[:, None]).sum(axis=1)
+    step_pos = np.concatenate([[0], np.cumsum(active)])               # step -> first position
+    pos_t = np.repeat(np.arange(T), active)
+    pos_s = _ranges(np.zeros(T, dtype=np.int64), active)
+    counts = src_counts[pos_first[pos_s] + pos_t]
+    start = np.concatenate([[0], np.cumsum(counts)])                  # position -> candidates
+    src_cand = _ranges(src_start[pos_first[pos_s] + pos_t], counts)   # step-major -> stream
+    tok = src_tok[src_cand]
+    emit = src_emit[src_cand]
+    n = len(tok)
+    step_cand = start[step_pos]
+    # Pairs (k of the previous position, c of this one) of every real position (the ones
+    # after step 0), grouped by c with k ascending, in step-major order.
+    real = np.arange(S, len(counts))
+    prev = real - active[pos_t[real] - 1]         # the same stream one step back
+    kp, kc = counts[prev], counts[real]
+    pair_start = np.concatenate([[0], np.cumsum(kp * kc)])
+    off = int(start[S])                           # candidates before the first real position
+    seg_len = np.repeat(kp, kc)                   # pairs of each real candidate (from off)
+    seg_start = np.concatenate([[0], np.cumsum(seg_len)[:-1]])
+    cur_idx = np.repeat(np.arange(off, n), seg_len)
+    prev_idx = _ranges(np.repeat(start[prev], kc), seg_len)
+    step_pair = np.concatenate([[0], pair_start[step_pos[1:] - S]])   # step -> first pair
+    # The bigram part of every pair at once (it does not depend on the path).
+    tp, tc = tok[prev_idx], tok[cur_idx]
+    keys = (tp << B) | tc
+    j = np.searchsorted(a.keys2, keys)
+    seen2 = a.keys2[j] == keys
+    found = np.flatnonzero(seen2)                 # the pairs that may have a trigram
+    bigram = a.bo1[tp] + a.uni[tc]
+    bigram[found] = a.lp2[j[found]]
+    step_found = np.searchsorted(found, step_pair)
+    del tp, tc, keys, j, seen2
+
+    fwd = np.zeros(n)
+    ptp = np.full(n, bos, dtype=np.int64)          # the token before each candidate on its path
+    back = np.zeros(n, dtype=np.int64)
+    trans = np.empty(len(prev_idx))
+    big = np.iinfo(np.int64).max
+    for t in range(1, T):
+        lo, hi = int(step_pair[t]), int(step_pair[t + 1])
+        c0, c1 = int(step_cand[t]), int(step_cand[t + 1])
+        p0 = int(step_cand[t - 1])
+        p1 = int(start[step_pos[t - 1] + active[t]])
+        hist = (ptp[p0:p1] << B) | tok[p0:p1]      # the histories the previous step ends in
+        jh = np.searchsorted(a.keys2, hist)
+        b2 = np.where(a.keys2[jh] == hist, a.bow2[jh], 0.0)
+        pi = prev_idx[lo:hi]
+        s = bigram[lo:hi] + b2[pi - p0]
+        f = found[step_found[t]:step_found[t + 1]]
+        if len(f):
+            k3 = (hist[prev_idx[f] - p0] << B) | tok[cur_idx[f]]
+            j3 = np.searchsorted(a.keys3, k3)
+            hit = a.keys3[j3] == k3
+            s[f[hit] - lo] = a.lp3[j3[hit]]
+        trans[lo:hi] = s
+        tot = fwd[pi] + s
+        seg = seg_start[c0 - off:c1 - off] - lo
+        mx = np.maximum.reduceat(tot, seg)
+        top = np.flatnonzero(tot == np.repeat(mx, seg_len[c0 - off:c1 - off]))
+        if len(top) > c1 - c0:   # ties: the first k of each segment, as argmax takes it
+            at = np.full(hi - lo, big)
+            at[top] = top
+            top = np.minimum.reduceat(at, seg)
+        bp = pi[top]
+        fwd[c0:c1] = mx + emit[c0:c1]
+        back[c0:c1] = bp
+        ptp[c0:c1] = tok[bp]
+
+    # The end of each stream: P(</s> | u v) for the candidates of its last position.
+    last_pos = step_pos[lengths] + np.arange(S)
+    last_counts = counts[last_pos]
+    last_c = _ranges(start[last_pos], last_counts)
+    final = fwd[last_c] + logprob_many(a, ptp[last_c], tok[last_c], np.full(len(last_c), eos))
+    bwd = np.zeros(n)
+    bwd[last_c] = final - fwd[last_c]
+    # Backward: the best completion of each candidate, max over the pairs it starts.
+    for t in range(T - 1, 1, -1):
+        lo, hi = int(step_pair[t]), int(step_pair[t + 1])
+        c0, c1 = int(step_cand[t]), int(step_cand[t + 1])
+        p0 = int(step_cand[t - 1])
+        p1 = int(start[step_pos[t - 1] + active[t]])
+        ci = cur_idx[lo:hi]
+        val = trans[lo:hi] + (emit[c0:c1] + bwd[c0:c1])[ci - c0]
+        bwd[p0:p1] = -np.inf
+        np.maximum.at(bwd, prev_idx[lo:hi], val)
+    # Paths: each stream's best last candidate (the first of equals), then the back-pointers.
+    fin_start = np.concatenate([[0], np.cumsum(last_counts)[:-1]])
+    at = np.where(final == np.repeat(np.maximum.reduceat(final, fin_start), last_counts),
+                  np.arange(len(final)), big)
+    best = last_c[np.minimum.reduceat(at, fin_start)].tolist()
+    back_l = back.tolist()
+    cand_local = (np.arange(n) - np.repeat(start[:-1], counts)).tolist()
+    f_src = np.empty(len(src_tok))
+    f_src[src_cand] = fwd
+    b_src = np.empty(len(src_tok))
+    b_src[src_cand] = bwd
+    out = []
+    for s_i, stream in enumerate(streams):
+        k = best[s_i]
+        path = [0] * int(lengths[s_i])
+        for i in range(len(path) - 1, -1, -1):
+            path[i] = cand_local[k]
+            k = back_l[k]
+        lo = int(src_start[pos_first[s_i]]) + 1
+        hi = lo + len(stream.tokens)
+        out.append(Decoded(path, f_src[lo:hi], b_src[lo:hi]))
+    return out
+
+
+def logprob_many(a: LmArrays, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """log10 P(w | u v) for arrays of ids, with backoff to the bigram and the unigram."""
+    B = _BITS
+    key3 = (((u << B) | v) << B) | w
+    j3 = np.searchsorted(a.keys3, key3)
+    hist = (u << B) | v
+    jh = np.searchsorted(a.keys2, hist)
+    bow = np.where(a.keys2[jh] == hist, a.bow2[jh], 0.0)
+    key2 = (v << B) | w
+    j2 = np.searchsorted(a.keys2, key2)
+    lower = np.where(a.keys2[j2] == key2, bow + a.lp2[j2], bow + a.bo1[v] + a.uni[w])
+    return np.where(a.keys3[j3] == key3, a.lp3[j3], lower)
