@@ -14,6 +14,7 @@ complete and unchanged and rebuilds the manifest and the consolidated tables.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -239,11 +240,11 @@ def _largest_first(tasks: Sequence[_Task]) -> deque[_Task]:
     return deque(sorted(tasks, key=lambda t: (-size(t), t.index)))
 
 
-def _task_options(options: RunOptions, task: _Task, share: int) -> RunOptions:
-    """Let a scan's pages use *share* processes (the cores no other document will use)."""
-    if not task.scanned or share <= 1 or options.ocr.page_workers >= share:
+def _task_options(options: RunOptions, task: _Task, board: Path | None) -> RunOptions:
+    """Put a scan's pages on *board* (pipeline/ocr/board.py), where idle workers help."""
+    if not task.scanned or board is None:
         return options
-    return replace(options, ocr=replace(options.ocr, page_workers=share))
+    return replace(options, ocr=replace(options.ocr, page_board=str(board)))
 
 
 # ---------------------------------------------------------------- local worker processes
@@ -278,6 +279,19 @@ def warm_models() -> None:
 
 
 SHARED_DIR = ".vnocr-searches"   # in OUTDIR while a run's workers share their searches
+BOARDS_DIR = ".vnocr-pages"      # in OUTDIR while a run's workers share the pages of scans
+
+
+def _help(board: str) -> int:
+    """Read pages of another worker's scan; a failure here is the owner's to report."""
+    from .ocr import ocr_source
+    from .ocr.board import help_read
+
+    try:
+        return help_read(Path(board), ocr_source)
+    except Exception:  # noqa: BLE001 - the page was given back; its owner reads it
+        log.debug("helping with %s failed:\n%s", board, traceback.format_exc())
+        return 0
 
 
 def _worker_main(conn: Connection, outdir: str, share: bool = False) -> None:
@@ -300,6 +314,9 @@ def _worker_main(conn: Connection, outdir: str, share: bool = False) -> None:
             # models (most of a second), so the last worker does not hold up the run's end.
             logging.shutdown()
             os._exit(0)
+        if msg[0] == "help":
+            conn.send(("helped", _help(msg[1])))
+            continue
         index, item, options, sha = msg
         if shared:
             _share(shared.collect)
@@ -333,11 +350,18 @@ class _Slot:
         self.ready = False
         self.task: _Task | None = None
         self.started = 0.0
+        self.helping = False               # reading pages of another worker's scan
+        self.helped: set[int] = set()      # the documents it was sent to help with
 
     def give(self, task: _Task, options: RunOptions) -> None:
         self.conn.send((task.index, task.item, options, task.sha))
         self.task = task
         self.started = time.monotonic()
+
+    def help(self, task: _Task, board: Path) -> None:
+        self.conn.send(("help", str(board)))
+        self.helping = True
+        self.helped.add(task.index)
 
     def kill(self) -> None:
         if self.proc.pid is not None and self.proc.is_alive():
@@ -360,12 +384,32 @@ class _Slot:
 def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: int,
                timeout: float | None, record: Callable[[int, ManifestRow], None]) -> None:
     ctx = multiprocessing.get_context("spawn")
-    n = min(workers, len(tasks))
-    share = n > 1    # one worker has no one to share its searches with
+    # A worker with no document of its own still reads pages of the others' scans.
+    n = workers if any(t.scanned for t in tasks) else min(workers, len(tasks))
+    share = n > 1    # one worker has no one to share its searches or pages with
     shared = outdir / SHARED_DIR
-    shutil.rmtree(shared, ignore_errors=True)   # a killed run's files: start afresh
-    if share:
-        shared.mkdir()
+    boards = outdir / BOARDS_DIR
+    for folder in (shared, boards):
+        shutil.rmtree(folder, ignore_errors=True)   # a killed run's files: start afresh
+        if share:
+            folder.mkdir()
+
+    def board(task: _Task) -> Path | None:
+        return boards / str(task.index) if share and task.scanned else None
+
+    def close_board(task: _Task) -> None:
+        """The document ended: helpers on their way to its board find nothing to do."""
+        where = board(task)
+        if where is not None:
+            with contextlib.suppress(OSError):
+                where.mkdir(exist_ok=True)
+                (where / "done").touch()
+
+    def finished(k: int, row: ManifestRow) -> None:
+        close_board(by_index[k])
+        record(k, row)
+
+    by_index = {t.index: t for t in tasks}
     pending = _largest_first(tasks)
     slots: list = [_Slot(ctx, outdir, share) for _ in range(n)]
     warming = None
@@ -377,17 +421,23 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
                 warming = threading.Thread(target=warm_export, daemon=True)
                 warming.start()
             for s in slots:
-                if s.ready and s.task is None and pending:
+                if not s.ready or s.task is not None or s.helping:
+                    continue
+                if pending:
                     task = pending.popleft()
-                    # The last document gets the cores no other document is using.
-                    busy = sum(1 for o in slots if o is not s and o.task)
-                    s.give(task, _task_options(options, task, 1 if pending else workers - busy))
+                    s.give(task, _task_options(options, task, board(task)))
+                    continue
+                # Nothing left to hand out: help read the pages of a scan still running.
+                for o in sorted((o for o in slots if o.task is not None and o.task.scanned
+                                 and o.task.index not in s.helped), key=lambda o: o.started):
+                    s.help(o.task, board(o.task))
+                    break
             now = time.monotonic()
             deadlines = [s.started + timeout for s in slots if s.task and timeout]
             wait_for = min([max(0.0, d - now) for d in deadlines] + [MANIFEST_FLUSH_SECONDS])
             wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], wait_for)
             for i, s in enumerate(slots):
-                alive = _drain(s, record)
+                alive = _drain(s, finished)
                 now = time.monotonic()
                 reason = ""
                 if s.task and timeout and now - s.started > timeout:
@@ -400,7 +450,7 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
                 if not reason:
                     continue
                 if s.task:
-                    record(s.task.index, _failed(s.task, reason, now - s.started))
+                    finished(s.task.index, _failed(s.task, reason, now - s.started))
                     s.task = None
                 s.kill()
                 slots[i] = _Slot(ctx, outdir, share) if pending else None
@@ -408,7 +458,8 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
     finally:
         for s in slots:
             s.kill() if s.task else s.stop()
-        shutil.rmtree(shared, ignore_errors=True)
+        for folder in (shared, boards):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _drain(slot: _Slot, record: Callable[[int, ManifestRow], None]) -> bool:
@@ -421,6 +472,10 @@ def _drain(slot: _Slot, record: Callable[[int, ManifestRow], None]) -> bool:
             elif msg[0] == "done":
                 slot.task = None
                 record(msg[1], msg[2])
+            elif msg[0] == "helped":
+                slot.helping = False
+                log.debug("worker %s read %d page(s) of another worker's scan", slot.proc.pid,
+                          msg[1])
             elif msg[0] == "output-error":
                 raise OutputError(msg[2])
     except (EOFError, OSError):

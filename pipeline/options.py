@@ -53,6 +53,9 @@ class OcrOptions:
     min_scan_dpi: int = DEFAULT_MIN_SCAN_DPI
     min_text_chars: int = DEFAULT_MIN_TEXT_CHARS
     tables: bool = True              # find ruled tables on scans and OCR them cell by cell
+    # A folder where the pages of a document of several pages wait for any worker of the
+    # run to read them (pipeline/ocr/board.py); set per document by `vnocr run`.
+    page_board: str = ""
 
     def __post_init__(self) -> None:
         if not 50 <= self.dpi <= 1200:

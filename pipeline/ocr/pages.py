@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from PIL import Image
 
@@ -348,6 +349,10 @@ def ocr_sources(sources: Sequence[PageSource], options: OcrOptions,
     A page that fails gives its error in its place (the caller reports it and goes on);
     a missing Tesseract or model is raised at once since no page can succeed.
     """
+    if options.page_board and len(sources) > 1:
+        from .board import read_pages
+
+        return read_pages(Path(options.page_board), sources, options, engine, ocr_source)
     workers = min(options.page_workers, len(sources))
     results: list[OcrPage | VnocrError] = []
     if workers <= 1:
