@@ -240,6 +240,17 @@ def _largest_first(tasks: Sequence[_Task]) -> deque[_Task]:
     return deque(sorted(tasks, key=lambda t: (-size(t), t.index)))
 
 
+def _next_task(pending: deque[_Task], running: set[str]) -> _Task:
+    """The next task, passing over copies of a document being read right now (the same
+    content hash): a copy read after the first finds its OCR forms already searched (by the
+    same worker, or shared by the other), read alongside it both workers search them."""
+    for k, task in enumerate(pending):
+        if not task.sha or task.sha not in running:
+            del pending[k]
+            return task
+    return pending.popleft()
+
+
 def _task_options(options: RunOptions, task: _Task, board: Path | None) -> RunOptions:
     """Put a scan's pages on *board* (pipeline/ocr/board.py), where idle workers help."""
     if not task.scanned or board is None:
@@ -424,7 +435,7 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
                 if not s.ready or s.task is not None or s.helping:
                     continue
                 if pending:
-                    task = pending.popleft()
+                    task = _next_task(pending, {o.task.sha for o in slots if o.task})
                     s.give(task, _task_options(options, task, board(task)))
                     continue
                 # Nothing left to hand out: help read the pages of a scan still running.

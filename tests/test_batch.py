@@ -366,3 +366,18 @@ def test_vietnamese_file_name_and_long_line(bad_run):
     assert rows["one-line"]["status"] == "ok"
     text = (out / "one-line" / "text.txt").read_text(encoding="utf-8")
     assert text.count("\n") == 1 and len(text) >= 900_000
+
+
+def test_copies_of_a_document_being_read_wait_their_turn():
+    from collections import deque
+
+    from pipeline.batch import InputItem, _next_task, _Task
+
+    def task(k: int, sha: str) -> _Task:
+        return _Task(k, InputItem(Path(f"{k}.txt"), str(k)), sha)
+
+    pending = deque([task(0, "x"), task(1, "x"), task(2, "y"), task(3, "")])
+    assert _next_task(pending, {"x"}).index == 2          # x is being read: y first
+    assert _next_task(pending, {"x"}).index == 3          # no hash: never held back
+    assert _next_task(pending, {"x"}).index == 0          # only copies left: take one
+    assert _next_task(pending, set()).index == 1 and not pending
