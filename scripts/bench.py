@@ -5,8 +5,10 @@
   candidate cache: first pass; warm: second pass over the same text), peak memory;
 - whole pipeline (`vnocr run`, fresh process each time, 1 and 2 workers): pages/s on legacy
   text, born-digital PDFs and scans, plus a rerun with nothing changed;
-- Tesseract's own single-threaded time on the same scan pages (`tesseract -l vie`), so the
-  pipeline's overhead is visible.
+- Tesseract's own single-threaded time on the same scan pages (`tesseract -l vie`), and the
+  pipeline's time per page against it at one worker: over the whole run (process start,
+  model loading and the consolidated tables included) and over the documents' own
+  processing time (manifest.csv). --scans times a longer set than the two committed scans.
 
 Legacy text is timed twice when a folder of distinct documents is at hand (--legacy): the
 bundled inputs copied --repeat times, and distinct documents. Copies flatter one worker: it
@@ -20,6 +22,7 @@ Make the distinct set once (about 20 minutes, kept under data/, which git ignore
 (the seven reports, each in four variants with their own layout, degradation and OCR noise).
 
 Usage: python scripts/bench.py [--synth tests/data/synthetic] [--legacy DIR] [--skip-scans]
+                              [--scans DIR]
 """
 from __future__ import annotations
 
@@ -107,7 +110,17 @@ def run_pipeline(inputs: list[Path], workers: int, out: Path) -> tuple[float, st
     return dt, f"worker {worker:.0f} / tree {float(tree):.0f} MB"
 
 
-def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1) -> list[tuple[str, ...]]:
+def document_seconds(out: Path) -> float:
+    """The documents' own processing time in a run (manifest.csv), without the run's start-up
+    (process start, model loading) and its consolidation step."""
+    import csv
+
+    with open(out / "manifest.csv", encoding="utf-8", newline="") as f:
+        return sum(float(r["seconds"] or 0) for r in csv.DictReader(f))
+
+
+def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1,
+          per_page: dict | None = None) -> list[tuple[str, ...]]:
     """Copy the inputs (repeat times) under unique names so each copy is its own document."""
     inputs = []
     for r in range(repeat):
@@ -123,6 +136,8 @@ def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1) -> list[tup
         out = tmp / f"out-{label}-{workers}"
         dt, rss = run_pipeline(inputs, workers, out)
         times[workers] = dt
+        if workers == 1 and per_page is not None:
+            per_page.update(run=dt / pages, work=document_seconds(out) / pages)
         rows.append((f"pipeline {label}, {workers} worker(s)", f"{len(inputs)} docs, {pages} pages",
                      f"{pages / dt:.2f} pages/s", f"{dt:.1f} s", rss))
     rows.append((f"  speed-up 2 vs 1 workers ({label})", "", f"{times[1] / times[2]:.2f}x", "", ""))
@@ -132,7 +147,8 @@ def stage(files: list[Path], tmp: Path, label: str, repeat: int = 1) -> list[tup
     return rows
 
 
-def tesseract_rows(scans: list[Path], tmp: Path) -> list[tuple[str, ...]]:
+def tesseract_rows(scans: list[Path], tmp: Path, per_page: dict | None = None
+                   ) -> list[tuple[str, ...]]:
     import pypdfium2 as pdfium
 
     images = []
@@ -148,8 +164,14 @@ def tesseract_rows(scans: list[Path], tmp: Path) -> list[tuple[str, ...]]:
         subprocess.run(["tesseract", str(img), "-", "-l", "vie"], env=ENV, capture_output=True,
                        check=True)
     dt = time.perf_counter() - t0
-    return [("tesseract -l vie alone, 1 thread", f"{len(images)} pages",
+    rows = [("tesseract -l vie alone, 1 thread", f"{len(images)} pages",
              f"{len(images) / dt:.2f} pages/s", f"{dt / len(images):.2f} s/page", "")]
+    if per_page:
+        tess = dt / len(images)
+        rows.append(("  scan time per page / tesseract's, 1 worker", "whole run | documents",
+                     f"{per_page['run'] / tess:.2f}x | {per_page['work'] / tess:.2f}x",
+                     f"{per_page['run']:.2f} | {per_page['work']:.2f} s/page", ""))
+    return rows
 
 
 def main() -> None:
@@ -159,6 +181,9 @@ def main() -> None:
                     help="make_synthetic.py output whose */eng.txt are distinct legacy documents "
                          "(skipped when missing)")
     ap.add_argument("--skip-scans", action="store_true")
+    ap.add_argument("--scans", type=Path, default=None,
+                    help="make_synthetic.py output whose */scan.pdf to time instead of the "
+                         "committed scans of --synth (a longer run: start-up weighs less)")
     ap.add_argument("--repeat", type=int, default=4,
                     help="copies of each text/PDF input, so the run is long enough that "
                          "process start-up (about 1 s) does not hide the scaling")
@@ -175,10 +200,13 @@ def main() -> None:
         pdfs = [d / "clean.pdf" for d in docs if (d / "clean.pdf").exists()]
         if pdfs:
             rows += stage(pdfs, tmp, "born-digital pdf", args.repeat)
-        scans = [d / "scan.pdf" for d in docs if (d / "scan.pdf").exists()]
+        scan_docs = sorted(p.parent for p in args.scans.glob("*/scan.pdf")) if args.scans \
+            else docs
+        scans = [d / "scan.pdf" for d in scan_docs if (d / "scan.pdf").exists()]
         if scans and not args.skip_scans:
-            rows += stage(scans, tmp, "scan pdf")
-            rows += tesseract_rows(scans, tmp)
+            per_page: dict = {}
+            rows += stage(scans, tmp, "scan pdf", per_page=per_page)
+            rows += tesseract_rows(scans, tmp, per_page)
     header = ("measure", "size of run", "rate", "time", "peak memory")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")

@@ -27,11 +27,13 @@ rows of different reports with the same non-empty gold id: the share where both 
 equal the gold id.
 
 Usage: python scripts/evaluate.py [--synth DIR] [--sets real-test synth-eng ...] [--no-tables]
-             [--errors FILE] [--ocr-cache DIR]
+             [--errors FILE] [--ocr-cache DIR] [--normalization none|contrast|binarize]
   --errors FILE   every gold word vnocr gets wrong (still wrong, or damaged) and every word
                   it fixed, as TSV: set, document, kind, gold, OCR, vnocr, gold context
   --ocr-cache DIR keep synth-scan's OCR stage output (pickles keyed by the scan's and the
                   OCR code's digests) so reruns only redo restoration
+  --normalization  page pixels before OCR on synth-scan: Tesseract's own binarisation
+                  (none, the default), a contrast stretch, or vnocr's adaptive threshold
        python scripts/evaluate.py --no-restore [--id-errors]   # tables and ids only
 """
 from __future__ import annotations
@@ -43,7 +45,7 @@ import os
 import sys
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,6 +261,9 @@ def ocr_stage_digest() -> str:
     return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
 
 
+NORMALIZATION = "none"   # page pixels before OCR (--normalization): none, contrast, binarize
+
+
 def read_scan(path: Path, doc_id: str, cache_dir: Path | None):
     """read_document(scan) — Tesseract — through an optional pickle cache."""
     import hashlib
@@ -268,9 +273,11 @@ def read_scan(path: Path, doc_id: str, cache_dir: Path | None):
     from pipeline.options import RunOptions
 
     opts = RunOptions()
+    opts = replace(opts, ocr=replace(opts.ocr, normalization=NORMALIZATION))
     if cache_dir is None:
         return read_document(path, doc_id, opts.ingest, opts.ocr)
-    key = hashlib.sha1(path.read_bytes()).hexdigest()[:12] + "-" + ocr_stage_digest()
+    key = hashlib.sha1(path.read_bytes()).hexdigest()[:12] + "-" + ocr_stage_digest() + \
+        ("" if NORMALIZATION == "none" else f"-{NORMALIZATION}")
     f = cache_dir / f"{doc_id}-{key}.pkl"
     if f.exists():
         return pickle.loads(f.read_bytes())
@@ -559,9 +566,14 @@ def main() -> None:
     ap.add_argument("--no-pyvi", action="store_true")
     ap.add_argument("--errors", type=Path, default=None,
                     help="write vnocr's remaining, damaged and fixed words here (TSV)")
+    ap.add_argument("--normalization", choices=("none", "contrast", "binarize"), default="none",
+                    help="page pixels before OCR on synth-scan (the default is none: Tesseract's "
+                         "own Otsu binarisation)")
     ap.add_argument("--ocr-cache", type=Path, default=None,
                     help="cache synth-scan's OCR stage output in this folder")
     args = ap.parse_args()
+    global NORMALIZATION
+    NORMALIZATION = args.normalization
     if args.errors and args.errors.exists():
         args.errors.unlink()
     synth_root = args.synth or next((p for p in DEFAULT_SYNTH if p.exists() and synth_dirs(p)), None)
