@@ -295,11 +295,11 @@ BOARDS_DIR = ".vnocr-pages"      # in OUTDIR while a run's workers share the pag
 
 def _help(board: str) -> int:
     """Read pages of another worker's scan; a failure here is the owner's to report."""
-    from .ocr import ocr_source
     from .ocr.board import help_read
+    from .ocr.pages import _pool_task
 
     try:
-        return help_read(Path(board), ocr_source)
+        return help_read(Path(board), _pool_task)
     except Exception:  # noqa: BLE001 - the page was given back; its owner reads it
         log.debug("helping with %s failed:\n%s", board, traceback.format_exc())
         return 0

@@ -24,8 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import MissingDependencyError, OcrError, VnocrError
-
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.02
@@ -82,16 +80,11 @@ def _alive(pid: int) -> bool:
 
 
 def read_page(claimed: Path, run: Callable) -> object:
-    """Run *run(source, options, engine)* on a claimed task: the OcrPage, or the page's
-    error as an OcrError (a missing Tesseract is raised: no page can succeed)."""
+    """*run(source, options, engine)* on a claimed task (``pages._pool_task``: the OcrPage,
+    or the page's error as an OcrError)."""
     with open(claimed, "rb") as f:
         source, options, engine = pickle.load(f)
-    try:
-        return run(source, options, engine)
-    except MissingDependencyError:
-        raise
-    except VnocrError as e:
-        return OcrError(e.message)
+    return run(source, options, engine)
 
 
 def read_pages(board: Path, sources: Sequence, options, engine, run: Callable) -> list:

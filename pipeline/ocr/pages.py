@@ -352,7 +352,7 @@ def ocr_sources(sources: Sequence[PageSource], options: OcrOptions,
     if options.page_board and len(sources) > 1:
         from .board import read_pages
 
-        return read_pages(Path(options.page_board), sources, options, engine, ocr_source)
+        return read_pages(Path(options.page_board), sources, options, engine, _pool_task)
     workers = min(options.page_workers, len(sources))
     results: list[OcrPage | VnocrError] = []
     if workers <= 1:
