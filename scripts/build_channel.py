@@ -37,8 +37,8 @@ from pipeline.restore.tokens import split_line  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 
-def words(line: str) -> list[str]:
-    return [p[0] for p in split_line(line) if p[3] == "word"]
+def words(line: str, glue_apostrophe: bool = False) -> list[str]:
+    return [p[0] for p in split_line(line, glue_apostrophe) if p[3] == "word"]
 
 
 def align_words(gold: list[str], ocr: list[str]) -> list[tuple[str, str]]:
@@ -144,8 +144,9 @@ def word_pairs(path: Path, gold_col: str | None = None) -> list[tuple[str, str]]
         lines = [(r["gold"], r["ocr"]) for r in rows if r.get("split", "dev") == "dev"]
     else:
         lines = [tuple(ln.split("\t", 1)) for ln in path.read_text(encoding="utf-8").splitlines() if "\t" in ln]
+    glue = path.stem != "vie"   # split as the eng decoder splits
     for gold, ocr in lines:
-        for g, o in align_words(words(gold), words(ocr)):
+        for g, o in align_words(words(gold), words(ocr, glue)):
             if is_syllable(g):
                 out.append((normalize_tone_placement(g.lower()), o.lower()))
     return out

@@ -303,3 +303,16 @@ def test_workers_share_candidate_searches(tmp_path):
     gen.search("zzq6ngx")
     assert me.publish() >= 1
     assert "\tzzq6ngx\t" in (tmp_path / "worker-me.tsv").read_text(encoding="utf-8")
+
+
+def test_apostrophe_after_a_word_is_a_misread_mark_unless_a_quotation_is_open():
+    from pipeline.restore.tokens import split_line
+
+    words = [p[0] for p in split_line("xa hoi co’ ban, ho’p.", glue_apostrophe=True)]
+    assert words == ["xa", "hoi", "co’", "ban", ",", "ho’p", "."]
+    quoted = [p[0] for p in split_line("theo ‘Nghi quyet’ nay", glue_apostrophe=True)]
+    assert quoted == ["theo", "‘", "Nghi", "quyet", "’", "nay"]
+    assert [p[0] for p in split_line("co’ ban")] == ["co", "’", "ban"]   # off by default
+    # the English-model decoder reads the horn the apostrophe stood for; a quote is kept
+    assert restore_text("Bao dam dich vu xa hoi co’ ban") == "Bảo đảm dịch vụ xã hội cơ bản"
+    assert restore_text("theo ‘Nghi quyet’ nay") == "theo ‘Nghị quyết’ này"

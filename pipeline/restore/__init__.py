@@ -66,7 +66,7 @@ def get_decoder(source: Source = Source.ENG) -> Decoder:
 @functools.lru_cache(maxsize=4)
 def _decoder(name: str) -> Decoder:
     source = Source(name)
-    params = DecoderParams() if source is Source.ENG else DecoderParams(
+    params = DecoderParams(glue_apostrophe=True) if source is Source.ENG else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
         prune_margin=VIE_PRUNE_MARGIN)
     channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"

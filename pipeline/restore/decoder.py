@@ -60,6 +60,7 @@ class DecoderParams:
     digit_word_cost: float = 0.0   # extra cost of reading a bare number as a syllable
     prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
+    glue_apostrophe: bool = False   # eng OCR: an apostrophe after a word is a misread mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +399,7 @@ class Decoder:
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
         for li, line in enumerate(lines):
-            pieces = list(split_line(line))
+            pieces = list(split_line(line, self.params.glue_apostrophe))
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             for k, (text, start, _end, kind) in enumerate(pieces):

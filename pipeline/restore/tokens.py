@@ -10,20 +10,33 @@ _TRAIL = ",.;:)\"”’'!?]}…"
 _SPACE = regex.compile(r"\S+")
 
 
-def split_line(line: str) -> Iterator[tuple[str, int, int, str]]:
+_APOSTROPHES = "’'"
+_OPENING = "‘“'\""
+
+
+def split_line(line: str, glue_apostrophe: bool = False) -> Iterator[tuple[str, int, int, str]]:
     """Yield (text, start, end, kind) for each piece of *line*.
 
     kind is "word" for the core of a whitespace token and "punct" for leading or trailing
     punctuation peeled off it. Concatenating the pieces with the original whitespace gives
     back the line exactly.
+
+    *glue_apostrophe* (English-model OCR): an apostrophe right after a word's last letter
+    stays in the word when no quotation opens before it on the line — that OCR reads the
+    horn of ơ, ư or a tone mark as one (``co’ bản`` for cơ bản, ``thu’`` for thư).
     """
+    quoted = False
     for m in _SPACE.finditer(line):
         tok, start = m.group(), m.start()
         i, j = 0, len(tok)
         while i < j and tok[i] in _LEAD:
             i += 1
+        quoted = quoted or any(c in _OPENING for c in tok[:i])
         while j > i and tok[j - 1] in _TRAIL:
             j -= 1
+        if glue_apostrophe and not quoted and j < len(tok) and tok[j] in _APOSTROPHES \
+                and tok[j - 1:j].isalpha():
+            j += 1
         for k in range(i):
             yield tok[k], start + k, start + k + 1, "punct"
         if j > i:
