@@ -153,17 +153,24 @@ def word_pairs(path: Path, gold_col: str | None = None) -> list[tuple[str, str]]
 
 
 def word_confusions(pairs: list[tuple[str, str]], gen: CandidateGenerator, min_count: int = 3,
-                    min_share: float = 0.05) -> list[tuple[str, str, float]]:
+                    min_share: float = 0.05, min_posterior: float = 0.5
+                    ) -> list[tuple[str, str, float]]:
     """(syllable, OCR form, -log10 P(form | syllable)) for whole-word misreadings seen at least
-    *min_count* times that the character channel prices well above what they cost here."""
+    *min_count* times that the character channel prices well above what they cost here.
+
+    A misreading counts when it is a fair share of the syllable's readings (*min_share*), or
+    when the OCR form, whatever its rate, stands for this syllable most of the times it is
+    seen (*min_posterior*): a frequent word read now and then as one odd glyph (có as ¢ in
+    one font) is rare among the word's readings but reliable from the OCR side."""
     from collections import Counter
 
     per_word: Counter = Counter(g for g, _ in pairs)
+    per_form: Counter = Counter(o for _, o in pairs)
     seen: Counter = Counter((g, o) for g, o in pairs if g != o and o)
     out = []
     for (g, o), k in sorted(seen.items()):
         share = k / per_word[g]
-        if k < min_count or share < min_share:
+        if k < min_count or (share < min_share and k / per_form[o] < min_posterior):
             continue
         cost = round(-math.log10(share), 3)
         char_cost = dict((syl, -c) for syl, c in gen.search(o)).get(g, math.inf)
