@@ -153,7 +153,7 @@ def word_pairs(path: Path, gold_col: str | None = None) -> list[tuple[str, str]]
 
 
 def word_confusions(pairs: list[tuple[str, str]], gen: CandidateGenerator, min_count: int = 3,
-                    min_share: float = 0.05, min_posterior: float = 0.5
+                    min_share: float = 0.03, min_posterior: float = 0.5
                     ) -> list[tuple[str, str, float]]:
     """(syllable, OCR form, -log10 P(form | syllable)) for whole-word misreadings seen at least
     *min_count* times that the character channel prices well above what they cost here.
