@@ -251,9 +251,9 @@ def _next_task(pending: deque[_Task], running: set[str]) -> _Task:
     return pending.popleft()
 
 
-def _task_options(options: RunOptions, task: _Task, board: Path | None) -> RunOptions:
+def _task_options(options: RunOptions, board: Path | None) -> RunOptions:
     """Put a scan's pages on *board* (pipeline/ocr/board.py), where idle workers help."""
-    if not task.scanned or board is None:
+    if board is None:
         return options
     return replace(options, ocr=replace(options.ocr, page_board=str(board)))
 
@@ -412,9 +412,10 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
         """The document ended: helpers on their way to its board find nothing to do."""
         where = board(task)
         if where is not None:
+            from .ocr.board import close
+
             with contextlib.suppress(OSError):
-                where.mkdir(exist_ok=True)
-                (where / "done").touch()
+                close(where)
 
     def finished(k: int, row: ManifestRow) -> None:
         close_board(by_index[k])
@@ -436,7 +437,7 @@ def _run_local(tasks: list[_Task], outdir: Path, options: RunOptions, workers: i
                     continue
                 if pending:
                     task = _next_task(pending, {o.task.sha for o in slots if o.task})
-                    s.give(task, _task_options(options, task, board(task)))
+                    s.give(task, _task_options(options, board(task)))
                     continue
                 # Nothing left to hand out: help read the pages of a scan still running.
                 for o in sorted((o for o in slots if o.task is not None and o.task.scanned

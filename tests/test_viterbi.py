@@ -24,7 +24,20 @@ def _dicts(lm):
 
 def reference_viterbi(self, positions):
     """The decoder's Viterbi written with scalar dict lookups, one transition at a time."""
-    lp = self.lm.logprob
+    p3, p2, p1, bo2, bo1 = _dicts(self.lm)
+    unk = self.lm.unk_logprob
+    B = lm_mod._BITS
+
+    def lp(u: int, v: int, w: int) -> float:
+        """log10 P(w | u v) with backoff, from the dicts."""
+        h = (u << B) | v
+        sc = p3.get((h << B) | w)
+        if sc is not None:
+            return sc
+        sc = p2.get((v << B) | w)
+        b2 = bo2.get(h, 0.0)
+        return b2 + sc if sc is not None else b2 + bo1.get(v, 0.0) + p1.get(w, unk)
+
     n = len(positions)
     # Forward Viterbi with trigram context from the back-pointer's predecessor.
     fwd: list[list[float]] = []
@@ -36,9 +49,6 @@ def reference_viterbi(self, positions):
     back.append([-1] * len(first.tokens))
     prev_tok.append([self._bos] * len(first.tokens))
     trans.append([[0.0] for _ in first.tokens])
-    p3, p2, p1, bo2, bo1 = _dicts(self.lm)
-    unk = self.lm.unk_logprob
-    B = lm_mod._BITS
     for i in range(1, n):
         cur, prev = positions[i], positions[i - 1]
         f_prev = fwd[i - 1]

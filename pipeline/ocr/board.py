@@ -38,6 +38,18 @@ def _result(board: Path, i: int) -> Path:
     return board / f"result-{i:05d}.pkl"
 
 
+def _mine(board: Path, i: int) -> Path:
+    """Page *i*'s task file as claimed by this process."""
+    return board / f"claim-{i:05d}-{os.getpid()}.pkl"
+
+
+def close(board: Path) -> None:
+    """Mark *board* done (creating it if its owner never posted): a helper on its way, or
+    still looking for pages, learns there is nothing left to read."""
+    board.mkdir(parents=True, exist_ok=True)
+    (board / DONE).touch()
+
+
 def _write(path: Path, obj) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
@@ -47,7 +59,7 @@ def _write(path: Path, obj) -> None:
 
 def claim(board: Path, i: int) -> Path | None:
     """Claim page *i* for this process; None when another process has it."""
-    mine = board / f"claim-{i:05d}-{os.getpid()}.pkl"
+    mine = _mine(board, i)
     try:
         os.rename(_task(board, i), mine)
     except FileNotFoundError:
@@ -103,14 +115,13 @@ def read_pages(board: Path, sources: Sequence, options, engine, run: Callable) -
             mine = claim(board, i)
             if mine is not None:
                 results[i] = read_page(mine, run)
-        (board / DONE).touch()
+        close(board)
         for i in range(n):
             while results[i] is None:
                 results[i] = _collect(board, i, run)
     finally:
         shutil.rmtree(board, ignore_errors=True)
-        board.mkdir(exist_ok=True)
-        (board / DONE).touch()    # helpers still on their way learn there is nothing to do
+        close(board)
     return results
 
 
@@ -126,7 +137,7 @@ def _collect(board: Path, i: int, run: Callable):
         return read_page(mine, run)
     held = _claimant(board, i)
     if held is not None and not _alive(held[1]):
-        mine = board / f"claim-{i:05d}-{os.getpid()}.pkl"
+        mine = _mine(board, i)
         try:
             os.rename(held[0], mine)
         except FileNotFoundError:

@@ -154,16 +154,17 @@ def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResul
     blocks = [(lines[a:b], decoder.lattice(lines[a:b])) for a, b in spans]
     first = decoder.search(blocks)
     again: list[int] = []
+    bonus: dict[int, float] = {}
     if Source(source) is Source.ENG:   # Tesseract vie text already shows its marks
         chosen = [decoder.chosen(lat, dec) for (_, lat), dec in zip(blocks, first)]
         bonus = document_bonus(decoder, [w for words in chosen for w in words])
         if bonus:
             again = [k for k, words in enumerate(chosen)
                      if any(conf < CACHE_RECHECK for _o, _c, conf in words)]
-    results: dict[int, tuple[list[str], list[WordChoice]]] = dict(
-        zip(again, decoder.decode_lattices(
-            [(blocks[k][0], decoder.narrowed(blocks[k][1], first[k], RECHECK_FLOOR))
-             for k in again], bonus, [spans[k][0] for k in again]))) if again else {}
+    redone = decoder.decode_lattices(
+        [(blocks[k][0], decoder.narrowed(blocks[k][1], first[k], RECHECK_FLOOR)) for k in again],
+        bonus, [spans[k][0] for k in again])
+    results = dict(zip(again, redone))
     words: list[WordChoice] = []
     for k, ((a, b), (block_lines, lat)) in enumerate(zip(spans, blocks)):
         restored, choices = results[k] if k in results else \

@@ -74,6 +74,19 @@ class LmArrays:
     keys3: np.ndarray   # packed trigram keys, sorted
     lp3: np.ndarray
 
+    def logprob(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """log10 P(w | u v) for arrays of ids, with backoff to the bigram and the unigram."""
+        key3 = (((u << _BITS) | v) << _BITS) | w
+        j3 = np.searchsorted(self.keys3, key3)
+        hist = (u << _BITS) | v
+        jh = np.searchsorted(self.keys2, hist)
+        bow = np.where(self.keys2[jh] == hist, self.bow2[jh], 0.0)
+        key2 = (v << _BITS) | w
+        j2 = np.searchsorted(self.keys2, key2)
+        lower = np.where(self.keys2[j2] == key2, bow + self.lp2[j2],
+                         bow + self.bo1[v] + self.uni[w])
+        return np.where(self.keys3[j3] == key3, self.lp3[j3], lower)
+
 
 @dataclass(frozen=True, slots=True)
 class NgramModel:
@@ -95,26 +108,14 @@ class NgramModel:
         return self.vocab.get(token, len(self.vocab))
 
     def logprob(self, u: int, v: int, w: int) -> float:
-        """log10 P(w | u v) with backoff to bigram and unigram."""
-        a = self.arrays
-        key3 = (((u << _BITS) | v) << _BITS) | w
-        j = int(np.searchsorted(a.keys3, key3))
-        if a.keys3[j] == key3:
-            return float(a.lp3[j])
-        hist = (u << _BITS) | v
-        j = int(np.searchsorted(a.keys2, hist))
-        bow = float(a.bow2[j]) if a.keys2[j] == hist else 0.0
-        key2 = (v << _BITS) | w
-        j = int(np.searchsorted(a.keys2, key2))
-        if a.keys2[j] == key2:
-            return bow + float(a.lp2[j])
-        return bow + float(a.bo1[v]) + float(a.uni[w])
+        """log10 P(w | u v) with backoff to bigram and unigram (:meth:`LmArrays.logprob`)."""
+        return float(self.arrays.logprob(*(np.array([x], dtype=np.int64) for x in (u, v, w)))[0])
 
     def score_tokens(self, tokens: Iterable[str]) -> float:
         """Total log10 probability of a token sequence with sentence boundaries."""
-        ids = [self.vocab[BOS], self.vocab[BOS]] + [self.word_id(t) for t in tokens]
-        ids.append(self.vocab[EOS])
-        return sum(self.logprob(ids[i - 2], ids[i - 1], ids[i]) for i in range(2, len(ids)))
+        ids = np.array([self.vocab[BOS], self.vocab[BOS]] + [self.word_id(t) for t in tokens]
+                       + [self.vocab[EOS]], dtype=np.int64)
+        return float(self.arrays.logprob(ids[:-2], ids[1:-1], ids[2:]).sum())
 
 
 def save_model(path: Path, vocab: list[str], orders: list[dict[tuple[int, ...], tuple[float, float]]],

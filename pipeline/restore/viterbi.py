@@ -46,20 +46,18 @@ class Decoded:
 def viterbi_many(arrays: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
                  budget: int = PAIR_BUDGET) -> list[Decoded]:
     """Best path and forward/backward max scores of every stream."""
-    out: list[Decoded | None] = [None] * len(streams)
-    order = sorted(range(len(streams)), key=lambda i: -len(streams[i].counts))
-    batch: list[int] = []
+    batches: list[list[int]] = []
     pairs = 0
-    for i in order:
+    for i in sorted(range(len(streams)), key=lambda i: -len(streams[i].counts)):
         c = streams[i].counts
         size = int(c[0]) + int((c[1:] * c[:-1]).sum()) if len(c) else 0
-        if batch and pairs + size > budget:
-            for j, dec in zip(batch, _batch(arrays, bos, eos, [streams[j] for j in batch])):
-                out[j] = dec
-            batch, pairs = [], 0
-        batch.append(i)
+        if not batches or pairs + size > budget:
+            batches.append([])
+            pairs = 0
+        batches[-1].append(i)
         pairs += size
-    if batch:
+    out: list[Decoded | None] = [None] * len(streams)
+    for batch in batches:
         for j, dec in zip(batch, _batch(arrays, bos, eos, [streams[j] for j in batch])):
             out[j] = dec
     return out   # type: ignore[return-value]
@@ -88,9 +86,10 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
     step_pos = np.concatenate([[0], np.cumsum(active)])               # step -> first position
     pos_t = np.repeat(np.arange(T), active)
     pos_s = _ranges(np.zeros(T, dtype=np.int64), active)
-    counts = src_counts[pos_first[pos_s] + pos_t]
+    src_pos = pos_first[pos_s] + pos_t                                # step-major -> stream
+    counts = src_counts[src_pos]
     start = np.concatenate([[0], np.cumsum(counts)])                  # position -> candidates
-    src_cand = _ranges(src_start[pos_first[pos_s] + pos_t], counts)   # step-major -> stream
+    src_cand = _ranges(src_start[src_pos], counts)                    # step-major -> stream
     tok = src_tok[src_cand]
     emit = src_emit[src_cand]
     n = len(tok)
@@ -157,7 +156,7 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
     last_pos = step_pos[lengths] + np.arange(S)
     last_counts = counts[last_pos]
     last_c = _ranges(start[last_pos], last_counts)
-    final = fwd[last_c] + logprob_many(a, ptp[last_c], tok[last_c], np.full(len(last_c), eos))
+    final = fwd[last_c] + a.logprob(ptp[last_c], tok[last_c], np.full(len(last_c), eos))
     bwd = np.zeros(n)
     bwd[last_c] = final - fwd[last_c]
     # Backward: the best completion of each candidate, max over the pairs it starts.
@@ -193,16 +192,3 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
         out.append(Decoded(path, f_src[lo:hi], b_src[lo:hi]))
     return out
 
-
-def logprob_many(a: LmArrays, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """log10 P(w | u v) for arrays of ids, with backoff to the bigram and the unigram."""
-    B = _BITS
-    key3 = (((u << B) | v) << B) | w
-    j3 = np.searchsorted(a.keys3, key3)
-    hist = (u << B) | v
-    jh = np.searchsorted(a.keys2, hist)
-    bow = np.where(a.keys2[jh] == hist, a.bow2[jh], 0.0)
-    key2 = (v << B) | w
-    j2 = np.searchsorted(a.keys2, key2)
-    lower = np.where(a.keys2[j2] == key2, bow + a.lp2[j2], bow + a.bo1[v] + a.uni[w])
-    return np.where(a.keys3[j3] == key3, a.lp3[j3], lower)
