@@ -11,9 +11,9 @@
   processing time (manifest.csv). --scans times a longer set than the two committed scans.
 
 Legacy text is timed twice when a folder of distinct documents is at hand (--legacy): the
-bundled inputs copied --repeat times, and distinct documents. Copies flatter one worker: it
-meets every copy after the first with the OCR forms of that exact text already searched,
-while two workers each meet every text cold once; an archive holds distinct documents.
+bundled inputs copied --repeat times, and distinct documents. Copies flatter the run: every
+copy after the first finds the OCR forms of that exact text already searched (at two workers
+too, as a copy waits while the first is being read); an archive holds distinct documents.
 Make the distinct set once (about 20 minutes, kept under data/, which git ignores):
 
   python scripts/make_synthetic.py --specs scripts/synthetic_reports --out data/bench/legacy-v4 \

@@ -261,11 +261,9 @@ def ocr_stage_digest() -> str:
     return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
 
 
-NORMALIZATION = "none"   # page pixels before OCR (--normalization): none, contrast, binarize
-
-
-def read_scan(path: Path, doc_id: str, cache_dir: Path | None):
-    """read_document(scan) — Tesseract — through an optional pickle cache."""
+def read_scan(path: Path, doc_id: str, cache_dir: Path | None, normalization: str = "none"):
+    """read_document(scan) — Tesseract, with the page *normalization* (none, contrast,
+    binarize) — through an optional pickle cache."""
     import hashlib
     import pickle
 
@@ -273,11 +271,11 @@ def read_scan(path: Path, doc_id: str, cache_dir: Path | None):
     from pipeline.options import RunOptions
 
     opts = RunOptions()
-    opts = replace(opts, ocr=replace(opts.ocr, normalization=NORMALIZATION))
+    opts = replace(opts, ocr=replace(opts.ocr, normalization=normalization))
     if cache_dir is None:
         return read_document(path, doc_id, opts.ingest, opts.ocr)
     key = hashlib.sha1(path.read_bytes()).hexdigest()[:12] + "-" + ocr_stage_digest() + \
-        ("" if NORMALIZATION == "none" else f"-{NORMALIZATION}")
+        ("" if normalization == "none" else f"-{normalization}")
     f = cache_dir / f"{doc_id}-{key}.pkl"
     if f.exists():
         return pickle.loads(f.read_bytes())
@@ -287,7 +285,7 @@ def read_scan(path: Path, doc_id: str, cache_dir: Path | None):
     return doc
 
 
-def synthetic_scans(root: Path, ocr_cache: Path | None = None):
+def synthetic_scans(root: Path, ocr_cache: Path | None = None, normalization: str = "none"):
     """The scan path end to end: scan.pdf → Tesseract vie → post-correction (body text).
     identity = Tesseract's own text through vnocr's OCR stage, vnocr = after restoration."""
     docs = [d for d in synth_dirs(root) if (d / "scan.pdf").exists()]
@@ -300,7 +298,8 @@ def synthetic_scans(root: Path, ocr_cache: Path | None = None):
         for d in docs:
             if d not in cache:
                 # the restore stage alone: table parsing does not change the lines
-                doc = restore_document(read_scan(d / "scan.pdf", d.name, ocr_cache))
+                doc = restore_document(read_scan(d / "scan.pdf", d.name, ocr_cache,
+                                                 normalization))
                 cache[d] = ([ln.text for ln in doc.lines], [ln.restored or ln.text for ln in doc.lines])
             raw, restored = cache[d]
             n = len(body_of("\n".join(raw)))
@@ -572,8 +571,6 @@ def main() -> None:
     ap.add_argument("--ocr-cache", type=Path, default=None,
                     help="cache synth-scan's OCR stage output in this folder")
     args = ap.parse_args()
-    global NORMALIZATION
-    NORMALIZATION = args.normalization
     if args.errors and args.errors.exists():
         args.errors.unlink()
     synth_root = args.synth or next((p for p in DEFAULT_SYNTH if p.exists() and synth_dirs(p)), None)
@@ -582,7 +579,8 @@ def main() -> None:
         "real-dev": real_sample("dev"),
         "synth-eng": synthetic(synth_root, "eng") if synth_root else None,
         "synth-vie": synthetic(synth_root, "vie") if synth_root else None,
-        "synth-scan": synthetic_scans(synth_root, args.ocr_cache) if synth_root else None,
+        "synth-scan": synthetic_scans(synth_root, args.ocr_cache, args.normalization)
+        if synth_root else None,
         "prose-strip": prose_strip(args.prose_lines),
         "prose-eng": prose_eng(),
     }

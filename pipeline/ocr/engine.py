@@ -103,21 +103,20 @@ class TesseractEngine:
             except (pytesseract.TesseractError, RuntimeError) as e:
                 raise OcrError(f"tesseract failed: {str(e).strip()[:200]}") from e
 
-    def image_to_tsv(self, image: Image.Image, options: OcrOptions) -> str:
+    def _tsv(self, image: Image.Image, options: OcrOptions, config: str) -> str:
         import pytesseract
 
         check_tesseract(options.language.value)
         return self._run(image, pytesseract.image_to_data, lang=options.language.value,
-                         config=_config(options, self._dpi(image)), output_type=pytesseract.Output.STRING)
+                         config=config, output_type=pytesseract.Output.STRING)
+
+    def image_to_tsv(self, image: Image.Image, options: OcrOptions) -> str:
+        return self._tsv(image, options, _config(options, self._dpi(image)))
 
     def image_to_line_tsv(self, image: Image.Image, options: OcrOptions) -> str:
         """TSV of an image holding one line of text (a region cut out for a second look)."""
-        import pytesseract
-
-        check_tesseract(options.language.value)
-        config = f"--psm 7 --dpi {self._dpi(image)} -c tessedit_do_invert=0"
-        return self._run(image, pytesseract.image_to_data, lang=options.language.value,
-                         config=config, output_type=pytesseract.Output.STRING)
+        return self._tsv(image, options,
+                         f"--psm 7 --dpi {self._dpi(image)} -c tessedit_do_invert=0")
 
     def image_to_osd(self, image: Image.Image) -> str:
         import pytesseract

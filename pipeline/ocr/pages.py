@@ -33,7 +33,7 @@ from .preprocess import (
     to_gray,
 )
 from .reread import reread_lines
-from .tsv import OcrLine, OcrWord, parse_tesseract_tsv
+from .tsv import OcrLine, OcrWord, mean_conf, parse_tesseract_tsv
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +102,6 @@ def load_page_image(source: PageSource, dpi: int) -> tuple[Image.Image, int | No
     return image, None
 
 
-def _mean_conf(lines: tuple[OcrLine, ...]) -> float:
-    confs = [w.conf for ln in lines for w in ln.words]
-    return sum(confs) / len(confs) if confs else 0.0
-
-
 def _to_source(lines: tuple[OcrLine, ...], transform: PageTransform) -> tuple[OcrLine, ...]:
     out = []
     for ln in lines:
@@ -140,12 +135,12 @@ def ocr_image(image: Image.Image, options: OcrOptions, engine: OcrEngine | None 
     prepared, transform = prepare_page(image, options, dpi)
     read_from = prepared
     lines = parse_tesseract_tsv(engine.image_to_tsv(prepared, options))
-    if options.orientation and _mean_conf(lines) < POOR_MEAN_CONFIDENCE:
+    if options.orientation and mean_conf(lines) < POOR_MEAN_CONFIDENCE:
         turn = _osd_turn(prepared, engine)
         if turn:
             retry, retry_t = prepare_page(image, options, dpi, turn=turn)
             retry_lines = parse_tesseract_tsv(engine.image_to_tsv(retry, options))
-            if _mean_conf(retry_lines) > _mean_conf(lines):
+            if mean_conf(retry_lines) > mean_conf(lines):
                 prepared, lines, transform = retry, retry_lines, retry_t
                 read_from = retry
     if options.deskew:
@@ -157,7 +152,7 @@ def ocr_image(image: Image.Image, options: OcrOptions, engine: OcrEngine | None 
                 retry, retry_t = prepare_page(image, options, dpi, turn=transform.turn,
                                               skew=angle)
                 retry_lines = parse_tesseract_tsv(engine.image_to_tsv(retry, options))
-                if _mean_conf(retry_lines) >= _mean_conf(lines):
+                if mean_conf(retry_lines) >= mean_conf(lines):
                     lines, transform, read_from = retry_lines, retry_t, retry
     if hasattr(engine, "image_to_line_tsv"):
         lines = reread_lines(read_from, lines, engine, options)

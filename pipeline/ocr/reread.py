@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from ..options import OcrOptions
-from .tsv import OcrLine, OcrWord, parse_tesseract_tsv
+from .tsv import OcrLine, OcrWord, mean_conf, parse_tesseract_tsv
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def lone_unsure_lines(lines: tuple[OcrLine, ...] | list[OcrLine]) -> list[int]:
     """Indexes of lines of at most LONE_LINE_WORDS words Tesseract was unsure of."""
     return [i for i, ln in enumerate(lines)
             if len(ln.words) <= LONE_LINE_WORDS
-            and sum(w.conf for w in ln.words) / len(ln.words) < LONE_LINE_CONFIDENCE]
+            and mean_conf([ln]) < LONE_LINE_CONFIDENCE]
 
 
 def otsu_threshold(a: np.ndarray) -> int:
@@ -153,11 +153,11 @@ def read_region(gray: Image.Image, box: Box, reader: LineReader, options: OcrOpt
                 block: int) -> OcrLine | None:
     """Read one region as a line; None unless Tesseract is sure of what it read."""
     image, dx, dy = crop_for_reading(gray, box)
-    words = [w for ln in parse_tesseract_tsv(reader.image_to_line_tsv(image, options))
-             for w in ln.words]
+    read = parse_tesseract_tsv(reader.image_to_line_tsv(image, options))
+    words = [w for ln in read for w in ln.words]
     if not words or not any(c.isalnum() for w in words for c in w.text):
         return None
-    if sum(w.conf for w in words) / len(words) < MIN_REREAD_CONFIDENCE:
+    if mean_conf(read) < MIN_REREAD_CONFIDENCE:
         return None
     return OcrLine(block, 0, tuple(OcrWord(w.text, w.conf, w.left + dx, w.top + dy, w.width,
                                            w.height) for w in words))
@@ -174,8 +174,7 @@ def reread_lines(gray: Image.Image, lines: tuple[OcrLine, ...], reader: LineRead
         budget -= 1
         new = read_region(gray, Box(ln.left, ln.top, ln.right, ln.bottom), reader, options,
                           ln.block)
-        old = sum(w.conf for w in ln.words) / len(ln.words)
-        if new is not None and sum(w.conf for w in new.words) / len(new.words) > old:
+        if new is not None and mean_conf([new]) > mean_conf([ln]):
             log.debug("re-read %r as %r", ln.text, new.text)
             out[i] = new
     if budget <= 0:

@@ -56,6 +56,12 @@ class OcrLine:
         return heights[len(heights) // 2]
 
 
+def mean_conf(lines) -> float:
+    """Mean word confidence of *lines* (0.0 when they hold no word)."""
+    confs = [w.conf for ln in lines for w in ln.words]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
 def parse_tesseract_tsv(tsv: str) -> tuple[OcrLine, ...]:
     """Group the word rows (level 5) of a Tesseract TSV by block, paragraph and line.
 

@@ -21,6 +21,7 @@ import regex
 
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
+from .numbering import roman_value
 from .syllables import (
     apply_case,
     has_marks,
@@ -207,7 +208,6 @@ def repair_decimal(number: str) -> str:
 # when the gap after the colon is narrow. Not after a digit (8:30) or before '/' (https://).
 _LABEL_GLUE = regex.compile(r"^(\p{L}+)(:)(?=[\p{Lu}\d])")
 
-_ROMAN = regex.compile(r"^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term numbers: I to XXXIX
 
 
@@ -217,7 +217,7 @@ def roman_numeral(piece: str) -> str:
     if len(piece) < 2 or not _ROMAN_OCR.match(piece) or not regex.search(r"[IVX]", piece):
         return ""
     fixed = regex.sub(r"[1l|]", "I", piece)
-    return fixed if _ROMAN.match(fixed) else ""
+    return fixed if roman_value(fixed) is not None else ""
 
 
 class Decoder:
