@@ -246,6 +246,10 @@ FULL_PREFIXES = ("Tỉ lệ", "Tỷ lệ", "Số", "Mức", "Chỉ số")
 
 
 def child_name(parent: str, child: str) -> str:
+    # A heading ("Chỉ tiêu số lượng trên 10.000 dân") is not an indicator: its "Số ..." rows
+    # are counts per its qualifier and do not describe themselves (as pipeline/tables names them).
+    if parent.startswith(("Chỉ tiêu", "Các chỉ tiêu")):
+        return f"{parent} - {child}"
     if child.startswith(FULL_PREFIXES):
         return child
     return f"{parent} - {child}"

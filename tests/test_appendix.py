@@ -267,6 +267,24 @@ def test_garbled_sub_row_label_and_header_split_over_lines():
         ("Số giường bệnh", "Giường", ("Z7", "30", "29,6", "34,4"))]
 
 
+def test_counts_under_a_heading_are_named_after_it():
+    # the heading follows its group's line behind a rule mark, and is no part of the group name
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4, "7 | Y tế",
+        "‘| Chỉ tiêu số lượng trên 10.000 dân",
+        "Số giường bệnh Giường 37 41 43,9 43",
+        "Số bác sĩ Người - 19 16,3 15",
+        "Số lần khám bệnh bình quân/người/năm Lần - - 2,4 2,1",
+        "Tổng tỷ suất sinh Con 2,1 2,1 1,76 1,8"])), [*GROUPS, "Y tế"])
+    assert {r.group for r in rows} == {"Y tế"}
+    assert [r.indicator.lstrip("‘| ") for r in rows] == [
+        "Chỉ tiêu số lượng trên 10.000 dân",
+        "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh",
+        "Chỉ tiêu số lượng trên 10.000 dân - Số bác sĩ",
+        "Số lần khám bệnh bình quân/người/năm", "Tổng tỷ suất sinh"]
+    assert rows[0].is_parent and rows[1].cells == ("37", "41", "43,9", "43")
+
+
 def test_junk_value_line_lone_word_and_region_fragments_stay_with_their_row():
     rows = _rows(
         "Tỉ lệ hộ chăn nuôi, trang trại được xử lý 0",

@@ -271,7 +271,7 @@ def test_numbers_in_a_name_must_agree(catalog: Catalog) -> None:
     assert entry is not None and entry.indicator_id == "G6.03"
 
 
-def test_self_named_sub_rows_match_through_their_parent() -> None:
+def test_counts_under_a_heading_are_named_and_matched_through_it() -> None:
     from pathlib import Path
 
     from pipeline.process import process_document
@@ -279,8 +279,9 @@ def test_self_named_sub_rows_match_through_their_parent() -> None:
     pdf = Path(__file__).parent / "data" / "synthetic" / "ben-tre-nq42" / "clean.pdf"
     ids = {r.indicator: r.indicator_id for r in process_document(pdf, "ben-tre").indicators}
     # alone, "Số bác sĩ" matches nothing; under "Chỉ tiêu số lượng trên 10.000 dân" it is G7.03.1
-    assert ids["Số bác sĩ"] == "G7.03.1"
-    assert ids["Số giường bệnh"] == "G7.03.2"
+    assert ids["Chỉ tiêu số lượng trên 10.000 dân - Số bác sĩ"] == "G7.03.1"
+    assert ids["Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh"] == "G7.03.2"
+    assert ids["Chỉ tiêu số lượng trên 10.000 dân"] == "G7.03"
 
 
 def test_region_named_in_the_label_picks_the_region_child(catalog: Catalog) -> None:

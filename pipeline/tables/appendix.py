@@ -37,6 +37,26 @@ _UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
 _DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
 SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên giới, hải đảo",
                  "các vùng còn lại", "trong đó", "nam", "nữ")
+#: Labels that begin a heading row: a set of indicators, not an indicator ("Chỉ tiêu số lượng trên
+#: 10.000 dân"); its "Số ..." rows are counts per its qualifier, so they do not describe themselves.
+_HEADING_LEADS = ("chi tieu ", "cac chi tieu ")
+
+
+#: A count that states its own reference ("Số lần khám bệnh bình quân/người/năm") describes itself.
+_NOT_LETTER_LEAD = regex.compile(r"^[^\p{L}\p{N}]+")
+_OWN_REFERENCE = regex.compile(r"/|\b(?:tren|binh quan|moi|hang nam|trong nam)\b")
+
+
+def heads_count_row(parent: str, child: str) -> bool:
+    """True when *child* ("Số giường bệnh") is a count row under the heading *parent*: it begins
+    with "Số" and names no reference of its own, so it is read per the heading's."""
+    def sk(text: str) -> str:   # OCR may leave a mark before the label ("‘| Chi tiéu ...")
+        return " ".join(_NOT_LETTER_LEAD.sub("", skeleton(text)).split())
+    child_sk = sk(child)
+    return (sk(parent).startswith(_HEADING_LEADS) and child_sk.startswith("so ")
+            and not _OWN_REFERENCE.search(child_sk))
+
+
 GROUP_HINT = regex.compile(r"^\s*(\d{1,2}|[IVX]{1,4})\s*[|.)\]]*\s*[\[|]?\s*(\S.*)$")
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -349,7 +369,7 @@ def _starts_new_name(text: str) -> bool:
     toks = text.split()
     if 0 < len(toks) <= 2 and all(t.isupper() and len(t) >= 2 for t in toks):
         return False
-    t = text.lstrip(" -•+|")
+    t = text.lstrip(" -•+|'‘’`\"")     # rules, bullets and quote-like dust before the name
     return bool(t) and (t[0].isupper() or t[0].isdigit())
 
 
@@ -879,7 +899,8 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
             block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
             continue
         if not parts.cells and not parts.unit:
-            if after_heading and not _starts_new_name(text):
+            # (a rule or mark may come before the next name: "‘| Chỉ tiêu số lượng ...")
+            if after_heading and not _starts_new_name(_NOT_LETTER_LEAD.sub("", text)):
                 group = f"{group} {text}"   # the heading's wrapped second line
                 continue
             heading = _is_group_heading(text, groups, last_group_int)
@@ -1022,8 +1043,10 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         known_sub = any(label == skeleton(s) or (" " in s and label.startswith(skeleton(s) + " "))
                         for s in SUBROW_LABELS)
         self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
-        is_sub = parent is not None and (known_sub or (not parent.cells and not self_named
-                                                       and name[:1].islower()))
+        is_sub = parent is not None and (
+            known_sub
+            or (not parent.cells and not self_named and name[:1].islower())
+            or (not parent.cells and heads_count_row(parent_name, name)))
         full = f"{parent_name} - {name}" if is_sub else name
         row = ParsedRow(b.group_no, b.group, full, b.unit, tuple(cells), tuple(b.lines),
                         tuple(flags), is_parent=not cells)

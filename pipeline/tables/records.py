@@ -22,8 +22,12 @@ and naming sub-rows — by the same rules as :mod:`.appendix` and the gold gener
   ``appendix.SUBROW_LABELS``), or, under a row without any value, a row starting in
   lowercase, with a bullet (``-``, ``+``) or with one of the self-describing prefixes below
   (``Số giường bệnh`` under ``Chỉ tiêu số lượng trên 10.000 dân``). The grid carries no
-  italics or indentation, so other children read as top-level rows. It is named ``<parent> - <child>`` unless the child begins with ``Tỉ lệ``,
-  ``Tỷ lệ``, ``Số``, ``Mức`` or ``Chỉ số`` (then it keeps its own name).
+  italics or indentation, so other children read as top-level rows. It is named
+  ``<parent> - <child>`` unless the child begins with ``Tỉ lệ``, ``Tỷ lệ``, ``Số``, ``Mức`` or
+  ``Chỉ số`` (then it keeps its own name) — except a count under a heading (a parent labelled
+  ``Chỉ tiêu ...``) that states no reference of its own (``Số giường bệnh``, but not ``Số lần
+  khám bệnh bình quân/người/năm``): it is read per the heading's ``trên 10.000 dân`` and named
+  after it (``appendix.heads_count_row``).
 
 Cell texts are kept exactly as read (spaces trimmed; ``TableCell.restored`` when set, else
 ``text``): ``-`` and ``""`` stay distinct.
@@ -39,7 +43,7 @@ from rapidfuzz import fuzz
 
 from ..models import DocumentRecord, Table, TableCell, ValueColumn
 from ..restore.syllables import skeleton
-from .appendix import SUBROW_LABELS, ParsedRow, doc_type_of, iso_date, parse_code
+from .appendix import SUBROW_LABELS, ParsedRow, doc_type_of, heads_count_row, iso_date, parse_code
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +248,8 @@ def _is_sub_label(name: str) -> bool:
 
 def _child_name(parent: str, child: str) -> str:
     child = child.lstrip("-+•* ").strip()
+    if heads_count_row(parent, child):
+        return f"{parent} - {child}"
     if _sk(child).startswith(SELF_NAMED_PREFIXES) or _sk(child) == "so":
         return child
     return f"{parent} - {child}"
