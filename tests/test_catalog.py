@@ -298,3 +298,17 @@ def test_region_named_in_the_label_picks_the_region_child(catalog: Catalog) -> N
 def test_spelled_out_denominator_does_not_hide_the_indicator(catalog: Catalog) -> None:
     entry, _ = catalog.match("Tỷ lệ lao động qua đào tạo so với tổng số lao động có việc làm")
     assert entry is not None and entry.indicator_id == "G3.01"
+
+
+def test_a_level_unit_and_a_households_qualifier_do_not_hide_the_indicator(catalog: Catalog) -> None:
+    # a province states the target as a level (Mức độ) of an indicator the programme counts
+    # in houses, and names whom it is for or where: the core label decides
+    for label in ("Xóa nhà tạm, nhà dột nát trên địa bàn",
+                  "Nhà tạm, nhà dột nát của hộ nghèo, hộ cận nghèo",
+                  "Xóa nhà tạm, nhà dột nát cho hộ nghèo, hộ cận nghèo, hộ khó khăn"):
+        entry, _ = catalog.match(label, "Mức độ", "5")
+        assert entry is not None and entry.indicator_id == "G9.04", label
+    # a unit that does contradict still counts against an entry
+    _, level = catalog.match("Xóa nhà tạm, nhà dột nát", "Mức độ", "9")
+    _, wrong = catalog.match("Xóa nhà tạm, nhà dột nát", "%", "9")
+    assert wrong < level

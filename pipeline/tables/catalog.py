@@ -124,7 +124,11 @@ _RATE_RE = re.compile(r"^(?:ti (?:le|trong|suat|so)|muc giam|toc do)\b")
 _COUNT_RE = re.compile(r"^so\b")
 _CHILD_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
 # A denominator or scope spelled out after the indicator proper.
-_QUALIFIER_RE = re.compile(r"\s+(?:so với|trên tổng số|trên địa bàn)\s+", re.IGNORECASE)
+_LEVEL_UNIT = "mứcđộ"   # normalize_unit("Mức độ")
+# Where a label's core ends: a denominator ("so với ..."), the area ("trên địa bàn", also at
+# the end) or the households it is for ("cho hộ nghèo, hộ cận nghèo", "của hộ nghèo").
+_QUALIFIER_RE = re.compile(
+    r"\s+(?:so với|trên tổng số|trên địa bàn|(?:cho|của) (?:các )?hộ nghèo)\b", re.IGNORECASE)
 # Region sub-indicators and the ways reports name the region (skeleton forms).
 _REGION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "thanh thi": ("thanh thi", "do thi"),
@@ -370,7 +374,8 @@ class Catalog:
     def _boost(self, entry: CatalogEntry, score: float, unit_n: str, group_n: str) -> float:
         """Apply the unit/group boosts (and the unit-mismatch penalty); clamp to 0..1."""
         entry_unit = normalize_unit(entry.unit)
-        if unit_n and entry_unit:
+        if unit_n and entry_unit and unit_n != _LEVEL_UNIT:
+            # (a target stated as a level, "Mức độ", contradicts no indicator's unit)
             if entry_unit == unit_n:
                 score += UNIT_BOOST
             elif unit_n in self._units:
