@@ -316,3 +316,23 @@ def test_apostrophe_after_a_word_is_a_misread_mark_unless_a_quotation_is_open():
     # the English-model decoder reads the horn the apostrophe stood for; a quote is kept
     assert restore_text("Bao dam dich vu xa hoi co’ ban") == "Bảo đảm dịch vụ xã hội cơ bản"
     assert restore_text("theo ‘Nghi quyet’ nay") == "theo ‘Nghị quyết’ này"
+
+
+def test_words_joined_by_a_period_are_restored_apart_and_keep_it():
+    # a lost space read as a period (or a sentence end whose space was lost): each word is
+    # restored, the period kept, and the word after it gets its space back
+    assert restore_text("day du vdi.Co sé dit liéu quéc gia") == \
+        "đầy đủ với. Cơ sở dữ liệu quốc gia"
+    assert restore_text("quy dinh mot s6.chinh sach") == "quy định một số. chính sách"
+    # web addresses, abbreviations and initials stay as they are
+    for kept in ("www.thongtinlietsi.gov.vn", "congdanhoctap.vn", "TP.HCM", "Tr.V", "N.T", "1.200"):
+        assert restore_text(f"xem {kept} nay").split()[1] == kept
+
+
+def test_a_dash_glued_to_a_word_is_a_bullet():
+    from pipeline.restore.tokens import split_line
+
+    assert [(p[0], p[3]) for p in split_line("-nguodi cao")] == [
+        ("-", "punct"), ("nguodi", "word"), ("cao", "word")]
+    assert restore_text("- -nguodi cao tudi") == "- -người cao tuổi"
+    assert restore_text("kinh té-xa héi") == "kinh tế-xã hội"     # inside a word it joins

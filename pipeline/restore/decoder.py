@@ -208,6 +208,22 @@ def repair_decimal(number: str) -> str:
 # when the gap after the colon is narrow. Not after a digit (8:30) or before '/' (https://).
 _LABEL_GLUE = regex.compile(r"^(\p{L}+)(:)(?=[\p{Lu}\d])")
 
+# Two words joined by a period that stands for a lost space or a sentence end whose space was
+# lost (vdi.Co, s6.chinh, cu.Tinh): not a web address (gov.vn), abbreviation (TP.HCM) or
+# initials (Tr.V).
+_TOP_DOMAINS = frozenset({"vn", "com", "net", "org", "edu", "gov", "int", "info", "io"})
+
+
+def period_glued(piece: str) -> bool:
+    """Is *piece* words joined by periods (each part a word on its own)?"""
+    if "." not in piece or piece.lower().startswith("www"):
+        return False
+    parts = piece.split(".")
+    return (parts[-1].lower() not in _TOP_DOMAINS
+            and all(len(p) >= 2 and not (p.isupper() and p.isalpha()) and classify(p) == "word"
+                    for p in parts))
+
+
 _ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term numbers: I to XXXIX
 
 
@@ -246,6 +262,12 @@ class Decoder:
             rest[0].glued = True
             return [*self._word_positions(label, line, start),
                     self._fixed(":", line, start + len(label), ":"), *rest]
+        if period_glued(piece):
+            out = self._split_on(piece, ".", line, start)
+            for k in range(1, len(out)):
+                if out[k - 1].ocr == ".":
+                    out[k].glued = True     # the word after the period gains its space
+            return out
         roman = roman_numeral(piece)
         if roman:
             return [self._fixed(roman, line, start, lm_token(roman), piece)]

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import regex
 
-_LEAD = "(\"“‘'[{"
+_LEAD = "(\"“‘'[{-–"    # a dash glued to a word is a list bullet (-nguodi for "- người")
 _TRAIL = ",.;:)\"”’'!?]}…"
 _SPACE = regex.compile(r"\S+")
 
