@@ -161,9 +161,8 @@ def restore_lines(lines: list[str], source: Source = Source.ENG) -> RestoreResul
         if bonus:
             again = [k for k, words in enumerate(chosen)
                      if any(conf < CACHE_RECHECK for _o, _c, conf in words)]
-    redone = decoder.decode_lattices(
-        [(blocks[k][0], decoder.narrowed(blocks[k][1], first[k], RECHECK_FLOOR)) for k in again],
-        bonus, [spans[k][0] for k in again])
+    redone = decoder.recheck([blocks[k] for k in again], [first[k] for k in again],
+                             RECHECK_FLOOR, bonus, [spans[k][0] for k in again])
     results = dict(zip(again, redone))
     words: list[WordChoice] = []
     for k, ((a, b), (block_lines, lat)) in enumerate(zip(spans, blocks)):

@@ -81,10 +81,16 @@ class WordChoice:
 
 @dataclass(frozen=True, slots=True)
 class BlockPath:
-    """A decoded block: the chosen candidate and every candidate's confidence, by position."""
+    """A decoded block: the chosen candidate and every candidate's confidence, by position.
+
+    *kept*: when the block was decoded over part of its lattice (:meth:`Decoder.recheck`),
+    the lattice candidates decoded at each position; *path* and *confs* index into them."""
 
     path: list[int]
     confs: list[list[float]]
+    stream: Stream | None = None        # the candidates decoded, flat (all positions)
+    flat: np.ndarray | None = None      # their confidences, flat
+    kept: list[list[int]] | None = None
 
 
 _second = operator.itemgetter(1)
@@ -499,44 +505,64 @@ class Decoder:
 
     def search(self, blocks: Sequence[tuple[Sequence[str], list[_Pos]]],
                bonus: dict[int, float] | None = None) -> list[BlockPath]:
-        """The best path and every candidate's confidence, per block; each block is cut
-        into streams of at most MAX_STREAM positions."""
+        """The best path and every candidate's confidence, per block."""
+        return self._search_streams([self._stream(positions, bonus) for _l, positions in blocks])
+
+    def _search_streams(self, block_streams: Sequence[Stream]) -> list[BlockPath]:
+        """:meth:`search` over each block's candidates, flat; a block is cut into streams
+        of at most MAX_STREAM positions."""
         streams: list[Stream] = []
         owner: list[int] = []      # the block of each stream
-        for b, (_lines, positions) in enumerate(blocks):
-            for a in range(0, len(positions), MAX_STREAM):
-                streams.append(self._stream(positions[a:a + MAX_STREAM], bonus))
+        for b, st in enumerate(block_streams):
+            first = np.concatenate([[0], np.cumsum(st.counts)])
+            for a in range(0, len(st.counts), MAX_STREAM):
+                z = min(a + MAX_STREAM, len(st.counts))
+                lo, hi = int(first[a]), int(first[z])
+                streams.append(Stream(st.tokens[lo:hi], st.emits[lo:hi], st.counts[a:z]))
                 owner.append(b)
         decoded = viterbi_many(self.lm.arrays, self._bos, self._eos, streams)
-        parts: list[list] = [[] for _ in blocks]
-        for b, stream, dec in zip(owner, streams, decoded):
-            parts[b].append((stream, dec))
+        parts: list[list] = [[] for _ in block_streams]
+        for b, dec in zip(owner, decoded):
+            parts[b].append(dec)
         out = []
-        for got in parts:
+        for st, got in zip(block_streams, parts):
             if not got:
-                out.append(BlockPath([], []))
+                out.append(BlockPath([], [], st, np.zeros(0)))
                 continue
-            path = [k for _s, d in got for k in d.path]
-            counts = np.concatenate([s.counts for s, _d in got])
-            fwd = np.concatenate([d.fwd for _s, d in got])
-            bwd = np.concatenate([d.bwd for _s, d in got])
-            out.append(BlockPath(path, self._confidences(fwd, bwd, counts)))
+            path = [k for d in got for k in d.path]
+            fwd = np.concatenate([d.fwd for d in got])
+            bwd = np.concatenate([d.bwd for d in got])
+            confs, flat = self._confidences(fwd, bwd, st.counts)
+            out.append(BlockPath(path, confs, st, flat))
         return out
 
-    @staticmethod
-    def narrowed(positions: list[_Pos], dec: BlockPath, floor: float) -> list[_Pos]:
-        """The lattice without the candidates a first pass gave less than *floor* of
-        confidence (the chosen one always stays): a second pass over it is much cheaper."""
-        out = []
-        for pos, k, conf in zip(positions, dec.path, dec.confs):
-            if len(conf) == 1 or min(conf) >= floor:
-                out.append(pos)
-                continue
-            keep = [i for i, c in enumerate(conf) if c >= floor or i == k]
-            out.append(_Pos(pos.line, pos.start, pos.end, pos.ocr, [pos.texts[i] for i in keep],
-                            [pos.tokens[i] for i in keep], [pos.emit[i] for i in keep],
-                            pos.decodable, pos.glued))
-        return out
+    def recheck(self, blocks: Sequence[tuple[Sequence[str], list[_Pos]]],
+                first: Sequence[BlockPath], floor: float, bonus: dict[int, float] | None,
+                line_offsets: Sequence[int]) -> list[tuple[list[str], list[WordChoice]]]:
+        """Decode blocks again with *bonus*, over only the candidates their first pass
+        (*first*, decoded without a bonus) gave at least *floor* of confidence, the chosen
+        one always kept: much cheaper than the whole lattice, and the same choices."""
+        streams, kept_all = [], []
+        for dec in first:
+            st = dec.stream
+            starts = np.concatenate([[0], np.cumsum(st.counts)[:-1]])
+            keep = dec.flat >= floor
+            keep[starts + np.asarray(dec.path, dtype=np.int64)] = True
+            idx = np.flatnonzero(keep)
+            counts = np.add.reduceat(keep.astype(np.int64), starts) if len(starts) else st.counts
+            local = (idx - np.repeat(starts, st.counts)[idx]).tolist()
+            cut = np.concatenate([[0], np.cumsum(counts)]).tolist()
+            kept_all.append([local[a:b] for a, b in zip(cut, cut[1:])])
+            tokens = st.tokens[idx]
+            emits = st.emits[idx]
+            if bonus:
+                emits = emits + np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
+            streams.append(Stream(tokens, emits, counts))
+        decoded = self._search_streams(streams)
+        return [self.render(lines, positions,
+                            BlockPath(dec.path, dec.confs, dec.stream, dec.flat, kept), off)
+                for (lines, positions), dec, kept, off in zip(blocks, decoded, kept_all,
+                                                               line_offsets)]
 
     @staticmethod
     def chosen(positions: list[_Pos], dec: BlockPath) -> list[tuple[str, str, float]]:
@@ -563,12 +589,14 @@ class Decoder:
                line_offset: int = 0) -> tuple[list[str], list[WordChoice]]:
         """The restored lines and the word choices of a decoded block (their line numbers
         counted from *line_offset*)."""
-        path, confs = dec.path, dec.confs
+        path, confs, kept = dec.path, dec.confs, dec.kept
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
         for i, pos in enumerate(positions):
-            chosen = pos.texts[path[i]]
+            texts = pos.texts if kept is None or len(kept[i]) == len(pos.texts) \
+                else [pos.texts[j] for j in kept[i]]
+            chosen = texts[path[i]]
             if not pos.decodable:
                 if chosen != pos.ocr or pos.glued:   # a repaired code, or a lost space
                     text = " " + chosen if pos.glued else chosen
@@ -578,8 +606,8 @@ class Decoder:
                                               pos.glued))
                 continue
             conf = confs[i]
-            alts = sorted(zip(pos.texts, conf), key=_second, reverse=True) if len(conf) > 1 \
-                else list(zip(pos.texts, conf))
+            alts = sorted(zip(texts, conf), key=_second, reverse=True) if len(conf) > 1 \
+                else list(zip(texts, conf))
             choice_conf = conf[path[i]]
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line + line_offset, pos.start, pos.end, pos.ocr,
@@ -594,16 +622,17 @@ class Decoder:
 
 
     def _confidences(self, fwd: np.ndarray, bwd: np.ndarray, sizes: np.ndarray
-                     ) -> list[list[float]]:
+                     ) -> tuple[list[list[float]], np.ndarray]:
         """Per position, each candidate's share of 10^(max-marginal / temperature), computed
-        for the whole block at once (*fwd*, *bwd*: flat; *sizes*: candidates per position)."""
+        for the whole block at once (*fwd*, *bwd*: flat; *sizes*: candidates per position);
+        also flat."""
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         m = fwd + bwd
         m -= np.repeat(np.maximum.reduceat(m, starts), sizes)
         w = np.power(10.0, m / self.params.temperature)
         w /= np.repeat(np.add.reduceat(w, starts), sizes)
         flat = w.tolist()
-        return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())]
+        return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())], w
 
 
 def _caps_neighbour(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
