@@ -258,9 +258,23 @@ class Decoder:
         # (dask workers run documents in threads).
         self._state = threading.local()
         self._cand_cache: dict[tuple[str, bool], tuple] = {}
+        self._pos_cache: dict[tuple[str, bool], tuple] = {}
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
+        """The lattice positions of one word piece at (*line*, *start*): built once per piece
+        (and capitals' company), then placed."""
+        key = (piece, self._in_capitals())
+        made = self._pos_cache.get(key)
+        if made is None:
+            made = tuple((q.start, q.end, q.ocr, tuple(q.texts), tuple(q.tokens), tuple(q.emit),
+                          q.decodable, q.glued) for q in self._build_word_positions(piece, 0, 0))
+            if len(self._pos_cache) < TOKEN_CACHE_SIZE:
+                self._pos_cache[key] = made
+        return [_Pos(line, start + a, start + b, ocr, texts, tokens, emit, decodable, glued)
+                for a, b, ocr, texts, tokens, emit, decodable, glued in made]
+
+    def _build_word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
         glue = _LABEL_GLUE.match(piece)
         if glue:
             label = glue.group(1)
