@@ -2,7 +2,8 @@
 """Speed and memory of vnocr, printed as one table with the size of each run.
 
 - restoration: start-up (import + model load), words/s on one core after loading (cold
-  candidate cache: first pass; warm: second pass over the same text), peak memory;
+  candidate cache: first pass; warm: second pass over the same text; distinct documents:
+  the --legacy set one after another, after ten of them), peak memory;
 - whole pipeline (`vnocr run`, fresh process each time, 1 and 2 workers): pages/s on legacy
   text, born-digital PDFs and scans, plus a rerun with nothing changed;
 - Tesseract's own single-threaded time on the same scan pages (`tesseract -l vie`), and the
@@ -69,6 +70,37 @@ def restoration_rows() -> list[tuple[str, ...]]:
         ("restore words/s, warm cache", f"{w} words", f"{w / float(warm):,.0f} words/s",
          f"{float(warm):.2f} s", ""),
     ]
+
+
+# Restoration as a batch worker meets it: distinct documents one after another in one process,
+# timed after the first WARMUP_DOCS (each document's OCR noise brings forms no cache holds yet).
+STEADY_PROBE = r"""
+import sys, time
+from pipeline.restore import get_decoder, restore_text
+get_decoder()
+warmup = int(sys.argv[1])
+words = seconds = 0.0
+for k, path in enumerate(sys.argv[2:]):
+    text = open(path, encoding="utf-8").read()
+    t0 = time.perf_counter()
+    restore_text(text)
+    if k >= warmup:
+        seconds += time.perf_counter() - t0
+        words += len(text.split())
+print(f"{int(words)} {seconds:.3f}")
+"""
+WARMUP_DOCS = 10
+
+
+def steady_rows(docs: list[Path]) -> list[tuple[str, ...]]:
+    """Words/s on distinct documents after WARMUP_DOCS others (an order fixed by name)."""
+    if len(docs) <= WARMUP_DOCS:
+        return []
+    res = subprocess.run([sys.executable, "-c", STEADY_PROBE, str(WARMUP_DOCS), *map(str, docs)],
+                         env=ENV, capture_output=True, text=True, check=True)
+    words, seconds = res.stdout.split()
+    return [(f"restore words/s, distinct docs after {WARMUP_DOCS}", f"{len(docs) - WARMUP_DOCS} docs, "
+             f"{words} words", f"{int(words) / float(seconds):,.0f} words/s", f"{float(seconds):.2f} s", "")]
 
 
 def count_pages(paths: list[Path]) -> int:
@@ -190,6 +222,7 @@ def main() -> None:
     args = ap.parse_args()
     docs = sorted(p.parent for p in args.synth.glob("*/gold.txt"))
     rows = restoration_rows()
+    rows += steady_rows(sorted(args.legacy.glob("*/eng.txt")) if args.legacy.is_dir() else [])
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         legacy = [SAMPLE.parent / SAMPLE.name] + [d / "eng.txt" for d in docs]
