@@ -467,3 +467,17 @@ def test_wrapped_word_cells_rebuilt_from_the_genre_phrases():
          ("Hoàn thành", "Giải quyết cơ bản", "Hoàn thành")),
         ("Nhà tạm, nhà dột nát của hộ nghèo, hộ cận nghèo", ("-", "3.125", "Xóa bỏ toàn bộ")),
         ("Tuổi thọ trung bình tính từ lúc sinh", ("75", "76,4", "76,5"))]
+
+
+def test_decimal_comma_lost_in_ocr_is_put_back():
+    from pipeline.tables.appendix import restore_dropped_comma
+
+    # a leading zero: no Vietnamese number has one, whatever the unit
+    assert restore_dropped_comma(">07", "") == ">0,7"
+    assert restore_dropped_comma("<03", "%") == "<0,3"
+    assert restore_dropped_comma("05%", "") == "0,5%"
+    # a percent over 100
+    assert restore_dropped_comma("995", "%") == "99,5"
+    assert restore_dropped_comma(">995", "%") == ">99,5"
+    for cell, unit in (("0", "%"), ("0,7", ""), ("100", "%"), ("995", "người"), ("2030", "")):
+        assert restore_dropped_comma(cell, unit) is None

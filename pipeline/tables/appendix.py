@@ -1192,9 +1192,16 @@ def normalize_cell(cell: str) -> str:
     return _POINT_DECIMAL.sub(r"\1,\2", text)
 
 
+_LEADING_ZERO = regex.compile(r"^((?:[<>]=?|[≤≥])\s*)?0(\d{1,2})(%?)$")
+
+
 def restore_dropped_comma(cell: str, unit: str) -> str | None:
-    """A percent cell over 100 printed without its decimal comma (995 → 99,5, >995 → >99,5);
-    None when the cell is not of that shape."""
+    """A number printed without its decimal comma: one with a leading zero, which Vietnamese
+    numbers never have (>07 → >0,7, <03 → <0,3), or a percent cell over 100 (995 → 99,5,
+    >995 → >99,5); None when the cell is not of that shape."""
+    m = _LEADING_ZERO.match(cell)
+    if m:
+        return f"{m.group(1) or ''}0,{m.group(2)}{m.group(3)}"
     if unit != "%" and not cell.endswith("%"):
         return None
     m = _DROPPED_COMMA.match(cell)
