@@ -481,3 +481,14 @@ def test_decimal_comma_lost_in_ocr_is_put_back():
     assert restore_dropped_comma(">995", "%") == ">99,5"
     for cell, unit in (("0", "%"), ("0,7", ""), ("100", "%"), ("995", "người"), ("2030", "")):
         assert restore_dropped_comma(cell, unit) is None
+
+
+def test_range_broken_after_its_dash_and_a_year_that_ends_the_name():
+    assert _rows(
+        "Tỉ lệ huy động trẻ em mẫu giáo % 95 95- 97 98,5 99",
+        "Mức tăng thu nhập bình quân đầu người Lần 2 - - -",
+        "của hộ nghèo so với năm 2021",
+    ) == [
+        ("Tỉ lệ huy động trẻ em mẫu giáo", "%", ("95", "95-97", "98,5", "99")),
+        ("Mức tăng thu nhập bình quân đầu người của hộ nghèo so với năm 2021", "Lần",
+         ("2", "-", "-", "-"))]

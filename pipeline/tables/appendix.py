@@ -571,8 +571,23 @@ def _acceptable(kinds: list[str], unit: str, n: int, first_has_digit: bool = Fal
     return readable * 2 >= len(kinds) or (unit == "%" and len(kinds) <= n + 2)
 
 
+_YEAR = regex.compile(r"(?:19|20)\d\d")
+_RANGE_START = regex.compile(r"^(?:[<>]=?|[≤≥])?\d+(?:,\d+)?-$")
+_RANGE_END = regex.compile(r"^\d+(?:,\d+)?%?$")
+
+
 def _tokens(text: str) -> list[str]:
-    return [t for t in (t.strip("|[]") for t in _M2_UNIT.sub(" m2 sàn/người ", text).split()) if t]
+    """The tokens of a table line, column rules dropped; a range OCR broke after its dash
+    ("95- 97") is one token again."""
+    out: list[str] = []
+    for t in (t.strip("|[]") for t in _M2_UNIT.sub(" m2 sàn/người ", text).split()):
+        if not t:
+            continue
+        if out and _RANGE_START.match(out[-1]) and _RANGE_END.match(t):
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
 
 
 def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
@@ -595,6 +610,8 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
     if len(rtoks) != len(toks):
         rtoks = toks
     text = _M2_UNIT.sub(" m2 sàn/người ", text)
+    if n > 1 and len(toks) >= 3 and _YEAR.fullmatch(rtoks[-1]) and skeleton(toks[-2]) == "nam":
+        return LineParts(" ".join(toks), "", [], [])   # "... so với năm 2021": the name's year
     for end in range(len(toks) - 1, 0, -1):
         if len(toks) - end > 2 * n + 2:
             break
