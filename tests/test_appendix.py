@@ -277,7 +277,7 @@ def test_counts_under_a_heading_are_named_after_it():
         "Số lần khám bệnh bình quân/người/năm Lần - - 2,4 2,1",
         "Tổng tỷ suất sinh Con 2,1 2,1 1,76 1,8"])), [*GROUPS, "Y tế"])
     assert {r.group for r in rows} == {"Y tế"}
-    assert [r.indicator.lstrip("‘| ") for r in rows] == [
+    assert [r.indicator for r in rows] == [
         "Chỉ tiêu số lượng trên 10.000 dân",
         "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh",
         "Chỉ tiêu số lượng trên 10.000 dân - Số bác sĩ",
@@ -492,3 +492,15 @@ def test_range_broken_after_its_dash_and_a_year_that_ends_the_name():
         ("Tỉ lệ huy động trẻ em mẫu giáo", "%", ("95", "95-97", "98,5", "99")),
         ("Mức tăng thu nhập bình quân đầu người của hộ nghèo so với năm 2021", "Lần",
          ("2", "-", "-", "-"))]
+
+
+def test_a_rule_mark_before_a_capitalised_name_opens_a_row():
+    # ")" is a column rule OCR read before the next row's name; the row above had no values
+    rows = _rows(
+        "Chấm dứt các dịch bệnh AIDS, lao và loại",
+        "trừ sốt rét",
+        ") Khống chế tỉ lệ người nhiễm HIV trong % <0,3 <0,3 0,29 <0,3",
+        "cộng đồng dân cư")
+    assert [r[0] for r in rows] == ["Chấm dứt các dịch bệnh AIDS, lao và loại trừ sốt rét",
+                                    "Khống chế tỉ lệ người nhiễm HIV trong cộng đồng dân cư"]
+    assert rows[1][2] == ("<0,3", "<0,3", "0,29", "<0,3")

@@ -369,7 +369,7 @@ def _starts_new_name(text: str) -> bool:
     toks = text.split()
     if 0 < len(toks) <= 2 and all(t.isupper() and len(t) >= 2 for t in toks):
         return False
-    t = text.lstrip(" -•+|'‘’`\"")     # rules, bullets and quote-like dust before the name
+    t = text.lstrip(" -•+|)'‘’`\"")    # rules, bullets and quote-like dust before the name
     return bool(t) and (t[0].isupper() or t[0].isdigit())
 
 
@@ -1043,7 +1043,8 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
     for b in blocks:
         if any(k in "jq" for k in b.kinds):
             _complete_word_cells(b, n)
-        name, fragments = _strip_fragments(b.text.strip(" |-"))
+        # (a rule or dust read before the name: ") Khống chế", "‘| Chỉ tiêu")
+        name, fragments = _strip_fragments(b.text.strip(" |-").lstrip(" |)'‘’`"))
         if b.cells:
             cells, flags = fit_cells(b.cells, b.kinds, n)
         else:
