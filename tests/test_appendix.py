@@ -504,3 +504,20 @@ def test_a_rule_mark_before_a_capitalised_name_opens_a_row():
     assert [r[0] for r in rows] == ["Chấm dứt các dịch bệnh AIDS, lao và loại trừ sốt rét",
                                     "Khống chế tỉ lệ người nhiễm HIV trong cộng đồng dân cư"]
     assert rows[1][2] == ("<0,3", "<0,3", "0,29", "<0,3")
+
+
+def test_lines_of_two_words_without_values_are_debris_kept_in_a_flag():
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Tỉ lệ hộ gia đình được sử dụng nước sạch % - 80 99,8 100",
+        "- Tây - Tây",
+        "Hải Hai",
+        "Tỉ lệ xã đạt chuẩn nông thôn mới % >60 100 52,8 100"])), GROUPS)
+    assert [r.indicator for r in rows] == ["Tỉ lệ hộ gia đình được sử dụng nước sạch",
+                                           "Tỉ lệ xã đạt chuẩn nông thôn mới"]
+    assert "text between rows not placed: Hải Hai" in rows[0].flags
+    assert any("Tây" in f for f in rows[0].flags)
+    # a parent without values named in two words keeps its sub-rows
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4, "Dân số", "Thành thị % - 100 100 100"])), GROUPS)
+    assert [r.indicator for r in rows] == ["Dân số", "Dân số - Thành thị"]

@@ -1071,6 +1071,34 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         out.append(row)
         if not is_sub:
             parent, parent_name = row, name
+    return _without_debris(out)
+
+
+def _without_debris(rows: list[ParsedRow]) -> list[ParsedRow]:
+    """Rows without values, unit or sub-rows named in at most two words are OCR debris —
+    the top of a word cell printed over several lines ("Bảo" / "đảm" of Bảo đảm vững chắc),
+    region words ("Tây - Tây"): no indicator is named in two words. Their text goes into
+    the flags of the row above (the row below when there is none); nothing is dropped."""
+    out: list[ParsedRow] = []
+    pending: list[str] = []
+    for k, row in enumerate(rows):
+        nxt = rows[k + 1].indicator if k + 1 < len(rows) else ""
+        if not row.cells and not row.unit and len(regex.findall(r"\p{L}+", row.indicator)) <= 2 \
+                and not nxt.startswith(row.indicator + " - "):
+            text = "text between rows not placed: " + row.indicator
+            if out:
+                last = out[-1]
+                out[-1] = ParsedRow(last.group_no, last.group, last.indicator, last.unit,
+                                    last.cells, last.lines + row.lines, last.flags + (text,),
+                                    last.is_parent)
+            else:
+                pending.append(text)
+            continue
+        if pending:
+            row = ParsedRow(row.group_no, row.group, row.indicator, row.unit, row.cells,
+                            row.lines, tuple(pending) + row.flags, row.is_parent)
+            pending = []
+        out.append(row)
     return out
 
 
