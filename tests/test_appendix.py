@@ -521,3 +521,12 @@ def test_lines_of_two_words_without_values_are_debris_kept_in_a_flag():
     _, rows = parse_indicator_lines(list(enumerate([
         HEAD4, "Dân số", "Thành thị % - 100 100 100"])), GROUPS)
     assert [r.indicator for r in rows] == ["Dân số", "Dân số - Thành thị"]
+
+
+def test_numbers_ending_a_wrapped_name_line_go_back_into_the_name():
+    assert _rows(
+        "Tỉ lệ hộ gia đình chăm sóc trẻ em dưới 36",
+        "tháng tuổi, thuộc hộ nghèo % - 100 - -",
+        "được hưởng trợ cấp xã hội",
+    ) == [("Tỉ lệ hộ gia đình chăm sóc trẻ em dưới 36 tháng tuổi, thuộc hộ nghèo được hưởng "
+           "trợ cấp xã hội", "%", ("-", "100", "-", "-"))]

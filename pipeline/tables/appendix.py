@@ -729,6 +729,12 @@ class _Block:
     cells_at: int = -1     # names[cells_at:] are the lines after the first line with cells
 
     def add(self, ln: int, parts: LineParts, n: int) -> None:
+        if parts.unit and not self.unit and len(parts.cells) == n and self.cells \
+                and self.names and all(regex.fullmatch(r"[1-9]\d{1,3}", c) for c in self.cells):
+            # the row's values come with its unit on this line: the numbers read before it
+            # ended a wrapped name's line ("... trẻ em dưới 36" / "tháng tuổi % - 100 - -")
+            self.names[-1] = f"{self.names[-1]} {' '.join(self.cells)}"
+            self.cells, self.kinds, self.cells_at = [], [], -1
         if parts.name:
             self.names.append(parts.name)
         self.unit = self.unit or parts.unit
