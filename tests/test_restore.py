@@ -336,3 +336,21 @@ def test_a_dash_glued_to_a_word_is_a_bullet():
         ("-", "punct"), ("nguodi", "word"), ("cao", "word")]
     assert restore_text("- -nguodi cao tudi") == "- -người cao tuổi"
     assert restore_text("kinh té-xa héi") == "kinh tế-xã hội"     # inside a word it joins
+
+
+def test_recheck_over_all_candidates_is_the_plain_decode():
+    from pipeline.restore import get_decoder
+
+    dec = get_decoder()
+    lines = [["Ket qua thuc hién Nghi quyét s6 42-NQ/TW", "nha 6 xa hoi"], [""], ["Ti 1€ ho ngheo"]]
+    blocks = [(ls, dec.lattice(ls)) for ls in lines]
+    first = dec.search(blocks)
+    bonus = {dec.lm.word_id("nghèo"): 0.5}
+    # a floor of 0 keeps every candidate: the same as decoding the whole lattice again
+    assert dec.recheck(blocks, first, 0.0, bonus, [0, 2, 3]) == \
+        dec.decode_lattices(blocks, bonus, [0, 2, 3])
+    # a floor keeps fewer candidates, the chosen ones always: the best path stays the best
+    narrow = dec.recheck(blocks, first, 0.5, None, [0, 2, 3])
+    assert [r[0] for r in narrow] == [r[0] for r in dec.decode_lattices(blocks, None, [0, 2, 3])]
+    assert all(len(w.alternatives) <= 2 for _l, words in narrow for w in words)
+    assert any(len(w.alternatives) > 2 for _l, words in dec.decode_lattices(blocks) for w in words)

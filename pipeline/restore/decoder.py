@@ -559,7 +559,8 @@ class Decoder:
         streams, kept_all = [], []
         for dec in first:
             st = dec.stream
-            starts = np.concatenate([[0], np.cumsum(st.counts)[:-1]])
+            starts = np.concatenate([[0], np.cumsum(st.counts)[:-1]]).astype(np.int64) \
+                if len(st.counts) else np.zeros(0, dtype=np.int64)
             keep = dec.flat >= floor
             keep[starts + np.asarray(dec.path, dtype=np.int64)] = True
             idx = np.flatnonzero(keep)
