@@ -530,3 +530,18 @@ def test_numbers_ending_a_wrapped_name_line_go_back_into_the_name():
         "được hưởng trợ cấp xã hội",
     ) == [("Tỉ lệ hộ gia đình chăm sóc trẻ em dưới 36 tháng tuổi, thuộc hộ nghèo được hưởng "
            "trợ cấp xã hội", "%", ("-", "100", "-", "-"))]
+
+
+def test_a_lone_value_line_after_a_full_row_is_kept_aside_not_counted():
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Tỉ lệ người có hoàn cảnh khó khăn được bảo đảm mức sống % - 100 - -",
+        "tối thiểu",
+        "100",
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều % - - 0,29 0,2",
+        "0,32%",
+        "Mức giảm tỉ lệ hộ nghèo đa chiều %/năm 1-1,5 1-1,5 0,32% 0,3"])), GROUPS)
+    assert [r.cells for r in rows] == [("-", "100", "-", "-"), ("-", "-", "0,29", "0,2"),
+                                       ("1-1,5", "1-1,5", "0,32%", "0,3")]
+    assert rows[0].flags == ("cell text by region not placed: 100",)
+    assert rows[1].flags == ("cell text by region not placed: 0,32%",)

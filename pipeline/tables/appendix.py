@@ -936,6 +936,13 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
                 block, after_heading = None, True
                 continue
         after_heading = False
+        if block is not None and len(block.cells) >= n and not parts.name and not parts.unit \
+                and 0 < len(parts.cells) <= 2 and all(k == "v" for k in parts.kinds):
+            # a value or two on their own line after a row with all its values: the top of
+            # a cell split by region ("100%" above "phía Đông"), the row's or the next one's
+            block.lines.append(ln)
+            block.loose.append(text)
+            continue
         if _opens_row(parts, block, n):
             block = _Block(group_no, group)
             blocks.append(block)
