@@ -479,7 +479,11 @@ def test_decimal_comma_lost_in_ocr_is_put_back():
     # a percent over 100
     assert restore_dropped_comma("995", "%") == "99,5"
     assert restore_dropped_comma(">995", "%") == ">99,5"
-    for cell, unit in (("0", "%"), ("0,7", ""), ("100", "%"), ("995", "người"), ("2030", "")):
+    # a range whose high end repeats the low end with one more digit, in a percent row
+    assert restore_dropped_comma("1-15", "%/năm") == "1-1,5"
+    assert restore_dropped_comma("2-25%", "") == "2-2,5%"
+    for cell, unit in (("0", "%"), ("0,7", ""), ("100", "%"), ("995", "người"), ("2030", ""),
+                       ("95-97", "%"), ("1-15", "tuổi"), ("1-25", "%")):
         assert restore_dropped_comma(cell, unit) is None
 
 

@@ -1251,6 +1251,7 @@ def normalize_cell(cell: str) -> str:
     return _POINT_DECIMAL.sub(r"\1,\2", text)
 
 
+_RANGE_LOST_COMMA = regex.compile(r"^(\d{1,2})-(\d{2,3})(%?)$")
 _LEADING_ZERO = regex.compile(r"^((?:[<>]=?|[≤≥])\s*)?0(\d{1,2})(%?)$")
 
 
@@ -1261,6 +1262,10 @@ def restore_dropped_comma(cell: str, unit: str) -> str | None:
     m = _LEADING_ZERO.match(cell)
     if m:
         return f"{m.group(1) or ''}0,{m.group(2)}{m.group(3)}"
+    m = _RANGE_LOST_COMMA.match(cell)
+    if m and "%" in unit + cell and m.group(2)[:-1] == m.group(1):
+        # a range whose high end repeats the low end with one more digit: 1-15 for 1-1,5
+        return f"{m.group(1)}-{m.group(1)},{m.group(2)[-1]}{m.group(3)}"
     if unit != "%" and not cell.endswith("%"):
         return None
     m = _DROPPED_COMMA.match(cell)
