@@ -11,7 +11,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import regex
@@ -40,17 +40,16 @@ SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên gi�
 #: Labels that begin a heading row: a set of indicators, not an indicator ("Chỉ tiêu số lượng trên
 #: 10.000 dân"); its "Số ..." rows are counts per its qualifier, so they do not describe themselves.
 _HEADING_LEADS = ("chi tieu ", "cac chi tieu ")
-
-
 #: A count that states its own reference ("Số lần khám bệnh bình quân/người/năm") describes itself.
-_NOT_LETTER_LEAD = regex.compile(r"^[^\p{L}\p{N}]+")
 _OWN_REFERENCE = regex.compile(r"/|\b(?:tren|binh quan|moi|hang nam|trong nam)\b")
+#: Rules and marks OCR reads before a label ("‘| Chi tiéu ...").
+_NOT_LETTER_LEAD = regex.compile(r"^[^\p{L}\p{N}]+")
 
 
 def heads_count_row(parent: str, child: str) -> bool:
     """True when *child* ("Số giường bệnh") is a count row under the heading *parent*: it begins
     with "Số" and names no reference of its own, so it is read per the heading's."""
-    def sk(text: str) -> str:   # OCR may leave a mark before the label ("‘| Chi tiéu ...")
+    def sk(text: str) -> str:
         return " ".join(_NOT_LETTER_LEAD.sub("", skeleton(text)).split())
     child_sk = sk(child)
     return (sk(parent).startswith(_HEADING_LEADS) and child_sk.startswith("so ")
@@ -1100,17 +1099,13 @@ def _without_debris(rows: list[ParsedRow]) -> list[ParsedRow]:
                 and not nxt.startswith(row.indicator + " - "):
             text = "text between rows not placed: " + row.indicator
             if out:
-                last = out[-1]
-                out[-1] = ParsedRow(last.group_no, last.group, last.indicator, last.unit,
-                                    last.cells, last.lines + row.lines, last.flags + (text,),
-                                    last.is_parent)
+                out[-1] = replace(out[-1], lines=out[-1].lines + row.lines,
+                                  flags=out[-1].flags + (text,))
             else:
                 pending.append(text)
             continue
         if pending:
-            row = ParsedRow(row.group_no, row.group, row.indicator, row.unit, row.cells,
-                            row.lines, tuple(pending) + row.flags, row.is_parent)
-            pending = []
+            row, pending = replace(row, flags=tuple(pending) + row.flags), []
         out.append(row)
     return out
 
