@@ -218,12 +218,14 @@ class CandidateGenerator:
         counter = 0
         best = math.inf
         pops = 0
-        max_cost = self.max_cost
-        push = heapq.heappush
+        max_cost, beam, max_candidates = self.max_cost, self.beam_margin, self.max_candidates
+        push, pop = heapq.heappush, heapq.heappop
+        # the per-node memos, read here directly (the loop runs a few hundred times a form)
+        node_dels, node_opts = self._node_del_cache, self._node_opt_cache
         while heap and pops < 20000:
-            cost, _, pos, node, at_root = heapq.heappop(heap)
+            cost, _, pos, node, at_root = pop(heap)
             pops += 1
-            if cost > best + self.beam_margin or len(results) >= self.max_candidates:
+            if cost > best + beam or len(results) >= max_candidates:
                 break
             if pos == n and "$" in node:
                 syl = node["$"]
@@ -233,13 +235,17 @@ class CandidateGenerator:
             if pos < n and not at_root and cost + INSERT_COST <= max_cost:
                 counter += 1
                 push(heap, (cost + INSERT_COST, counter, pos + 1, node, False))
-            for dele, child in self._node_deletions(node):
+            nid = id(node)
+            dels = node_dels.get(nid)
+            for dele, child in dels if dels is not None else self._node_deletions(node):
                 if cost + dele > max_cost:
                     break
                 counter += 1
                 push(heap, (cost + dele, counter, pos, child, False))
             if pos < n:
-                for c, sub, child in self._node_options(node, text[pos]):
+                opts = node_opts.get((nid, text[pos]))
+                for c, sub, child in opts if opts is not None else \
+                        self._node_options(node, text[pos]):
                     if cost + c > max_cost:
                         break
                     if len(sub) == 1 or text.startswith(sub, pos):
