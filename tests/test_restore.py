@@ -354,3 +354,9 @@ def test_recheck_over_all_candidates_is_the_plain_decode():
     assert [r[0] for r in narrow] == [r[0] for r in dec.decode_lattices(blocks, None, [0, 2, 3])]
     assert all(len(w.alternatives) <= 2 for _l, words in narrow for w in words)
     assert any(len(w.alternatives) > 2 for _l, words in dec.decode_lattices(blocks) for w in words)
+
+
+def test_yen_sign_is_a_y_with_its_mark():
+    # English OCR reads ỹ/ỳ as ¥; kỹ and kĩ are one word to the LM, the page shows the y
+    assert restore_text("dao tao k¥ su vi mach") == "đào tạo kỹ sư vi mạch"
+    assert restore_text("Hoa K¥ va nuéc M¥") == "Hoa Kỳ và nước Mỹ"

@@ -56,6 +56,10 @@ class Channel:
         return _fallback_cost(g, sub)
 
 
+# Symbols that are a letter with strokes to English OCR: a Y with its mark read as ¥.
+_SYMBOL_LETTERS = {"¥": "y"}
+
+
 def _fallback_cost(g: str, sub: str) -> float:
     """Cost of a confusion absent from the table: cheap when only marks differ."""
     if sub == "":
@@ -65,6 +69,8 @@ def _fallback_cost(g: str, sub: str) -> float:
             return 0.3
         if skeleton(sub) == skeleton(g):
             return 1.0 if sub.isascii() else 1.6
+        if _SYMBOL_LETTERS.get(sub) == skeleton(g) and g != skeleton(g):
+            return MARKED_VOWEL_COST    # k¥ is kỹ or ký rather than kĩ
         if not sub.isascii() and sub.isalpha() and skeleton(sub) in _VOWELS \
                 and skeleton(g) in _VOWELS and g != skeleton(g):
             # An accented Latin-1 vowel (é, ô, à) is evidence of some mark on some vowel:
