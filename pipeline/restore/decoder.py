@@ -53,7 +53,7 @@ class DecoderParams:
     channel_weight: float = 1.0
     keep_cost: float = 1.0
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
-    max_candidates: int = 12
+    max_candidates: int = 20
     keep_foreign_ascii: bool = False  # vie OCR: unmarked non-syllables are foreign words
     glue_min_cost: float = 3.0     # a token this well explained whole is never split
     glue_part_cost: float = 1.0    # each half of a split must be at least this good
