@@ -360,3 +360,10 @@ def test_yen_sign_is_a_y_with_its_mark():
     # English OCR reads ỹ/ỳ as ¥; kỹ and kĩ are one word to the LM, the page shows the y
     assert restore_text("dao tao k¥ su vi mach") == "đào tạo kỹ sư vi mạch"
     assert restore_text("Hoa K¥ va nuéc M¥") == "Hoa Kỳ và nước Mỹ"
+
+
+def test_a_digit_after_a_year_may_be_a_misread_word():
+    # eng-OCR reads ở as 6: after a year and before a lower-case word it is a candidate
+    assert restore_text("thanh thi nam 2024 6 muc 2,86%") == "thành thị năm 2024 ở mức 2,86%"
+    # a number there stays a number when the language model says so
+    assert restore_text("trong nam 2024 6 thang dau nam") == "trong năm 2024 6 tháng đầu năm"

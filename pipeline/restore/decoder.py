@@ -230,6 +230,7 @@ def period_glued(piece: str) -> bool:
                     for p in parts))
 
 
+_YEAR_PIECE = regex.compile(r"^(?:19|20)\d\d$")
 _ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term numbers: I to XXXIX
 
 
@@ -476,6 +477,8 @@ class Decoder:
         if k + 1 >= len(pieces):   # line end: after a word ("nhà 6" wrapped)
             return is_word(pieces[k - 1])
         nxt = pieces[k + 1]
+        if _YEAR_PIECE.match(pieces[k - 1][0]) and is_word(nxt) and nxt[0][:1].islower():
+            return True   # after a year, before a lower-case word ("năm 2024 6 mức": ở)
         return is_word(pieces[k - 1]) and (is_word(nxt) or nxt[0] in (",", ";", ":", ")"))
 
     def _number_or_word(self, piece: str, line: int, start: int) -> _Pos:
