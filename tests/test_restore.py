@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.restore import Source, restore_detailed, restore_lines, restore_text
+from pipeline.restore import Source, get_decoder, restore_detailed, restore_lines, restore_text
 from pipeline.restore.decoder import classify, repair_code
 from pipeline.restore.lm import LM_FORMAT_VERSION, get_model, lm_token
 
@@ -277,7 +277,6 @@ def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
 
 def test_workers_share_candidate_searches(tmp_path):
     # What one worker searched, another adopts unchanged; a half-written line waits.
-    from pipeline.restore import get_decoder
     from pipeline.restore.channel import CandidateGenerator, format_cached
     from pipeline.restore.sharing import SharedSearches
 
@@ -339,8 +338,6 @@ def test_a_dash_glued_to_a_word_is_a_bullet():
 
 
 def test_recheck_over_all_candidates_is_the_plain_decode():
-    from pipeline.restore import get_decoder
-
     dec = get_decoder()
     lines = [["Ket qua thuc hién Nghi quyét s6 42-NQ/TW", "nha 6 xa hoi"], [""], ["Ti 1€ ho ngheo"]]
     blocks = [(ls, dec.lattice(ls)) for ls in lines]
@@ -367,3 +364,14 @@ def test_a_digit_after_a_year_may_be_a_misread_word():
     assert restore_text("thanh thi nam 2024 6 muc 2,86%") == "thành thị năm 2024 ở mức 2,86%"
     # a number there stays a number when the language model says so
     assert restore_text("trong nam 2024 6 thang dau nam") == "trong năm 2024 6 tháng đầu năm"
+
+
+def test_attested_syllables_fill_the_candidate_list_first():
+    from pipeline.restore.channel import attested_syllables
+
+    gen = get_decoder().gen
+    found = [s for s, _c in gen.search("ném")]
+    assert "năm" in found                      # a real word a little further away
+    assert "nểm" in found and "nểm" not in attested_syllables()   # unattested, still possible
+    assert restore_text("cac dgt thién tai ném 2024 thanh phé da") == \
+        "các đợt thiên tai năm 2024 thành phố đã"

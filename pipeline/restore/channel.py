@@ -120,14 +120,38 @@ def load_word_confusions(path: Path) -> dict[str, tuple[tuple[str, float], ...]]
     return {k: tuple(v) for k, v in out.items()}
 
 
+# A syllable no word list attests (nểm, nẽm: well formed, but no Vietnamese word) enters a
+# token's candidate list only after attested ones this much (log10) cheaper: it keeps its
+# channel cost, but the list of SEARCH_CANDIDATES no longer fills up with such forms before
+# a real word a little further away (ném: năm).
+UNATTESTED_COST = 2.0
+LEXICON = DICTIONARIES / "vi_syllables_generated_20174.tsv"
+
+
+@functools.lru_cache(maxsize=1)
+def attested_syllables() -> frozenset[str]:
+    """Syllables that hunspell-vi's or Tesseract vie's word list attests (the lexicon file's
+    columns; see scripts/check_lexicon.py). Empty when the file is missing."""
+    if not LEXICON.exists():
+        return frozenset()
+    with open(LEXICON, encoding="utf-8") as f:
+        head = f.readline().rstrip("\n").split("\t")
+        hun, tess = head.index("hunspell"), head.index("tesseract")
+        return frozenset(row[0] for row in (ln.rstrip("\n").split("\t") for ln in f)
+                         if row[hun] == "1" or row[tess] == "1")
+
+
 @functools.lru_cache(maxsize=1)
 def _trie() -> dict:
     root: dict = {}
+    attested = attested_syllables() or frozenset(syllable_inventory())
     for syl in syllable_inventory():
         node = root
         for ch in syl:
             node = node.setdefault(ch, {})
         node["$"] = syl
+        if syl not in attested:
+            node["$$"] = UNATTESTED_COST
     return root
 
 
@@ -186,7 +210,7 @@ class CandidateGenerator:
         key = (id(node), ch)
         hit = self._node_opt_cache.get(key)
         if hit is None:
-            hit = sorted(((c, sub, child) for g, child in node.items() if g != "$"
+            hit = sorted(((c, sub, child) for g, child in node.items() if g[0] != "$"
                           for sub, c in self._options_for(g, ch)), key=lambda x: x[0])
             if len(self._node_opt_cache) < NODE_CACHE_SIZE:
                 self._node_opt_cache[key] = hit
@@ -197,7 +221,7 @@ class CandidateGenerator:
         hit = self._node_del_cache.get(id(node))
         if hit is None:
             hit = sorted(((self._deletions.get(g, UNSEEN_SUB_COST + 0.5), child)
-                          for g, child in node.items() if g != "$"), key=lambda x: x[0])
+                          for g, child in node.items() if g[0] != "$"), key=lambda x: x[0])
             hit = [(c, child) for c, child in hit if c <= self.max_cost]
             self._node_del_cache[id(node)] = hit
         return hit
@@ -233,11 +257,22 @@ class CandidateGenerator:
             pops += 1
             if cost > best + beam or len(results) >= max_candidates:
                 break
-            if pos == n and "$" in node:
-                syl = node["$"]
+            if at_root is None:          # a finished syllable, queued at cost + its prior
+                syl, raw = node
                 if syl not in results:
-                    results[syl] = cost
+                    results[syl] = raw
                     best = min(best, cost)
+                continue
+            if pos == n and "$" in node:
+                prior = node.get("$$", 0.0)
+                if prior:
+                    counter += 1
+                    push(heap, (cost + prior, counter, pos, (node["$"], cost), None))
+                else:
+                    syl = node["$"]
+                    if syl not in results:
+                        results[syl] = cost
+                        best = min(best, cost)
             if pos < n and not at_root and cost + INSERT_COST <= max_cost:
                 counter += 1
                 push(heap, (cost + INSERT_COST, counter, pos + 1, node, False))
