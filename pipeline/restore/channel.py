@@ -243,7 +243,9 @@ class CandidateGenerator:
         n = len(text)
         results: dict[str, float] = {}
         root = _trie()
-        # Heap entries: (cost, tie-breaker, OCR position, trie node, at the root?).
+        # Heap entries: (cost, tie-breaker, OCR position, trie node, at the root?); a finished
+        # unattested syllable waits as (cost + prior, tie-breaker, position, (syllable, cost),
+        # None).
         heap: list[tuple[float, int, int, dict, bool]] = [(0.0, 0, 0, root, True)]
         counter = 0
         best = math.inf
