@@ -572,10 +572,7 @@ class Decoder:
             cut = np.concatenate([[0], np.cumsum(counts)]).tolist()
             kept_all.append([local[a:b] for a, b in zip(cut, cut[1:])])
             tokens = st.tokens[idx]
-            emits = st.emits[idx]
-            if bonus:
-                emits = emits + np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
-            streams.append(Stream(tokens, emits, counts))
+            streams.append(Stream(tokens, _with_bonus(tokens, st.emits[idx], bonus), counts))
         decoded = self._search_streams(streams)
         return [self.render(lines, positions,
                             BlockPath(dec.path, dec.confs, dec.stream, dec.flat, kept), off)
@@ -599,9 +596,7 @@ class Decoder:
         counts = np.array([len(p.tokens) for p in positions], dtype=np.int64)
         tokens = np.array([t for p in positions for t in p.tokens], dtype=np.int64)
         emits = np.array([e for p in positions for e in p.emit])
-        if bonus:
-            emits += np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
-        return Stream(tokens, emits, counts)
+        return Stream(tokens, _with_bonus(tokens, emits, bonus), counts)
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
                line_offset: int = 0) -> tuple[list[str], list[WordChoice]]:
@@ -651,6 +646,14 @@ class Decoder:
         w /= np.repeat(np.add.reduceat(w, starts), sizes)
         flat = w.tolist()
         return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())], w
+
+
+def _with_bonus(tokens: np.ndarray, emits: np.ndarray, bonus: dict[int, float] | None
+                ) -> np.ndarray:
+    """*emits* plus the document's cache-LM weight of each candidate's token."""
+    if not bonus:
+        return emits
+    return emits + np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
 
 
 def _caps_neighbour(pieces: list[tuple[str, int, int, str]], k: int) -> bool:

@@ -42,8 +42,9 @@ SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên gi�
 _HEADING_LEADS = ("chi tieu ", "cac chi tieu ")
 #: A count that states its own reference ("Số lần khám bệnh bình quân/người/năm") describes itself.
 _OWN_REFERENCE = regex.compile(r"/|\b(?:tren|binh quan|moi|hang nam|trong nam)\b")
-#: Rules and marks OCR reads before a label ("‘| Chi tiéu ...").
+#: Rules and marks OCR reads before a label ("‘| Chi tiéu ...", ") Khống chế").
 _NOT_LETTER_LEAD = regex.compile(r"^[^\p{L}\p{N}]+")
+_RULE_MARKS = "|)'‘’`"
 
 
 def heads_count_row(parent: str, child: str) -> bool:
@@ -368,7 +369,7 @@ def _starts_new_name(text: str) -> bool:
     toks = text.split()
     if 0 < len(toks) <= 2 and all(t.isupper() and len(t) >= 2 for t in toks):
         return False
-    t = text.lstrip(" -•+|)'‘’`\"")    # rules, bullets and quote-like dust before the name
+    t = text.lstrip(" -•+\"" + _RULE_MARKS)   # bullets, rules and dust before the name
     return bool(t) and (t[0].isupper() or t[0].isdigit())
 
 
@@ -1056,7 +1057,7 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         if any(k in "jq" for k in b.kinds):
             _complete_word_cells(b, n)
         # (a rule or dust read before the name: ") Khống chế", "‘| Chỉ tiêu")
-        name, fragments = _strip_fragments(b.text.strip(" |-").lstrip(" |)'‘’`"))
+        name, fragments = _strip_fragments(b.text.strip(" |-").lstrip(" " + _RULE_MARKS))
         if b.cells:
             cells, flags = fit_cells(b.cells, b.kinds, n)
         else:
