@@ -549,3 +549,27 @@ def test_a_lone_value_line_after_a_full_row_is_kept_aside_not_counted():
                                        ("1-1,5", "1-1,5", "0,32%", "0,3")]
     assert rows[0].flags == ("cell text by region not placed: 100",)
     assert rows[1].flags == ("cell text by region not placed: 0,32%",)
+
+
+def test_a_capitalised_last_line_of_a_name_joins_the_row_when_the_catalog_says_so():
+    from pipeline.tables import join_name_tails
+    from pipeline.tables.catalog import load_catalog
+
+    catalog = load_catalog()
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Tỉ lệ hộ gia đình được sử dụng % >95 >95 92,3 94",
+        "Internet băng rộng cáp quang",
+        "Tỉ lệ dân số được phủ sóng phát thanh, truyền hình % 100 100 100 100",
+        "Tỉ lệ nhà ở kiên cố % - 85-90 99,9 99,9",
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",
+        "Thành thị % - 100 100 100"])), GROUPS)
+    assert len(rows) == 6    # the parser alone reads "Internet ..." as a row
+    joined = join_name_tails(rows, catalog)
+    assert [r.indicator for r in joined] == [
+        "Tỉ lệ hộ gia đình được sử dụng Internet băng rộng cáp quang",
+        "Tỉ lệ dân số được phủ sóng phát thanh, truyền hình",
+        "Tỉ lệ nhà ở kiên cố",
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",      # a parent: it names an indicator
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Thành thị"]
+    assert joined[0].cells == (">95", ">95", "92,3", "94") and joined[0].lines == (1, 2)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from ..models import Document, IndicatorRecord
 from .appendix import (
+    ParsedRow,
     check_row,
     find_appendices,
     normalize_cell,
@@ -16,7 +17,7 @@ from .appendix import (
     restore_misread_number,
     restore_thousands_dot,
 )
-from .catalog import load_catalog
+from .catalog import Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def parse_tables(doc: Document) -> Document:
         region = [(lines[i].number, texts[i]) for i in range(first + 1, end)]
         raw = {lines[i].number: lines[i].text for i in range(first + 1, end)}
         columns, rows = parse_indicator_lines(region, groups, raw)
+        rows = join_name_tails(rows, catalog)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
         indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)
@@ -66,6 +68,36 @@ def parse_tables(doc: Document) -> Document:
         documents = parse_document_lines(region, doc.source)
     return replace(doc, columns=tuple(columns), indicators=tuple(indicators),
                    documents=tuple(documents), warnings=tuple(warnings))
+
+
+TAIL_GAIN = 0.05   # catalog score a wrapped name's tail must add to join the row above
+
+
+def join_name_tails(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
+    """Rows without values or unit that are the wrapped last line of the row above.
+
+    A name's last line that begins with a capital ("Tỉ lệ hộ gia đình được sử dụng % >95 ..."
+    / "Internet băng rộng cáp quang") reads as a row of its own. It is joined to the row
+    above when it names no indicator alone, heads no sub-rows, and the joined name matches
+    the catalog better than the row above alone did. Text tables only: a grid keeps a
+    cell's lines together."""
+    out: list[ParsedRow] = []
+    for k, row in enumerate(rows):
+        prev = out[-1] if out else None
+        nxt = rows[k + 1].indicator if k + 1 < len(rows) else ""
+        if prev is not None and any(prev.cells) and not any(row.cells) and not row.unit \
+                and prev.group_no == row.group_no and " - " not in row.indicator \
+                and not nxt.startswith(row.indicator + " - ") \
+                and catalog.match(row.indicator)[0] is None:
+            joined = f"{prev.indicator} {row.indicator}"
+            entry, score = catalog.match(joined, prev.unit or None, prev.group_no or None)
+            _, before = catalog.match(prev.indicator, prev.unit or None, prev.group_no or None)
+            if entry is not None and score >= before + TAIL_GAIN:
+                out[-1] = replace(prev, indicator=joined, lines=prev.lines + row.lines,
+                                  flags=prev.flags + row.flags)
+                continue
+        out.append(row)
+    return out
 
 
 def _records(doc: Document, rows, columns, catalog, warnings: list[str],

@@ -330,8 +330,11 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
             best_no, score = no, s
     if m and score >= 60:
         return m.group(1), name
+    # A capital I, V or X glued to the next letters is a word's first letter ("Internet")
+    # unless the rest matches a group name (above: "V|Giáo dục" restored as "Với giáo dục").
+    glued = bool(m) and m.group(1).isalpha() and text.lstrip()[len(m.group(1)):][:1].isalpha()
     # The next group's number before a few garbled words ("7 1v tê" for "7 | Y tế").
-    if m and group_int(m.group(1)) == after + 1 and not is_value_token(name.split()[0]) and (
+    if m and not glued and group_int(m.group(1)) == after + 1 and not is_value_token(name.split()[0]) and (
             (len(name.split()) <= 6 and score >= 35) or (len(name.split()) <= 3 and name[:1].isupper())):
         return m.group(1), name
     numbered_later = not best_no.isdigit() or int(best_no) > after
