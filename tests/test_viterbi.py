@@ -137,3 +137,21 @@ def test_every_trigram_of_the_shipped_model_has_its_suffix_bigram():
     suffix = a.keys3[:-1] & ((1 << (2 * lm_mod._BITS)) - 1)
     j = np.searchsorted(a.keys2, suffix)
     assert (a.keys2[j] == suffix).all()
+
+
+def test_presence_filter_finds_exactly_the_stored_ngrams():
+    """LmArrays.find (filter, then binary search) against plain membership, on keys that
+    are stored, keys one off a stored one, and random keys."""
+    from pipeline.restore.lm import get_model
+
+    a = get_model().arrays
+    rng = np.random.default_rng(5)
+    for order, table in ((2, a.keys2[:-1]), (3, a.keys3[:-1])):
+        stored = table[rng.integers(0, len(table), 3000)]
+        keys = np.concatenate([stored, stored + 1, stored - 1,
+                               rng.integers(0, int(table[-1]), 3000)])
+        idx, j = a.find(keys, order)
+        expected = np.flatnonzero(np.isin(keys, table))
+        assert idx.tolist() == expected.tolist()
+        assert (table[j] == keys[idx]).all()
+        assert len(idx) >= 3000

@@ -29,6 +29,7 @@ PUNCT = frozenset(",.;:()\"“”'-/%!?")
 _BITS = 21  # vocabulary ids fit in 21 bits: three of them pack into one int64
 
 
+@functools.lru_cache(maxsize=1 << 16)   # pure, and called for every chosen word
 def lm_token(word: str) -> str:
     """Map a surface word to its language-model token.
 
@@ -62,6 +63,22 @@ def pack(ids: Sequence[int]) -> int:
     return key
 
 
+FILTER_BITS = 22     # presence filter slots (bytes): 4 MB, about 1 % false hits at 200k keys
+_MIX = np.uint64(0x9E3779B97F4A7C15)   # Fibonacci hashing: the top bits of key x this
+
+
+def _slot(keys: np.ndarray) -> np.ndarray:
+    return ((keys.astype(np.uint64) * _MIX) >> np.uint64(64 - FILTER_BITS)).astype(np.int64)
+
+
+def presence_filter(keys: np.ndarray) -> np.ndarray:
+    """A byte per hash slot, set where some key falls: a key whose slot is clear is not in
+    *keys*; one whose slot is set may be (a Bloom filter with one hash)."""
+    out = np.zeros(1 << FILTER_BITS, dtype=np.bool_)
+    out[_slot(keys)] = True
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class LmArrays:
     """The same model as sorted arrays, for vectorised lookups (numpy.searchsorted)."""
@@ -73,6 +90,18 @@ class LmArrays:
     bow2: np.ndarray
     keys3: np.ndarray   # packed trigram keys, sorted
     lp3: np.ndarray
+    has2: np.ndarray    # presence filters (see :func:`presence_filter`) of the bigram...
+    has3: np.ndarray    # ...and the trigram keys
+
+    def find(self, keys: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+        """(indices into *keys* of the bigrams or trigrams the model has, their indices in
+        ``keys2`` / ``keys3``). The presence filter rules out most keys in one gather (a
+        document's candidate pairs are mostly unseen); the binary search checks the rest."""
+        table = self.keys2 if order == 2 else self.keys3
+        maybe = np.flatnonzero((self.has2 if order == 2 else self.has3)[_slot(keys)])
+        j = np.searchsorted(table, keys[maybe])
+        hit = table[j] == keys[maybe]
+        return maybe[hit], j[hit]
 
     def logprob(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         """log10 P(w | u v) for arrays of ids, with backoff to the bigram and the unigram."""
@@ -163,7 +192,9 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
                       np.append(raw["lp2"].astype(np.float64), 0.0),
                       np.append(raw["bow2"].astype(np.float64), 0.0),
                       np.concatenate([raw["keys3"].astype(np.int64), end]),
-                      np.append(raw["lp3"].astype(np.float64), 0.0))
+                      np.append(raw["lp3"].astype(np.float64), 0.0),
+                      presence_filter(raw["keys2"].astype(np.int64)),
+                      presence_filter(raw["keys3"].astype(np.int64)))
     log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab),
               *(len(raw[f"keys{n}"]) for n in (1, 2, 3)))
     return NgramModel(vocab, unigrams, unk, arrays)
