@@ -438,6 +438,12 @@ def test_misread_number_put_right_by_its_row():
     for cell, unit, row in (("75", "Tuổi", ("75", "76,4", "76,5")), ("260", "Người", ("260", "412", "415")),
                             ("35", "Giường", ("35", "42,5", "43")), ("3.125", "Căn", ("3.125", "2,1"))):
         assert restore_misread_number(cell, unit, row) is None
+    # a 9 read as 0 in a percent row near a hundred; a small rate keeps its lost comma
+    assert restore_misread_number(">05", "%", ("-", ">05", "99,72", "99,78")) == ">95"
+    assert restore_misread_number(">05", "%", ("-", ">05", "90", ">90")) == ">95"
+    assert restore_misread_number("<03", "%", ("<03", "<03", "0,29", "<0,3")) is None
+    assert restore_misread_number(">05", "%", (">05", "-", "-")) is None
+    assert restore_misread_number(">05", "Người", (">05", "90", "90")) is None
 
 
 def test_header_with_only_its_target_years_gets_the_result_columns_the_rows_show():
@@ -573,3 +579,13 @@ def test_a_capitalised_last_line_of_a_name_joins_the_row_when_the_catalog_says_s
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",      # a parent: it names an indicator
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Thành thị"]
     assert joined[0].cells == (">95", ">95", "92,3", "94") and joined[0].lines == (1, 2)
+
+
+def test_the_xa_of_xa_hoi_before_cells_is_no_unit():
+    from pipeline.tables.appendix import split_row_line
+
+    parts = split_row_line("cận nghèo được hưởng trợ cấp xã hội 0 í ới", 4,
+                           "can ngheo dugc hudng trg cép xa hoi 0 i i")
+    assert parts.unit == "" and "trợ cấp xã hội" in parts.name
+    parts = split_row_line("Số xã đạt chuẩn nông thôn mới Xã 12 15 10 11", 4)
+    assert parts.unit == "Xã" and parts.cells == ["12", "15", "10", "11"]

@@ -622,8 +622,8 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
             if end - width < 1:
                 continue
             unit = _unit_of(toks[end - width:end]) or _unit_of(rtoks[end - width:end])
-            if unit is None:
-                continue
+            if unit is None or (skeleton(unit) == "xa" and skeleton(toks[end]) == "hoi"):
+                continue    # (the "xã" of "xã hội" before cells is no unit)
             cells, kinds = _region(rtoks[end:])
             if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[end]))):
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
@@ -1310,16 +1310,39 @@ def _ratio(a: float, b: float) -> float:
     return max(a, b) / max(min(a, b), 1e-9)
 
 
+_ANY_NUMBER = regex.compile(r"^(?:[<>]=?|[≤≥])?\s*(\d+(?:,\d+)?)%?$")
+
+
+def _nine_read_as_zero(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
+    """A percent with a leading zero (">05") in a row whose other cells are near a hundred
+    ("90", ">90", "99,72"): the 9 read as 0 (">95"), not a lost comma (">0,5"). Only when
+    the nine reading is within a fifth of the row's median."""
+    m = _LEADING_ZERO.match(cell)
+    if not m or len(m.group(2)) != 1 or not (unit == "%" or m.group(3)):
+        return None
+    refs = sorted(float(d.group(1).replace(",", ".")) for c in row if c != cell
+                  for d in [_ANY_NUMBER.match(c.strip())] if d)
+    if not refs:
+        return None
+    nine = 90 + int(m.group(2))
+    return f"{m.group(1) or ''}{nine}{m.group(3)}" if _ratio(nine, refs[len(refs) // 2]) <= 1.2 \
+        else None
+
+
 def restore_misread_number(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
     """A bare number of two or three digits that legacy OCR misread, put right by the
     magnitude of the row's decimal cells (the same indicator in other years): a decimal
     comma lost ("21" → "2,1" beside "1,76"; "712" → "71,2" beside "78,8"), or in a percent
     row a ">" read as a digit ("595" → ">95" beside "92,3" and "94"). None when the cell is
-    not of that shape, the row has no decimal cell, or no reading is clearly closer.
+    not of that shape, the row has no decimal cell, or no reading is clearly closer. A
+    percent with a leading zero near a hundred is a 9 read as 0 (:func:`_nine_read_as_zero`).
 
     A reading is taken only when the cell as read is at least four times off the row's
     median and the reading within a factor of two of it.
     """
+    nine = _nine_read_as_zero(cell, unit, row)
+    if nine is not None:
+        return nine
     m = _BARE_NUMBER.match(cell)
     if not m:
         return None
