@@ -20,7 +20,8 @@ def test_restores_legacy_ocr(ocr, expected):
 
 
 @pytest.mark.parametrize("token", ["42-NQ/TW", "24/11/2023", "BHXH", "UBND", "COPION", "Facebook",
-                                   "www.thongtinlietsi.gov.vn", "10.694", "94,17%", "2.789.000"])
+                                   "www.thongtinlietsi.gov.vn", "10.694", "94,17%", "2.789.000",
+                                   "Zalo", "YT", "b/c"])
 def test_leaves_non_vietnamese_alone(token):
     assert restore_text(f"theo {token} va") .split()[1] == token
 
@@ -79,7 +80,9 @@ def test_lm_tokens_and_version():
 
 @pytest.mark.parametrize("piece,kind", [("s6", "word"), ("1am", "word"), ("x&", "word"),
                                         ("42-NQ/TW", "code"), ("2024", "num"), ("BHXH", "foreign"),
-                                        ("dong/thang", "slash")])
+                                        ("dong/thang", "slash"), ("v/v", "foreign"),
+                                        ("YT", "foreign"), ("TICH", "word"), ("Amazon", "foreign"),
+                                        ("miza", "word")])
 def test_classify(piece, kind):
     assert classify(piece) == kind
 

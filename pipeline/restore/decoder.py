@@ -9,6 +9,7 @@ pass give every word a posterior-like confidence and ranked alternatives.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import operator
 import threading
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from .channel import TOKEN_CACHE_SIZE, CandidateGenerator
+from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .numbering import roman_value
 from .syllables import (
@@ -109,6 +110,13 @@ class _Pos:
     glued: bool = False     # second half of a token OCR glued together: restored with a space
 
 
+@functools.lru_cache(maxsize=1)
+def _attested_skeletons() -> frozenset[str]:
+    """Skeletons of the syllables a word list attests (see ``channel.attested_syllables``);
+    all generated syllables' when the lexicon file is missing."""
+    return frozenset(skeleton(s) for s in attested_syllables()) or frozenset(skeleton_index())
+
+
 def classify(piece: str) -> str:
     """'num', 'code', 'slash', 'word' or 'foreign' for a word piece (punctuation split off)."""
     if _NUMBER.match(piece):
@@ -120,6 +128,8 @@ def classify(piece: str) -> str:
         return "code"
     if "/" in piece:
         parts = piece.split("/")
+        if all(len(p) == 1 and p.isalpha() for p in parts):
+            return "foreign"   # b/c (báo cáo), v/v (về việc), đ/c: abbreviations
         if all(p and not _HAS_DIGIT.search(p) and not (p.isupper() and len(p) > 1)
                and len(p) <= 8 for p in parts):
             return "slash"   # đồng/tháng, buổi/tuần: words joined by a slash
@@ -131,9 +141,15 @@ def classify(piece: str) -> str:
             return "word"    # s6 → số, 1am → làm, 16n → lớn, d6i → đổi
         return "code"
     if piece.isupper() and len(piece) >= 2 and not is_syllable(piece) and \
-            skeleton(piece) not in skeleton_index() and \
+            skeleton(piece) not in _attested_skeletons() and \
             not any(c in _CONFUSABLE_SYMBOLS for c in piece):
-        return "foreign"   # UBND, BHXH; but TICH, QUOC are capitals that lost their marks
+        # UBND, BHXH, YT (Y tế; ýt is a syllable the word lists never attest); but TICH,
+        # QUOC are capitals that lost their marks
+        return "foreign"
+    if "z" in piece.lower() and piece.isalpha() and len(piece) >= 3 and piece[0].isupper():
+        # Zalo, Amazon: a name with a letter Vietnamese lacks (OCR reads one as z now and
+        # then, inside a word: "miza" for mùa)
+        return "foreign"
     if len(piece) >= 2 and piece[-1].isupper() and any(c.islower() for c in piece):
         return "foreign"   # CoV, NgV, GDĐT-style abbreviations
     if len(piece) > 9 and not any(c in _CONFUSABLE_SYMBOLS for c in piece):
