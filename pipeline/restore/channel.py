@@ -142,7 +142,9 @@ def attested_syllables() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _trie() -> dict:
+def syllable_trie() -> dict:
+    """Every generated syllable as a character trie ("$": the syllable at its end node;
+    "$$": the search's extra cost for a syllable no word list attests). Built once."""
     root: dict = {}
     attested = attested_syllables() or frozenset(syllable_inventory())
     for syl in syllable_inventory():
@@ -242,7 +244,7 @@ class CandidateGenerator:
         text = unicodedata.normalize("NFC", key)
         n = len(text)
         results: dict[str, float] = {}
-        root = _trie()
+        root = syllable_trie()
         # Heap entries: (cost, tie-breaker, OCR position, trie node, at the root?); a finished
         # unattested syllable waits as (cost + prior, tie-breaker, position, (syllable, cost),
         # None).

@@ -349,8 +349,11 @@ class Decoder:
         # a one-letter first syllable (Ytế → Y tế, ởnhà) is a vowel; others take two letters
         first = 1 if piece[0].lower() in _SINGLE_VOWELS else 2
         for i in range(first, len(piece) - 1):
-            a, b = self._ranked(piece[:i]), self._ranked(piece[i:])
-            if not a or not b or -a[0][2] > p.glue_part_cost or -b[0][2] > p.glue_part_cost:
+            a = self._ranked(piece[:i])
+            if not a or -a[0][2] > p.glue_part_cost:
+                continue
+            b = self._ranked(piece[i:])
+            if not b or -b[0][2] > p.glue_part_cost:
                 continue
             cost = -a[0][2] - b[0][2] + p.glue_penalty
             if cost < best:
