@@ -60,15 +60,25 @@ def align_words(gold: list[str], ocr: list[str]) -> list[tuple[str, str]]:
                 c = Levenshtein.normalized_distance(gs[i], os_[j]) * 1.5
                 if d[i][j] + c < d[i + 1][j + 1]:
                     d[i + 1][j + 1], bt[i + 1][j + 1] = d[i][j] + c, (i, j)
-    pairs = []
+    steps = []      # diagonal steps: (gold index, OCR index, skeleton distance)
     i, j = n, m
     while (i, j) != (0, 0):
         pi, pj = bt[i][j]
         if pi == i - 1 and pj == j - 1:
-            if Levenshtein.normalized_distance(gs[i - 1], os_[j - 1]) <= 0.6:
-                pairs.append((gold[i - 1], ocr[j - 1]))
+            steps.append((pi, pj, Levenshtein.normalized_distance(gs[pi], os_[pj])))
         i, j = pi, pj
-    return pairs[::-1]
+    steps.reverse()
+    pairs = []
+    for k, (gi, oi, dist) in enumerate(steps):
+        # A word read as one or two unlike glyphs (có as ¢, là as 13) shares no letters with
+        # it: kept when the words on both sides are aligned pairs (a 1:1 substitution
+        # between anchors), not as noise between gaps.
+        anchored = 0 < k < len(steps) - 1 and len(ocr[oi]) <= 2 \
+            and steps[k - 1][:2] == (gi - 1, oi - 1) and steps[k + 1][:2] == (gi + 1, oi + 1) \
+            and steps[k - 1][2] <= 0.6 and steps[k + 1][2] <= 0.6
+        if dist <= 0.6 or anchored:
+            pairs.append((gold[gi], ocr[oi]))
+    return pairs
 
 
 def initial_cost(g: str, sub: str) -> float:
