@@ -12,6 +12,7 @@ Usage: python scripts/table_diff.py DIR [DIR ...] [--only-wrong] [--summary]
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import pickle
 import sys
@@ -31,13 +32,24 @@ from evaluate import cell_norm, match_rows, read_rows  # noqa: E402
 CACHE = Path(tempfile.gettempdir()) / "vnocr-table-diff-cache"
 
 
+@functools.lru_cache(maxsize=1)
+def _restoration_digest() -> bytes:
+    """A digest of the restoration code and its dictionaries: a cached document is stale
+    when either changes."""
+    h = hashlib.sha256()
+    for f in sorted([*(ROOT / "pipeline" / "restore").glob("*.py"),
+                     *(ROOT / "dictionaries").glob("vi_*")]):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.digest()
+
+
 def restored(path: Path):
     """The ingested and restored document of *path*, cached by content."""
     from pipeline.ingest import read_document
     from pipeline.options import RunOptions
     from pipeline.restore import restore_document
 
-    key = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    key = hashlib.sha256(path.read_bytes() + _restoration_digest()).hexdigest()[:16]
     CACHE.mkdir(exist_ok=True)
     f = CACHE / f"{path.parent.name}-{key}.pkl"
     if f.exists():
