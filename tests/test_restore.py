@@ -378,3 +378,11 @@ def test_attested_syllables_fill_the_candidate_list_first():
     assert "nểm" in found and "nểm" not in attested_syllables()   # unattested, still possible
     assert restore_text("cac dgt thién tai ném 2024 thanh phé da") == \
         "các đợt thiên tai năm 2024 thành phố đã"
+
+
+def test_a_documents_closing_slash_is_punctuation():
+    from pipeline.restore.tokens import split_line
+
+    assert [p[0] for p in split_line("tổng hgp./.")] == ["tổng", "hgp", ".", "/", "."]
+    assert [p[0] for p in split_line("m2 sàn/ 42-NQ/TW.")] == ["m2", "sàn/", "42-NQ/TW", "."]
+    assert restore_text("Bo Noi vu tong hgp./") == "Bộ Nội vụ tổng hợp./"

@@ -32,7 +32,8 @@ def split_line(line: str, glue_apostrophe: bool = False) -> Iterator[tuple[str, 
         while i < j and tok[i] in _LEAD:
             i += 1
         quoted = quoted or any(c in _OPENING for c in tok[:i])
-        while j > i and tok[j - 1] in _TRAIL:
+        # (a document's closing "./." or "./" is punctuation too: "tổng hợp./.")
+        while j > i and (tok[j - 1] in _TRAIL or tok[j - 1] == "/" and tok[j - 2:j - 1] == "."):
             j -= 1
         if glue_apostrophe and not quoted and j < len(tok) and tok[j] in _APOSTROPHES \
                 and tok[j - 1:j].isalpha():
