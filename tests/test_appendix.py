@@ -576,7 +576,7 @@ def test_a_capitalised_last_line_of_a_name_joins_the_row_when_the_catalog_says_s
         "Tỉ lệ hộ gia đình được sử dụng Internet băng rộng cáp quang",
         "Tỉ lệ dân số được phủ sóng phát thanh, truyền hình",
         "Tỉ lệ nhà ở kiên cố",
-        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",      # a parent: it names an indicator
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",   # a parent: it names an indicator
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Thành thị"]
     assert joined[0].cells == (">95", ">95", "92,3", "94") and joined[0].lines == (1, 2)
 

@@ -79,7 +79,7 @@ def _decoder(name: str) -> Decoder:
     gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
                                      channel_path))
     decoder = Decoder(get_model(), gen, params)
-    syllable_trie()   # the syllable trie the candidate search walks (a quarter second): part of loading
+    syllable_trie()   # what the candidate search walks (a quarter second): part of loading
     # The models are half a million Python objects that live as long as the process; out of
     # the collector's sight, its full collections during decoding stop walking them all
     # (the warm decoder runs about 15 % faster).

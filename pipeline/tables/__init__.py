@@ -76,8 +76,8 @@ TAIL_GAIN = 0.05   # catalog score a wrapped name's tail must add to join the ro
 def join_name_tails(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
     """Rows without values or unit that are the wrapped last line of the row above.
 
-    A name's last line that begins with a capital ("Tỉ lệ hộ gia đình được sử dụng % >95 ..."
-    / "Internet băng rộng cáp quang") reads as a row of its own. It is joined to the row
+    A name's last line that begins with a capital ("Tỉ lệ hộ gia đình được sử dụng % >95
+    ..." / "Internet băng rộng cáp quang") reads as a row of its own. It is joined to the row
     above when it names no indicator alone, heads no sub-rows, and the joined name matches
     the catalog better than the row above alone did. Text tables only: a grid keeps a
     cell's lines together."""

@@ -334,7 +334,8 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     # unless the rest matches a group name (above: "V|Giáo dục" restored as "Với giáo dục").
     glued = bool(m) and m.group(1).isalpha() and text.lstrip()[len(m.group(1)):][:1].isalpha()
     # The next group's number before a few garbled words ("7 1v tê" for "7 | Y tế").
-    if m and not glued and group_int(m.group(1)) == after + 1 and not is_value_token(name.split()[0]) and (
+    if m and not glued and group_int(m.group(1)) == after + 1 \
+            and not is_value_token(name.split()[0]) and (
             (len(name.split()) <= 6 and score >= 35) or (len(name.split()) <= 3 and name[:1].isupper())):
         return m.group(1), name
     numbered_later = not best_no.isdigit() or int(best_no) > after
@@ -1325,8 +1326,9 @@ def _nine_read_as_zero(cell: str, unit: str, row: tuple[str, ...]) -> str | None
     if not refs:
         return None
     nine = 90 + int(m.group(2))
-    return f"{m.group(1) or ''}{nine}{m.group(3)}" if _ratio(nine, refs[len(refs) // 2]) <= 1.2 \
-        else None
+    if _ratio(nine, refs[len(refs) // 2]) > 1.2:
+        return None
+    return f"{m.group(1) or ''}{nine}{m.group(3)}"
 
 
 def restore_misread_number(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
