@@ -23,11 +23,11 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .lm import DICTIONARIES
 from .syllables import skeleton, skeleton_index, strip_tone, syllable_inventory
 
 log = logging.getLogger(__name__)
 
-DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
 CHANNEL_FORMAT_VERSION = 1
 UNSEEN_SUB_COST = 3.5     # log10 cost of a confusion never seen in training
 INSERT_COST = 2.5          # an OCR character with no source character
