@@ -589,3 +589,20 @@ def test_the_xa_of_xa_hoi_before_cells_is_no_unit():
     assert parts.unit == "" and "trợ cấp xã hội" in parts.name
     parts = split_row_line("Số xã đạt chuẩn nông thôn mới Xã 12 15 10 11", 4)
     assert parts.unit == "Xã" and parts.cells == ["12", "15", "10", "11"]
+
+
+def test_word_cells_after_a_level_unit_read_as_digits():
+    # "Mức độ" read "Mite 6" / "Mite 43"; the dash before the number read as "b" (restored
+    # "bỏ"), which is no "Bảo"; the cells' last words end the name's wrapped line
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Nhà tạm, nhà dột nát của hộ nghèo, hộ Mức 6 Giải quyết bỏ 3.210 Xóa bỏ",
+        "cận nghèo cơ bản toàn bộ"])), GROUPS, dict(enumerate([
+            HEAD4,
+            "Nha tam, nha d6t nat cia h6 nghéo, hé Mite 6 Giai quyét b 3.210 Xoa bo",
+            "can nghéo co ban toan bd"])))
+    assert [(r.indicator, r.unit, r.cells) for r in rows] == [
+        ("Nhà tạm, nhà dột nát của hộ nghèo, hộ cận nghèo", "Mức độ",
+         ("Giải quyết cơ bản", "-", "3.210", "Xóa bỏ toàn bộ"))]
+    from pipeline.tables.appendix import split_row_line
+    assert split_row_line("Nhà tạm của hộ nghèo Mức 43 Giải quyết : 3.125 Xóa bỏ", 4).unit == "Mức độ"

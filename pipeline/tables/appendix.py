@@ -472,7 +472,7 @@ _PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
 _M2_UNIT = regex.compile(
     r"(?<!\S)m2\s*s[aàảạáã]n[^\s/]{0,2}(?:\s+(?!ng)[^\s/]{1,2})?\s*(?:/\s*)?(?:ng\S{2,4}(?!\S))?", regex.I)
 # "Mức độ" as eng-OCR reads it: "Mitc d6", "Mức a6", "Mức 46", "Mặt để", "Mire dé"
-_LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6óéểệe9]$"))
+_LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6óéểệe93]$|^[6ộô]$"))
 _PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
 _TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$|.*[\"‘’“”;:{}\[\]|\\]")
 # A name line ending in one of these words is unfinished: the name goes on.
@@ -974,7 +974,9 @@ _WORD_CELL_WORDS = tuple((skeleton(p).split(), p) for p in WORD_CELLS)
 
 def _same_word(ocr: str, word: str) -> bool:
     key = skeleton(ocr).strip("|.,:;!?'\"“”‘’()")
-    return key == word or (len(word) >= 3 and Levenshtein.distance(key, word) <= 1)
+    # one letter off only between words of three letters or more: "bỏ" (a dash read as b)
+    # is no "Bảo"
+    return key == word or (min(len(word), len(key)) >= 3 and Levenshtein.distance(key, word) <= 1)
 
 
 def _word_cell_prefixes(tokens: list[str], i: int) -> list[tuple[int, str, list[str]]]:
