@@ -23,15 +23,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, EOS, NUM, UNK, lm_token, save_model  # noqa: E402
+from pipeline.restore.decoder import split_compound  # noqa: E402
 from pipeline.restore.tokens import split_line  # noqa: E402
 
 DISCOUNT = 0.75
 
 
+def tokens(line: str) -> list[str]:
+    """LM tokens of a line, cut as the decoder cuts it (compounds into their parts)."""
+    return [lm_token(part) for text, _, _, kind in split_line(line)
+            for part in (split_compound(text) if kind == "word" else [text])]
+
+
 def sentences(paths: list[Path], domain: Path, weight: int):
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
-            toks = [lm_token(p[0]) for p in split_line(line)]
+            toks = tokens(line)
             if toks:
                 yield toks
     if domain.exists():
@@ -39,7 +46,7 @@ def sentences(paths: list[Path], domain: Path, weight: int):
                  if t.strip() and not t.startswith("#")]
         for _ in range(weight):
             for t in terms:
-                yield [lm_token(p[0]) for p in split_line(t)]
+                yield tokens(t)
 
 
 def attested_syllables(path: Path) -> set[str]:

@@ -386,3 +386,16 @@ def test_a_documents_closing_slash_is_punctuation():
     assert [p[0] for p in split_line("tổng hgp./.")] == ["tổng", "hgp", ".", "/", "."]
     assert [p[0] for p in split_line("m2 sàn/ 42-NQ/TW.")] == ["m2", "sàn/", "42-NQ/TW", "."]
     assert restore_text("Bo Noi vu tong hgp./") == "Bộ Nội vụ tổng hợp./"
+
+
+def test_compounds_are_cut_as_the_decoder_reads_them():
+    from pipeline.restore.decoder import split_compound
+
+    assert split_compound("đồng/tháng") == ["đồng", "/", "tháng"]
+    assert split_compound("tế-xã") == ["tế", "-", "xã"]
+    for piece in ("42-NQ/TW", "b/c", "COVID-19", "tháng", "m2"):
+        assert split_compound(piece) == [piece]
+    # the language model is trained on the same cut: it has seen a word after "/"
+    m = get_model()
+    assert m.logprob(m.word_id("đồng"), m.word_id("/"), m.word_id("tháng")) > \
+        m.logprob(m.word_id("đồng"), m.word_id("/"), m.word_id("thắng")) + 1.0

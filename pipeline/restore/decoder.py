@@ -110,6 +110,21 @@ class _Pos:
     glued: bool = False     # second half of a token OCR glued together: restored with a space
 
 
+def split_compound(piece: str) -> list[str]:
+    """The parts the decoder reads a word piece as: words joined by a slash (đồng/tháng) or
+    a hyphen (tế-xã) are decoded apart, each separator a position of its own (see
+    :meth:`Decoder._build_word_positions`); other pieces are one part. The language model's
+    training text is split the same way (scripts/build_lm.py), so it has seen "/ tháng"."""
+    kind = classify(piece)
+    if kind == "slash":
+        sep = "/"
+    elif kind == "word" and "-" in piece.strip("-") and len(piece) > 3:
+        sep = "-"
+    else:
+        return [piece]
+    return [p for p in regex.split(f"({regex.escape(sep)})", piece) if p]
+
+
 @functools.lru_cache(maxsize=1)
 def _attested_skeletons() -> frozenset[str]:
     """Skeletons of the syllables a word list attests (see ``channel.attested_syllables``);
