@@ -110,17 +110,22 @@ class _Pos:
     glued: bool = False     # second half of a token OCR glued together: restored with a space
 
 
-def split_compound(piece: str) -> list[str]:
-    """The parts the decoder reads a word piece as: words joined by a slash (đồng/tháng) or
-    a hyphen (tế-xã) are decoded apart, each separator a position of its own (see
-    :meth:`Decoder._build_word_positions`); other pieces are one part. The language model's
-    training text is split the same way (scripts/build_lm.py), so it has seen "/ tháng"."""
-    kind = classify(piece)
+def compound_separator(piece: str, kind: str) -> str | None:
+    """The separator of words joined into one piece (đồng/tháng, tế-xã), which the decoder
+    reads apart, the separator a position of its own; None for other pieces. *kind*: the
+    piece's :func:`classify`."""
     if kind == "slash":
-        sep = "/"
-    elif kind == "word" and "-" in piece.strip("-") and len(piece) > 3:
-        sep = "-"
-    else:
+        return "/"
+    if kind == "word" and "-" in piece.strip("-") and len(piece) > 3:
+        return "-"
+    return None
+
+
+def split_compound(piece: str) -> list[str]:
+    """A piece cut as the decoder reads it (see :func:`compound_separator`). The language
+    model's training text is cut the same way (scripts/build_lm.py): it has seen "/ tháng"."""
+    sep = compound_separator(piece, classify(piece))
+    if sep is None:
         return [piece]
     return [p for p in regex.split(f"({regex.escape(sep)})", piece) if p]
 
@@ -329,14 +334,13 @@ class Decoder:
         if kind == "code":
             return [self._fixed(repair_web_address(repair_code(piece)), line, start, CODE,
                                 piece)]
-        if kind == "slash":
-            return self._split_on(piece, "/", line, start)
         if kind == "foreign":
             # an abbreviation written with Đ (HĐND, GDĐT) read without it: put it back
             fixed = _CODE_FIX.get(piece, piece) if piece.isupper() and len(piece) > 2 else piece
             return [self._fixed(fixed, line, start, lm_token(fixed), piece)]
-        if "-" in piece.strip("-") and len(piece) > 3:
-            return self._split_on(piece, "-", line, start)
+        sep = compound_separator(piece, kind)
+        if sep is not None:
+            return self._split_on(piece, sep, line, start)
         if self.params.keep_foreign_ascii and piece.isascii() and piece.isalpha() \
                 and not is_syllable(piece):
             # Tesseract's vie model reads Vietnamese with marks; an unmarked word that is no
