@@ -24,6 +24,10 @@ Make the distinct set once (about 20 minutes, kept under data/, which git ignore
 
 Usage: python scripts/bench.py [--synth tests/data/synthetic] [--legacy DIR] [--skip-scans]
                               [--scans DIR]
+       python scripts/bench.py --baseline REV [--rounds 2]
+  (the restoration rows only, of this tree and of git revision REV in turn, each in its own
+  process with the same probes and inputs: this machine's speed drifts by 10-20 % between
+  sittings, so a change is measured against its base side by side)
 """
 from __future__ import annotations
 
@@ -58,16 +62,22 @@ print(f"{t1 - t0:.3f} {words} {t2 - t1:.3f} {t3 - t2:.3f} {rss:.0f}")
 """
 
 
-def restoration_rows() -> list[tuple[str, ...]]:
-    res = subprocess.run([sys.executable, "-c", RESTORE_PROBE, str(SAMPLE)], env=ENV,
-                         capture_output=True, text=True, check=True)
-    startup, words, cold, warm, rss = res.stdout.split()
+def _probe(code: str, args: list[str], root: Path) -> list[str]:
+    """Run a probe with the vnocr of *root* (this tree, or a baseline's files)."""
+    res = subprocess.run([sys.executable, "-c", code, *args], env=dict(ENV, PYTHONPATH=str(root)),
+                         cwd=root, capture_output=True, text=True, check=True)
+    return res.stdout.split()
+
+
+def restoration_rows(root: Path = ROOT, label: str = "") -> list[tuple[str, ...]]:
+    startup, words, cold, warm, rss = _probe(RESTORE_PROBE, [str(SAMPLE)], root)
     w = int(words)
     return [
-        ("restore start-up (import + load)", "1 process", f"{float(startup):.2f} s", "", f"{rss} MB"),
-        ("restore words/s, cold cache", f"{w} words", f"{w / float(cold):,.0f} words/s",
+        (f"restore start-up (import + load){label}", "1 process", f"{float(startup):.2f} s", "",
+         f"{rss} MB"),
+        (f"restore words/s, cold cache{label}", f"{w} words", f"{w / float(cold):,.0f} words/s",
          f"{float(cold):.2f} s", ""),
-        ("restore words/s, warm cache", f"{w} words", f"{w / float(warm):,.0f} words/s",
+        (f"restore words/s, warm cache{label}", f"{w} words", f"{w / float(warm):,.0f} words/s",
          f"{float(warm):.2f} s", ""),
     ]
 
@@ -92,15 +102,29 @@ print(f"{int(words)} {seconds:.3f}")
 WARMUP_DOCS = 10
 
 
-def steady_rows(docs: list[Path]) -> list[tuple[str, ...]]:
+def steady_rows(docs: list[Path], root: Path = ROOT, label: str = "") -> list[tuple[str, ...]]:
     """Words/s on distinct documents after WARMUP_DOCS others (an order fixed by name)."""
     if len(docs) <= WARMUP_DOCS:
         return []
-    res = subprocess.run([sys.executable, "-c", STEADY_PROBE, str(WARMUP_DOCS), *map(str, docs)],
-                         env=ENV, capture_output=True, text=True, check=True)
-    words, seconds = res.stdout.split()
-    return [(f"restore words/s, distinct docs after {WARMUP_DOCS}", f"{len(docs) - WARMUP_DOCS} docs, "
-             f"{words} words", f"{int(words) / float(seconds):,.0f} words/s", f"{float(seconds):.2f} s", "")]
+    words, seconds = _probe(STEADY_PROBE, [str(WARMUP_DOCS), *map(str, docs)], root)
+    return [(f"restore words/s, distinct docs after {WARMUP_DOCS}{label}",
+             f"{len(docs) - WARMUP_DOCS} docs, {words} words",
+             f"{int(words) / float(seconds):,.0f} words/s", f"{float(seconds):.2f} s", "")]
+
+
+def compared_rows(baseline: str, rounds: int, docs: list[Path]) -> list[tuple[str, ...]]:
+    """The restoration rows of this tree and of git revision *baseline*, measured in turn
+    *rounds* times: on a machine whose speed drifts, only runs side by side compare."""
+    rows: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory() as t:
+        base = Path(t)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", baseline],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        for k in range(1, rounds + 1):
+            for root, label in ((base, f" [{baseline}, round {k}]"), (ROOT, f" [this tree, round {k}]")):
+                rows += restoration_rows(root, label) + steady_rows(docs, root, label)
+    return rows
 
 
 def count_pages(paths: list[Path]) -> int:
@@ -216,13 +240,20 @@ def main() -> None:
     ap.add_argument("--scans", type=Path, default=None,
                     help="make_synthetic.py output whose */scan.pdf to time instead of the "
                          "committed scans of --synth (a longer run: start-up weighs less)")
+    ap.add_argument("--baseline", metavar="REV",
+                    help="only the restoration rows, of this tree and of git revision REV in turn")
+    ap.add_argument("--rounds", type=int, default=2, help="turns each with --baseline")
     ap.add_argument("--repeat", type=int, default=4,
                     help="copies of each text/PDF input, so the run is long enough that "
                          "process start-up (about 1 s) does not hide the scaling")
     args = ap.parse_args()
     docs = sorted(p.parent for p in args.synth.glob("*/gold.txt"))
+    legacy_docs = sorted(args.legacy.glob("*/eng.txt")) if args.legacy.is_dir() else []
+    if args.baseline:
+        _print(compared_rows(args.baseline, args.rounds, legacy_docs))
+        return
     rows = restoration_rows()
-    rows += steady_rows(sorted(args.legacy.glob("*/eng.txt")) if args.legacy.is_dir() else [])
+    rows += steady_rows(legacy_docs)
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         legacy = [SAMPLE.parent / SAMPLE.name] + [d / "eng.txt" for d in docs]
@@ -240,6 +271,10 @@ def main() -> None:
             per_page: dict = {}
             rows += stage(scans, tmp, "scan pdf", per_page=per_page)
             rows += tesseract_rows(scans, tmp, per_page)
+    _print(rows)
+
+
+def _print(rows: list[tuple[str, ...]]) -> None:
     header = ("measure", "size of run", "rate", "time", "peak memory")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
