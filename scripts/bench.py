@@ -122,7 +122,8 @@ def compared_rows(baseline: str, rounds: int, docs: list[Path]) -> list[tuple[st
                                  capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         for k in range(1, rounds + 1):
-            for root, label in ((base, f" [{baseline}, round {k}]"), (ROOT, f" [this tree, round {k}]")):
+            for root, name in ((base, baseline), (ROOT, "this tree")):
+                label = f" [{name}, round {k}]"
                 rows += restoration_rows(root, label) + steady_rows(docs, root, label)
     return rows
 

@@ -605,4 +605,5 @@ def test_word_cells_after_a_level_unit_read_as_digits():
         ("Nhà tạm, nhà dột nát của hộ nghèo, hộ cận nghèo", "Mức độ",
          ("Giải quyết cơ bản", "-", "3.210", "Xóa bỏ toàn bộ"))]
     from pipeline.tables.appendix import split_row_line
-    assert split_row_line("Nhà tạm của hộ nghèo Mức 43 Giải quyết : 3.125 Xóa bỏ", 4).unit == "Mức độ"
+    parts = split_row_line("Nhà tạm của hộ nghèo Mức 43 Giải quyết : 3.125 Xóa bỏ", 4)
+    assert parts.unit == "Mức độ"
