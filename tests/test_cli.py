@@ -3,6 +3,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+from pathlib import Path
+
+import pytest
 
 
 from conftest import SAMPLE, run_cli
@@ -172,3 +175,48 @@ def test_missing_tesseract_stops_before_work(tmp_path):
     err = res.stderr.decode()
     assert "tesseract" in err and "apt-get install" in err and "Traceback" not in err
     assert not (tmp_path / "out" / "a").exists()
+
+
+def _render_unruled_table(path, style):
+    """An appendix page whose table has no ruling lines (or only rules under the rows), as
+    some born-digital reports print it."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+    if not font.exists():
+        pytest.skip("fonts-liberation2 missing")
+    pdfmetrics.registerFont(TTFont("LibSerifU", str(font)))
+    st = ParagraphStyle("c", fontName="LibSerifU", fontSize=11, leading=13)
+    rows = [["TT", "Chỉ tiêu", "Đơn vị tính", "Đến năm 2025", "Đến năm 2030", "Năm 2024",
+             "Đến 2025 (dự kiến)"],
+            ["2", "Lao động, việc làm, phát triển thị trường lao động", "", "", "", "", ""],
+            ["", "Tỉ lệ thất nghiệp chung", "%", "<3", "<3", "1,76", "1,75"],
+            ["", "Số người được giải quyết việc làm trong năm", "Người", "-", "-", "49.400",
+             "50.000"]]
+    table = Table([[Paragraph(c, st) for c in r] for r in rows],
+                  colWidths=[28, 190, 50, 55, 55, 55, 70])
+    if style == "rules":
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.6, colors.black)]))
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(
+        [Paragraph("Phụ lục I", st), Paragraph("CÁC CHỈ TIÊU CHỦ YẾU", st), Spacer(1, 6), table])
+
+
+def test_born_digital_table_without_ruling_lines_is_read_from_its_text(tmp_path):
+    for style in ("none", "rules"):
+        pdf = tmp_path / f"unruled-{style}.pdf"
+        _render_unruled_table(pdf, style)
+        res = run_cli("tables", str(pdf), "-o", str(tmp_path / style))
+        assert res.returncode == 0, res.stderr
+        rows = read_csv(tmp_path / style / pdf.stem / "indicators.csv")
+        got = [(r["indicator"], r["unit"], r["target_2025"], r["target_2030"], r["actual_2024"],
+                r["estimate_2025"]) for r in rows]
+        assert got == [
+            ("Tỉ lệ thất nghiệp chung", "%", "<3", "<3", "1,76", "1,75"),
+            ("Số người được giải quyết việc làm trong năm", "Người", "-", "-", "49.400", "50.000"),
+        ], style
