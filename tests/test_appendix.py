@@ -607,3 +607,26 @@ def test_word_cells_after_a_level_unit_read_as_digits():
     from pipeline.tables.appendix import split_row_line
     parts = split_row_line("Nhà tạm của hộ nghèo Mức 43 Giải quyết : 3.125 Xóa bỏ", 4)
     assert parts.unit == "Mức độ"
+
+
+def test_a_header_with_its_results_first_names_columns_by_their_labels():
+    from pipeline.tables.appendix import header_columns
+
+    head = "Chỉ tiêu Đơn vị Năm 2021 Năm 2022 Năm 2023 Năm 2024 Mục tiêu 2025"
+    assert [c.name for c in header_columns(head, 5)] == [
+        "actual_2021", "actual_2022", "actual_2023", "actual_2024", "target_2025"]
+    assert [c.name for c in header_columns(
+        "Chỉ tiêu Đơn vị Thực hiện năm 2023 Thực hiện năm 2024 Kế hoạch năm 2025", 3)] == [
+        "actual_2023", "actual_2024", "target_2025"]
+    # the genre's own order, and a jumbled eng-OCR header, keep their reading
+    assert [c.name for c in header_columns(HEAD4, 4)] == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+    assert [c.name for c in header_columns(
+        "Muc tiéu Nghi quyét Két qua Chi tieu tinh |Dénnam|Déenndam| Nam | Den 2025 "
+        "2025 2030 2024 | (dy kién)", 4)] == [
+        "target_2025", "target_2030", "actual_2024", "estimate_2025"]
+    columns, rows = parse_indicator_lines(list(enumerate([
+        head, "Tỉ lệ thất nghiệp chung % 2,1 1,9 1,8 1,76 <3"])), GROUPS)
+    assert dict(zip((c.name for c in columns), rows[0].cells)) == {
+        "actual_2021": "2,1", "actual_2022": "1,9", "actual_2023": "1,8",
+        "actual_2024": "1,76", "target_2025": "<3"}

@@ -152,6 +152,40 @@ def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ..
     return _named(targets, results, estimate)
 
 
+def _label_role(label: str, after: str) -> str | None:
+    """The role the last words before a header year give it ("Đến năm" a target, "Thực hiện
+    năm" a result, "Ước" or a "(dự kiến)" after the year an estimate); None when they say none
+    ("Chỉ tiêu" is the name column's label, no target)."""
+    words = " ".join(label.split()[-4:])
+    if regex.search(r"\b(uoc|du kien)\b", words) or regex.match(r"\W*\(?\s*(du kien|uoc)\b", after):
+        return "estimate"
+    if regex.search(r"\b(muc tieu|ke hoach|nghi quyet|den nam|den)\b", words):
+        return "target"
+    if regex.search(r"\b(ket qua|thuc hien|nam)\b", words):
+        return "actual"
+    return None
+
+
+def _columns_labelled(header_text: str) -> tuple[ValueColumn, ...] | None:
+    """Columns from the label printed before each year, for a header whose years rise
+    throughout with its results first ("Năm 2021 … Năm 2024 | Mục tiêu 2025"): the genre's
+    order (targets, then results) would name them wrongly. None unless every year's label
+    says its role and a result comes before a target."""
+    sk = skeleton(header_text)
+    found = list(_HEADER_YEAR.finditer(sk))
+    roles, prev = [], 0
+    for m in found:
+        role = _label_role(sk[prev:m.start()], sk[m.end():m.end() + 12])
+        if role is None:
+            return None
+        roles.append((role, 2000 + int(m.group(1)[2:])))
+        prev = m.end()
+    first_target = next((k for k, (r, _) in enumerate(roles) if r == "target"), None)
+    if first_target is None or not any(r == "actual" for r, _ in roles[:first_target]):
+        return None
+    return _value_columns(roles)
+
+
 def _columns_from_set(years: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
     """Columns from the header's years when their order cannot be trusted.
 
@@ -181,13 +215,17 @@ def _columns_from_set(years: list[int], estimate: bool) -> tuple[ValueColumn, ..
 
 def _named(targets: list[int], results: list[int], estimate: bool) -> tuple[ValueColumn, ...]:
     """role_year columns; the last result is the estimate when the header says so or when
-    it is for a target year. A repeated
-    name gets a ``_2`` suffix, as in the grid reader."""
+    it is for a target year (see :func:`_value_columns`)."""
     cols = [("target", y) for y in targets] + [("actual", y) for y in results]
     # A result for a target's own year is an estimate: the report is written before that
     # year is out (and OCR often loses the "Ước" / "dự kiến" that says so).
     if results and (estimate or results[-1] in targets):
         cols[-1] = ("estimate", cols[-1][1])
+    return _value_columns(cols)
+
+
+def _value_columns(cols: list[tuple[str, int]]) -> tuple[ValueColumn, ...]:
+    """role_year columns from (role, year) pairs; a repeated name gets a ``_2`` suffix."""
     out, seen = [], Counter()
     for role, year in cols:
         name = f"{role}_{year}"
@@ -218,7 +256,8 @@ def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> t
     years = header_years(header_text)
     dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
     if 2 <= len(years) <= 6:
-        cols = _columns_in_order(years, estimate) or _columns_from_set(years, estimate)
+        cols = _columns_in_order(years, estimate) or _columns_labelled(header_text) \
+            or _columns_from_set(years, estimate)
         missing = n_values - len(cols)
         if rows_sure and 1 <= missing <= 2:
             # the rows have more cells than the header has years: the last labels' years
