@@ -139,19 +139,19 @@ def test_every_trigram_of_the_shipped_model_has_its_suffix_bigram():
     assert (a.keys2[j] == suffix).all()
 
 
-def test_presence_filter_finds_exactly_the_stored_ngrams():
-    """LmArrays.find (filter, then binary search) against plain membership, on keys that
-    are stored, keys one off a stored one, and random keys."""
+def test_presence_filter_finds_exactly_the_stored_bigrams():
+    """LmArrays.find_bigrams (filter, then binary search) against plain membership, on keys
+    that are stored, keys one off a stored one, and random keys."""
     from pipeline.restore.lm import get_model
 
     a = get_model().arrays
     rng = np.random.default_rng(5)
-    for order, table in ((2, a.keys2[:-1]), (3, a.keys3[:-1])):
-        stored = table[rng.integers(0, len(table), 3000)]
-        keys = np.concatenate([stored, stored + 1, stored - 1,
-                               rng.integers(0, int(table[-1]), 3000)])
-        idx, j = a.find(keys, order)
-        expected = np.flatnonzero(np.isin(keys, table))
-        assert idx.tolist() == expected.tolist()
-        assert (table[j] == keys[idx]).all()
-        assert len(idx) >= 3000
+    table = a.keys2[:-1]
+    stored = table[rng.integers(0, len(table), 3000)]
+    keys = np.concatenate([stored, stored + 1, stored - 1,
+                           rng.integers(0, int(table[-1]), 3000)])
+    idx, j = a.find_bigrams(keys)
+    expected = np.flatnonzero(np.isin(keys, table))
+    assert idx.tolist() == expected.tolist()
+    assert (table[j] == keys[idx]).all()
+    assert len(idx) >= 3000

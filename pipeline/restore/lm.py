@@ -90,17 +90,16 @@ class LmArrays:
     bow2: np.ndarray
     keys3: np.ndarray   # packed trigram keys, sorted
     lp3: np.ndarray
-    has2: np.ndarray    # presence filters (see :func:`presence_filter`) of the bigram...
-    has3: np.ndarray    # ...and the trigram keys
+    has2: np.ndarray    # presence filter of the bigram keys (see :func:`presence_filter`)
 
-    def find(self, keys: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
-        """(indices into *keys* of the bigrams or trigrams the model has, their indices in
-        ``keys2`` / ``keys3``). The presence filter rules out most keys in one gather (a
-        document's candidate pairs are mostly unseen); the binary search checks the rest."""
-        table = self.keys2 if order == 2 else self.keys3
-        maybe = np.flatnonzero((self.has2 if order == 2 else self.has3)[_slot(keys)])
-        j = np.searchsorted(table, keys[maybe])
-        hit = table[j] == keys[maybe]
+    def find_bigrams(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices into *keys* of the bigrams the model has, their indices in ``keys2``).
+        The presence filter rules out most keys in one gather (a document's candidate pairs
+        are mostly unseen); the binary search checks the rest. (The Viterbi's per-step
+        trigram lookups, a few hundred keys each, were no faster through a filter.)"""
+        maybe = np.flatnonzero(self.has2[_slot(keys)])
+        j = np.searchsorted(self.keys2, keys[maybe])
+        hit = self.keys2[j] == keys[maybe]
         return maybe[hit], j[hit]
 
     def logprob(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -193,8 +192,7 @@ def load_model(path: Path = DEFAULT_LM_PATH) -> NgramModel:
                       np.append(raw["bow2"].astype(np.float64), 0.0),
                       np.concatenate([raw["keys3"].astype(np.int64), end]),
                       np.append(raw["lp3"].astype(np.float64), 0.0),
-                      presence_filter(raw["keys2"].astype(np.int64)),
-                      presence_filter(raw["keys3"].astype(np.int64)))
+                      presence_filter(raw["keys2"].astype(np.int64)))
     log.debug("loaded %s: %d words, %d/%d/%d n-grams", path, len(vocab),
               *(len(raw[f"keys{n}"]) for n in (1, 2, 3)))
     return NgramModel(vocab, unigrams, unk, arrays)

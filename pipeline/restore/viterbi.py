@@ -108,7 +108,7 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
     step_pair = np.concatenate([[0], pair_start[step_pos[1:] - S]])   # step -> first pair
     # The bigram part of every pair at once (it does not depend on the path).
     tp, tc = tok[prev_idx], tok[cur_idx]
-    found, j = a.find((tp << B) | tc, 2)           # the pairs that may have a trigram
+    found, j = a.find_bigrams((tp << B) | tc)      # the pairs that may have a trigram
     bigram = a.bo1[tp] + a.uni[tc]
     bigram[found] = a.lp2[j]
     step_found = np.searchsorted(found, step_pair)
