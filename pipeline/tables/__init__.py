@@ -9,6 +9,7 @@ from .appendix import (
     ParsedRow,
     check_row,
     find_appendices,
+    heads_sub_rows,
     normalize_cell,
     parse_document_lines,
     parse_indicator_lines,
@@ -84,10 +85,9 @@ def join_name_tails(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
     out: list[ParsedRow] = []
     for k, row in enumerate(rows):
         prev = out[-1] if out else None
-        nxt = rows[k + 1].indicator if k + 1 < len(rows) else ""
         if prev is not None and any(prev.cells) and not any(row.cells) and not row.unit \
                 and prev.group_no == row.group_no and " - " not in row.indicator \
-                and not nxt.startswith(row.indicator + " - ") \
+                and not heads_sub_rows(rows, k) \
                 and catalog.match(row.indicator)[0] is None:
             joined = f"{prev.indicator} {row.indicator}"
             entry, score = catalog.match(joined, prev.unit or None, prev.group_no or None)

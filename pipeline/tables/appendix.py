@@ -1132,6 +1132,11 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
     return _without_debris(out)
 
 
+def heads_sub_rows(rows: list[ParsedRow], k: int) -> bool:
+    """Does row *k* head sub-rows (the next row is named "<its name> - <child>")?"""
+    return k + 1 < len(rows) and rows[k + 1].indicator.startswith(rows[k].indicator + " - ")
+
+
 def _without_debris(rows: list[ParsedRow]) -> list[ParsedRow]:
     """Rows without values, unit or sub-rows named in at most two words are OCR debris —
     the top of a word cell printed over several lines ("Bảo" / "đảm" of Bảo đảm vững chắc),
@@ -1140,9 +1145,8 @@ def _without_debris(rows: list[ParsedRow]) -> list[ParsedRow]:
     out: list[ParsedRow] = []
     pending: list[str] = []
     for k, row in enumerate(rows):
-        nxt = rows[k + 1].indicator if k + 1 < len(rows) else ""
         if not row.cells and not row.unit and len(regex.findall(r"\p{L}+", row.indicator)) <= 2 \
-                and not nxt.startswith(row.indicator + " - "):
+                and not heads_sub_rows(rows, k):
             text = "text between rows not placed: " + row.indicator
             if out:
                 out[-1] = replace(out[-1], lines=out[-1].lines + row.lines,
