@@ -46,6 +46,8 @@ class TableCell:
     bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)   # x0, y0, x1, y1 (page units)
     confidence: float = 1.0    # OCR confidence 0..1 (1.0 for born-digital text)
     restored: str | None = None
+    indent: float | None = None   # points from the cell's left edge to its text (None: empty)
+    italic: bool | None = None    # every letter in an italic face (None: not known, scans)
 
 
 @dataclass(frozen=True, slots=True)

@@ -263,3 +263,72 @@ def test_restored_cell_text_is_preferred():
                             else None) for c in t.cells)
     _, rows = indicator_rows_from_table([Table(1, t.n_rows, t.n_cols, cells)], [])
     assert rows[0].indicator == "Tuổi thọ trung bình"
+
+
+def _with_layout(table: Table, indents: dict[int, float], italic: set[int] = frozenset(),
+                 name_col: int = 1, known_italic: bool = True) -> Table:
+    """The table with name cells placed as a page shows them: *indents* by body row (points
+    from the cell's edge; 3 elsewhere), italic rows."""
+    cells = []
+    for c in table.cells:
+        if c.col == name_col and c.row >= 2 and c.colspan == 1 and c.text:
+            r = c.row - 2
+            c = TableCell(c.row, c.col, c.text, c.rowspan, c.colspan,
+                          indent=indents.get(r, 3.0),
+                          italic=(r in italic) if known_italic else None)
+        cells.append(c)
+    return Table(table.page, table.n_rows, table.n_cols, tuple(cells))
+
+
+LAYOUT_BODY = [group("1", "Lao động, việc làm"),
+               ["", "Tỉ lệ thất nghiệp chung", "%", "<4", "<3,5", "3,1", "3"],
+               ["", "Khu vực thành thị", "%", "<4", "<3,5", "3,5", "3,4"],
+               ["", "Khu vực nông thôn", "%", "<3", "<2,5", "2,1", "2"],
+               group("2", "Y tế"),
+               ["", "Chỉ tiêu số lượng trên 10.000 dân", "", "", "", "", ""],
+               ["", "Số giường bệnh", "Giường", "32", "35", "30", "31"],
+               ["", "Số năm sống khỏe mạnh", "Năm", "-", "68", "", ""]]
+
+
+@pytest.mark.parametrize("cue", ["indent", "italic", "scan indent"])
+def test_sub_rows_told_by_indentation_or_italics(cue):
+    """A page that indents or italicises its sub-rows says which rows they are: a child of a
+    row with values ("Khu vực thành thị" under the unemployment rate) and a row that is none
+    though it follows a heading's children and starts like one ("Số năm sống khỏe mạnh")."""
+    table = appendix(LAYOUT_BODY, [0, 4])
+    children = {2, 3, 6}
+    if cue == "indent":
+        table = _with_layout(table, {r: 9.0 for r in children})
+    elif cue == "italic":
+        table = _with_layout(table, {}, italic=children)
+    else:   # a scan: starts measured from the cell's line, no font known
+        table = _with_layout(table, {r: 10.2 for r in children} | {1: 4.1, 5: 3.6, 7: 3.9},
+                             known_italic=False)
+    _, rows = indicator_rows_from_table([table], [])
+    names = [r.indicator for r in rows]
+    assert names == ["Tỉ lệ thất nghiệp chung",
+                     "Tỉ lệ thất nghiệp chung - Khu vực thành thị",
+                     "Tỉ lệ thất nghiệp chung - Khu vực nông thôn",
+                     "Chỉ tiêu số lượng trên 10.000 dân",
+                     "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh",
+                     "Số năm sống khỏe mạnh"]
+    assert [r.is_parent for r in rows] == [True, False, False, True, False, False]
+
+
+def test_sub_rows_by_the_text_when_the_page_shows_no_layout():
+    """Without indentation (every name at one start, or unknown) the text rules decide, as
+    before: a heading's "Số ..." row is its child, "Khu vực thành thị" under a row with values
+    is not one."""
+    for table in (appendix(LAYOUT_BODY, [0, 4]), _with_layout(appendix(LAYOUT_BODY, [0, 4]), {})):
+        _, rows = indicator_rows_from_table([table], [])
+        names = [r.indicator for r in rows]
+        assert "Chỉ tiêu số lượng trên 10.000 dân - Số năm sống khỏe mạnh" in names
+        assert "Khu vực thành thị" in names
+
+
+def test_centred_names_say_nothing_of_sub_rows():
+    """Names centred in their cells start wherever their length puts them: no sub-rows."""
+    indents = {1: 20.0, 2: 60.0, 3: 61.0, 5: 8.0, 6: 58.0, 7: 50.0}
+    table = _with_layout(appendix(LAYOUT_BODY, [0, 4]), indents, known_italic=False)
+    _, rows = indicator_rows_from_table([table], [])
+    assert "Khu vực thành thị" in [r.indicator for r in rows]

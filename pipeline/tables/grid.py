@@ -192,8 +192,23 @@ def _char_runs(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         out.append({"text": text, "x0": min(c["x0"] for c in run), "x1": max(c["x1"] for c in run),
                     "top": min(c["top"] for c in run), "bottom": max(c["bottom"] for c in run),
-                    "size": float(run[0].get("size") or 10.0)})
+                    "size": float(run[0].get("size") or 10.0),
+                    "italic": all(_ITALIC.search(c.get("fontname") or "") for c in run
+                                  if c["text"].strip())})
     return out
+
+
+#: Font names of italic faces (``LiberationSerif-Italic``, ``TimesNewRomanPS-ItalicMT``,
+#: ``Arial-BoldItalicMT``, ``…-Oblique``).
+_ITALIC = re.compile(r"Italic|Oblique|-It\b", re.I)
+
+
+def _runs_indent_italic(runs: list[dict[str, Any]], left: float) -> tuple[float | None, bool | None]:
+    """Where a cell's text starts (points right of *left*, its left edge) and whether all of
+    it is italic: what tells an indented or italic sub-row from its parent."""
+    if not runs:
+        return None, None
+    return round(min(w["x0"] for w in runs) - left, 2), all(w["italic"] for w in runs)
 
 
 def _runs_to_text(runs: list[dict[str, Any]]) -> str:
@@ -264,9 +279,10 @@ def tables_from_pdf_page(page: pdfplumber.page.Page, page_no: int) -> tuple[Tabl
             inside = [w for w in table_words
                       if x0 <= (w["x0"] + w["x1"]) / 2 < x1
                       and top <= (w["top"] + w["bottom"]) / 2 < bottom]
+            indent, italic = _runs_indent_italic(inside, x0)
             cells.append(TableCell(row=r, col=c, text=_runs_to_text(inside), rowspan=rs,
                                    colspan=cs, bbox=tuple(round(v, 2) for v in bbox),
-                                   confidence=1.0))
+                                   confidence=1.0, indent=indent, italic=italic))
         tables.append(Table(page=page_no, n_rows=n_rows, n_cols=n_cols, cells=tuple(cells),
                             source="pdf"))
     return tuple(tables)
@@ -686,10 +702,15 @@ def tables_from_analysis(pa: _PageAnalysis, page_no: int, ocr_cell: OcrCell | No
                 text = join_cell_lines(_operator_space(text, glyphs, pa.dpi))
             else:
                 conf = 0.9 if text == "-" else 1.0
+            indent = None
+            if glyphs is not None and glyphs.any():
+                # the first ink column, from the cell's left line, in points
+                first = int(np.nonzero(glyphs.any(axis=0))[0][0]) + CELL_MARGIN_PX
+                indent = round(first * 72.0 / pa.dpi, 2)
             cells.append(TableCell(row=gc.row, col=gc.col, text=text, rowspan=gc.rowspan,
                                    colspan=gc.colspan, bbox=(float(x0), float(y0), float(x1),
                                                              float(y1)),
-                                   confidence=round(float(conf), 3)))
+                                   confidence=round(float(conf), 3), indent=indent))
         tables.append(Table(page=page_no, n_rows=grid.n_rows, n_cols=grid.n_cols,
                             cells=tuple(cells), source="scan"))
     return tuple(tables)

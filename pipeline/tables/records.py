@@ -246,6 +246,37 @@ def _is_sub_label(name: str) -> bool:
     return sk in _SUB_SKELETONS
 
 
+#: A name cell whose text starts at least this many points right of the column's usual start
+#: is indented: a sub-row of the row above it that is not (born-digital and scanned grids).
+INDENT_STEP = 3.0
+#: The column is left-aligned when its names start at no more than this many distinct places
+#: (1.5 points apart or less are one): the edge and one or two indents. A centred column's
+#: starts vary with each name's length and say nothing.
+MAX_STARTS = 3
+
+
+def _layout_cues(table: Table, n_header: int, name_col: int) -> tuple[float | None, bool]:
+    """What the name column's geometry says of sub-rows: the usual left start of its names
+    (None when the column is not left-aligned or no name is indented), and whether italics
+    mark sub-rows (some names italic, most not)."""
+    cells = [c for c in table.cells if c.row >= n_header and c.col == name_col
+             and c.colspan == 1 and _clean(_text(c))]
+    starts = [c.indent for c in cells if c.indent is not None]
+    base: float | None = None
+    if len(starts) >= 3:
+        places = 1
+        ordered = sorted(starts)
+        for a, b in zip(ordered, ordered[1:]):
+            places += b - a > 1.5
+        left = ordered[0]
+        if places <= MAX_STARTS and ordered[-1] >= left + INDENT_STEP \
+                and sum(x <= left + 1.5 for x in starts) >= len(starts) / 4:
+            base = left
+    italics = [c.italic for c in cells if c.italic is not None]
+    italic = bool(italics) and 0 < sum(italics) <= len(italics) / 2
+    return base, italic
+
+
 def _child_name(parent: str, child: str) -> str:
     child = child.lstrip("-+•* ").strip()
     if heads_count_row(parent, child):
@@ -266,6 +297,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
     group_no = group = ""
     anchor: int | None = None            # index in out of the last non-child row
     anchor_empty = False
+    nest: list[tuple[float, int]] = []   # (indent depth, index in out) of the rows open above
     last_group_int = 0
     group_rows: list[int] = []
     for table in tables:
@@ -287,6 +319,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
         tt_col, name_col, unit_col = roles.get("tt"), roles["name"], roles.get("unit")
         origins = _origins(table)
         own = _owners(table)
+        indent_base, italic_cue = _layout_cues(table, n_header, name_col)
         for r in range(n_header, table.n_rows):
             def text_at(k: int | None) -> str:
                 if k is None:
@@ -315,7 +348,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                     group_no = m.group(1) if m else str(last_group_int + 1)
                     group = m.group(2).strip() if m else text
                     last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
-                    anchor = None
+                    anchor, nest = None, []
                     group_rows.append(len(out))
                     continue
             spans_unit = name_cell is not None and unit_col is not None and \
@@ -326,7 +359,7 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                     or (spans_all and not unit and not any(values) and name):
                 group_no, group = tt.rstrip(".").strip(), _known_group(name, groups)
                 last_group_int = int(group_no) if group_no.isdigit() else last_group_int + 1
-                anchor = None
+                anchor, nest = None, []
                 group_rows.append(len(out))
                 continue
             if not name and not any(values) and not unit:
@@ -336,14 +369,29 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
                 cell = own[r][k]
                 if cell is not None and (cell.row, cell.col) != (r, k) and cell.row == r:
                     flags.append(f"{vc.name}: merged with the cell to its left")
-            is_child = anchor is not None and (
-                _is_sub_label(name)
-                or (anchor_empty and (name[:1].islower() or name[:1] in "-+•"
-                                      or _sk(name).startswith(SELF_NAMED_PREFIXES))))
-            if is_child and anchor is not None:
-                parent_row = out[anchor][0]
+            depth = 0.0   # how far the name is indented (0: not, or not known)
+            if indent_base is not None or italic_cue:
+                # The page shows which rows are sub-rows: indented or italic names.
+                start = name_cell.indent if name_cell is not None else None
+                if indent_base is not None and start is not None and \
+                        start >= indent_base + INDENT_STEP:
+                    depth = start - indent_base
+                elif italic_cue and name_cell is not None and name_cell.italic:
+                    depth = INDENT_STEP
+                while nest and nest[-1][0] >= depth - 1.5:
+                    nest.pop()
+                parent_at = nest[-1][1] if nest else None
+                is_child = parent_at is not None and (depth > 0 or _is_sub_label(name))
+            else:
+                parent_at = anchor
+                is_child = anchor is not None and (
+                    _is_sub_label(name)
+                    or (anchor_empty and (name[:1].islower() or name[:1] in "-+•"
+                                          or _sk(name).startswith(SELF_NAMED_PREFIXES))))
+            if is_child and parent_at is not None:
+                parent_row = out[parent_at][0]
                 full = _child_name(parent_row.indicator, name)
-                children_of[anchor] = children_of.get(anchor, 0) + 1
+                children_of[parent_at] = children_of.get(parent_at, 0) + 1
             else:
                 full = name
             out.append((ParsedRow(group_no, group, full, unit, values, (), tuple(flags)),
@@ -351,6 +399,9 @@ def indicator_table_rows(tables: Sequence[Table], groups: Sequence[str] = ()
             if not is_child:
                 anchor = len(out) - 1
                 anchor_empty = not any(values)
+                nest = [(0.0, anchor)]
+            elif depth > 0:
+                nest.append((depth, len(out) - 1))
     out = _renumber_groups(out)
     rows = []
     for i, (row, page) in enumerate(out):
