@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from pipeline.restore import Source, restore_lines  # noqa: E402
+from pipeline.restore import Source, detect_source, restore_lines  # noqa: E402
 from pipeline.restore.syllables import has_marks, normalize_tone_placement, skeleton  # noqa: E402
 from pipeline.restore.tokens import split_line  # noqa: E402
 
@@ -367,7 +367,7 @@ def prose_strip(limit: int):
 
     def make(system):
         inp = [strip_marks(g) for g in gold]
-        return gold, inp, system(inp, Source.ENG)
+        return gold, inp, system(inp, detect_source(inp))   # as vnocr's own run would
     return make
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 from pipeline.restore import Source, get_decoder, restore_detailed, restore_lines, restore_text
 from pipeline.restore.decoder import classify, repair_code
 from pipeline.restore.lm import LM_FORMAT_VERSION, get_model, lm_token
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("ocr,expected", [
@@ -93,6 +96,34 @@ def test_source_detected_from_the_text():
     assert detect_source(["Ket qua thuc hién Nghi quyét s6 42-NQ/TW"]) is Source.ENG
     assert detect_source(["Kết quả thực hiện Nghị quyết số 42-NQ/TW của Ủy ban"]) is Source.VIE
     assert detect_source([""]) is Source.ENG
+
+
+STRIPPED = ["Ket qua thuc hien Nghi quyet so 42-NQ/TW cua Ban Chap hanh Trung uong Dang",
+            "ve tiep tuc doi moi, nang cao chat luong chinh sach xa hoi, dap ung yeu cau",
+            "su nghiep xay dung va bao ve To quoc trong giai doan moi; Uy ban nhan dan tinh",
+            "bao cao nhu sau."]
+
+
+def test_text_without_any_mark_is_read_as_plain():
+    from pipeline.restore import detect_source
+
+    assert detect_source(STRIPPED) is Source.PLAIN
+    assert detect_source(STRIPPED[:1]) is Source.ENG          # too short to tell
+    sample = (ROOT / "samples" / "hai-phong-nq42.eng-ocr.txt").read_text(encoding="utf-8")
+    assert detect_source(sample.splitlines()) is Source.ENG   # English OCR keeps some accents
+    restored = restore_lines(STRIPPED, Source.PLAIN).lines
+    assert restored[0] == "Kết quả thực hiện Nghị quyết số 42-NQ/TW của Ban Chấp hành Trung ương Đảng"
+
+
+def test_plain_channel_makes_the_loss_of_marks_free():
+    from pipeline.restore.channel import load_channel, without_marks
+
+    eng = load_channel("eng")
+    plain = without_marks(eng)
+    for marked, bare in (("ế", "e"), ("ữ", "u"), ("ớ", "o")):   # English OCR keeps a trace
+        assert plain.cost(marked, bare) == eng.cost(bare, bare) < eng.cost(marked, bare)
+    assert plain.cost("ố", "6") == eng.cost("ố", "6")       # OCR confusions keep their price
+    assert plain.cost("a", "a") == eng.cost("a", "a")
 
 
 def test_digit_read_for_a_syllable_in_context():

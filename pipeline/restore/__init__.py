@@ -27,6 +27,7 @@ from .channel import (
     load_channel,
     load_word_confusions,
     syllable_trie,
+    without_marks,
     word_confusion_path,
 )
 from .decoder import Decoder, DecoderParams, WordChoice
@@ -37,10 +38,13 @@ __all__ = ["Source", "RestoreResult", "WordChoice", "detect_source", "get_decode
 
 
 class Source(str, Enum):
-    """Which OCR produced the text: the legacy English model, or Tesseract's Vietnamese one."""
+    """Which OCR produced the text: the legacy English model, or Tesseract's Vietnamese one;
+    or text with no marks at all (typed without them, or stripped), read by the English
+    channel with the loss of marks free."""
 
     ENG = "eng"
     VIE = "vie"
+    PLAIN = "plain"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +72,21 @@ def get_decoder(source: Source = Source.ENG) -> Decoder:
 @functools.lru_cache(maxsize=4)
 def _decoder(name: str) -> Decoder:
     source = Source(name)
-    params = DecoderParams(glue_apostrophe=True) if source is Source.ENG else DecoderParams(
+    english = source is not Source.VIE
+    params = DecoderParams(glue_apostrophe=True) if english else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
         prune_margin=VIE_PRUNE_MARGIN)
-    channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"
-    gen = CandidateGenerator(load_channel(source.value, channel_path),
-                             max_candidates=SEARCH_CANDIDATES if source is Source.ENG
-                             else VIE_SEARCH_CANDIDATES,
+    base = Source.ENG if source is Source.PLAIN else source
+    channel_path = DICTIONARIES / f"vi_channel_{base.value}.tsv"
+    channel = load_channel(base.value, channel_path)
+    if source is Source.PLAIN:
+        channel = without_marks(channel)
+    gen = CandidateGenerator(channel,
+                             max_candidates=SEARCH_CANDIDATES if english else VIE_SEARCH_CANDIDATES,
                              word_confusions=load_word_confusions(word_confusion_path(channel_path)))
-    gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
-                                     channel_path))
+    if source is not Source.PLAIN:   # the warm start belongs to the channel as trained
+        gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
+                                         channel_path))
     decoder = Decoder(get_model(), gen, params)
     syllable_trie()   # what the candidate search walks (a quarter second): part of loading
     # The models are half a million Python objects that live as long as the process; out of
@@ -88,11 +97,14 @@ def _decoder(name: str) -> Decoder:
 
 
 MARKED_SHARE_VIE = 0.35   # text this rich in correct marks was read by a Vietnamese model
+PLAIN_MIN_WORDS = 30      # a text of at least this many words...
+PLAIN_MAX_SHARE = 0.005   # ...with no more of them holding a non-ASCII letter has no marks
 
 
 def detect_source(lines: list[str]) -> Source:
     """Which OCR made this text: English-model output keeps few valid marked syllables
-    (about 7 % of words), Vietnamese OCR or born-digital text most (70 % and more)."""
+    (about 7 % of words), Vietnamese OCR or born-digital text most (70 % and more), and
+    text without marks (typed or stripped) none at all."""
     import regex
 
     from .syllables import has_marks, is_syllable
@@ -100,6 +112,12 @@ def detect_source(lines: list[str]) -> Source:
     words = [w for ln in lines[:2000] for w in regex.findall(r"\p{L}+", ln)]
     if not words:
         return Source.ENG
+    # English OCR of Vietnamese shows some accented letter in a sixth of its words (on the
+    # poorest page of the sample and the synthetic reports, 3 %): a long text with none at
+    # all had its marks removed before it, or never had them.
+    if len(words) >= PLAIN_MIN_WORDS and \
+            sum(1 for w in words if not w.isascii()) <= PLAIN_MAX_SHARE * len(words):
+        return Source.PLAIN
     marked = sum(1 for w in words if has_marks(w) and is_syllable(w))
     return Source.VIE if marked / len(words) >= MARKED_SHARE_VIE else Source.ENG
 
@@ -179,7 +197,7 @@ def _restore_lines(lines: list[str], source: Source) -> RestoreResult:
     first = decoder.search(blocks)
     again: list[int] = []
     bonus: dict[int, float] = {}
-    if Source(source) is Source.ENG:   # Tesseract vie text already shows its marks
+    if Source(source) is not Source.VIE:   # Tesseract vie text already shows its marks
         chosen = [decoder.chosen(lat, dec) for (_, lat), dec in zip(blocks, first)]
         bonus = document_bonus(decoder, [w for words in chosen for w in words])
         if bonus:

@@ -92,6 +92,20 @@ def _tsv_rows(path: Path, header: str) -> Iterator[list[str]]:
                 yield line.rstrip("\n").split("\t")
 
 
+def without_marks(channel: Channel, name: str = "plain") -> Channel:
+    """*channel* for text whose marks were all lost before it (typed without them, or
+    stripped): every marked letter is read as its bare letter as surely as the bare letter
+    is read as itself, so the language model alone chooses among syllables of one
+    skeleton. The OCR's other confusions keep their costs."""
+    costs = {g: dict(table) for g, table in channel.costs.items()}
+    letters = {ch for syl in syllable_inventory() for ch in syl}
+    for g in letters:
+        base = skeleton(g)
+        if base != g and len(base) == 1:
+            costs.setdefault(g, {})[base] = channel.cost(base, base)
+    return Channel(name, costs)
+
+
 def load_channel(name: str, path: Path | None = None) -> Channel:
     """Read ``dictionaries/vi_channel_<name>.tsv`` (source, ocr, log10 cost per line)."""
     path = path or DICTIONARIES / f"vi_channel_{name}.tsv"
