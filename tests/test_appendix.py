@@ -630,3 +630,53 @@ def test_a_header_with_its_results_first_names_columns_by_their_labels():
     assert dict(zip((c.name for c in columns), rows[0].cells)) == {
         "actual_2021": "2,1", "actual_2022": "1,9", "actual_2023": "1,8",
         "actual_2024": "1,76", "target_2025": "<3"}
+
+
+SHAPED_ROWS = [
+    "1 | Lao động, việc làm, phát triển thị trường lao động",
+    "Tỉ lệ thất nghiệp chung % 2,31 2,12 2,05 <3",
+    "Tỉ lệ lao động qua đào tạo % 66,8 68,2 69,5 70-72",
+    "Tỉ lệ lao động có bằng cấp, chứng chỉ % 28,4 29,9 31,2 >= 32",
+    "Số lao động được tạo việc làm Người 21.486 22.150 22.900 22.000",
+    "Tỉ lệ lao động làm việc trong khu vực phi chính thức % 58,4 57,2 56 <=55",
+    "Tỉ lệ tham gia bảo hiểm xã hội % 24,1 26,3 28 >30",
+]
+
+
+def test_columns_named_by_their_cells_when_the_header_order_says_nothing():
+    """An eng-OCR header whose labels wrapped (results first, the target last) gives its
+    years in no telling order; the bounds and ranges of the last column say it holds the
+    targets, and the report's year makes the last result an estimate."""
+    head = ["PHỤ LỤC CÁC CHỈ TIÊU CHỦ YẾU", "XÃ HỘI",
+            "THEO NGHỊ QUYẾT SỐ 68/NQ-CP TRÊN ĐỊA BÀN TỈNH",
+            "(Kèm theo Báo cáo số 1275/BC-UBND ngày 05/9/2025 của Ủy ban nhân dân tỉnh)",
+            "TT Chỉ tiêu Đơn vị Kết quả thực hiện Nghị quyết",
+            "Năm Năm | Ước năm fee ô", "2023 2024 2025 2025"]
+    columns, rows = parse_indicator_lines(list(enumerate(head + SHAPED_ROWS, start=1)), GROUPS)
+    assert [c.name for c in columns] == ["actual_2023", "actual_2024", "estimate_2025",
+                                         "target_2025"]
+    assert len(rows) == 6 and rows[0].cells == ("2,31", "2,12", "2,05", "<3")
+
+
+def test_columns_by_cells_fill_years_ocr_lost_before_the_report_year():
+    """Two result years lost ("ee —"): the results run up to the report's year."""
+    head = ["(Kèm theo Báo cáo số 516/BC-UBND ngày 12/9/2025 của UBND tỉnh)",
+            "Mục tiêu Nghị quyết Kết quả", "2025 2030 ee — 2025"]
+    rows = ["1 | Lao động, việc làm, phát triển thị trường lao động",
+            "Tỉ lệ thất nghiệp chung % <3 <2,5 2,31 2,12 2,05",
+            "Tỉ lệ lao động qua đào tạo % 70 75-80 66,8 68,2 69,5",
+            "Tỉ lệ lao động có bằng cấp % >= 30 >= 35 28,4 29,9 31,2",
+            "Số lao động được tạo việc làm Người 22.000 22.000 21.486 22.150 22.900",
+            "Tỉ lệ lao động phi chính thức % <=55 <=50 58,4 57,2 56"]
+    columns, _ = parse_indicator_lines(list(enumerate(head + rows, start=1)), GROUPS)
+    assert [c.name for c in columns] == ["target_2025", "target_2030", "actual_2023",
+                                         "actual_2024", "estimate_2025"]
+
+
+def test_header_columns_read_from_the_header_are_kept():
+    """A header whose order is plain (targets rising, then results) is not second-guessed
+    by the cells, however they look."""
+    head = ["Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)"]
+    columns, _ = parse_indicator_lines(list(enumerate(head + SHAPED_ROWS, start=1)), GROUPS)
+    assert [c.name for c in columns] == ["target_2025", "target_2030", "actual_2024",
+                                         "estimate_2025"]

@@ -421,6 +421,20 @@ def _numbers(vals: list[str]) -> int:
     return sum(1 for v in vals if regex.search(r"\d", v) and not regex.fullmatch(r"20\d\d", v))
 
 
+def title_end(lines: list[tuple[int, str]]) -> int:
+    """Index of the first line after the appendix's title: the capital lines it opens with
+    (a title of three lines, "… VỀ CHÍNH SÁCH" / "XÃ HỘI" / "THEO NGHỊ QUYẾT SỐ 68/NQ-CP …",
+    reads like a group heading or the next appendix's title). The subtitle ("(Kèm theo Báo
+    cáo số …)"), which dates the report, and a line of bare years are not title."""
+    k = 0
+    while k < min(len(lines), 12):
+        letters = [c for c in lines[k][1] if c.isalpha()]
+        if letters and (len(letters) < 2 or sum(c.isupper() for c in letters) < 0.9 * len(letters)):
+            break
+        k += 1
+    return k if k < min(len(lines), 12) else 0
+
+
 def header_end(lines: list[tuple[int, str]], groups) -> int:
     """Index of the first body line of the table, after the (first) header.
 
@@ -937,8 +951,9 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
     and the header repeated on later pages are recognised and left out of the rows.
     *raw* maps line numbers to the OCR text before restoration, for cells and units.
     """
-    body_start = header_end(lines, groups)
-    header_text = " ".join(t for _, t in lines[:body_start])
+    title = title_end(lines)
+    body_start = title + header_end(lines[title:], groups)
+    header_text = " ".join(t for _, t in lines[title:body_start])
     counts = Counter(len(split_values(t)[2]) for _, t in lines[body_start:] if split_values(t)[2])
     n_values = next((k for k, _ in counts.most_common() if 3 <= k <= 6), 4)
     columns = header_columns(header_text, n_values, rows_sure=counts[n_values] >= 5)
@@ -991,7 +1006,63 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
             blocks.append(block)
         assert block is not None
         block.add(ln, parts, n)
-    return columns, _blocks_to_rows(blocks, n)
+    rows = _blocks_to_rows(blocks, n)
+    return columns_by_shapes(header_text, rows, n) or columns, rows
+
+
+#: A target cell: a bound ("<3", ">= 95") or a range ("35-40"); results are plain figures.
+_TARGET_SHAPE = regex.compile(r"^\s*(?:[<>≤≥]=?|=)\s*\d|^\d+(?:[.,]\d+)?\s*[-–]\s*\d+(?:[.,]\d+)?%?$")
+TARGET_SHARE = 0.1   # a column with at least this share of bounds and ranges holds targets
+MIN_SHAPED = 4       # ...judged on at least this many figures
+
+
+def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
+                      ) -> tuple[ValueColumn, ...] | None:
+    """Columns named from the cells when the header's years are all there but their printed
+    order says nothing (eng-OCR reads a two-line label's year after the next label's): which
+    columns hold targets is told by their bounds and ranges ("<3", "35-40"), which results
+    never have; the targets take the latest years, the results the others in order, the last
+    an estimate when the header says so or it is for a target's or the report's year. None
+    when the header's order or labels can be read, or the cells do not tell one block of
+    targets from one block of results."""
+    years = header_years(header_text)
+    if not 2 <= n <= 6 or not n - 2 <= len(years) <= n or len(years) < 2:
+        return None
+    sk = skeleton(header_text)
+    estimate = bool(regex.search(r"\bki[ea]n\b|\bu[oe]c", sk))
+    if len(years) == n and (_columns_in_order(years, estimate) or _columns_labelled(header_text)):
+        return None
+    roles = []
+    for k in range(n):
+        cells = [r.cells[k].strip() for r in rows if k < len(r.cells)]
+        figures = [c for c in cells if regex.search(r"\d", c)]
+        if len(figures) < MIN_SHAPED:
+            return None
+        bounded = sum(bool(_TARGET_SHAPE.match(c)) for c in figures)
+        roles.append("target" if bounded >= TARGET_SHARE * len(figures) else "result")
+    blocks = [role for k, role in enumerate(roles) if k == 0 or role != roles[k - 1]]
+    if len(blocks) != 2:
+        return None
+    t = roles.count("target")
+    ordered = sorted(years)
+    if len(ordered) <= t:
+        return None
+    targets, results = ordered[-t:], ordered[:-t]
+    dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
+    if len(results) < n - t:
+        # years OCR lost are results': consecutive years up to the latest one read, or to
+        # the report's own year (the estimate) when that is the next one
+        last = max(results)
+        if dated and int(dated[-1]) == last + 1:
+            last += 1
+        results = list(range(last - (n - t) + 1, last + 1))
+    est = bool(results) and (estimate or results[-1] in targets
+                             or (bool(dated) and results[-1] >= int(dated[-1])))
+    named = [("target", y) for y in targets]
+    named_results = [("actual", y) for y in results]
+    if est:
+        named_results[-1] = ("estimate", results[-1])
+    return _value_columns(named + named_results if roles[0] == "target" else named_results + named)
 
 
 def _sub_label(name: str) -> str:
