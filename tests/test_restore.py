@@ -430,3 +430,8 @@ def test_compounds_are_cut_as_the_decoder_reads_them():
     m = get_model()
     assert m.logprob(m.word_id("đồng"), m.word_id("/"), m.word_id("tháng")) > \
         m.logprob(m.word_id("đồng"), m.word_id("/"), m.word_id("thắng")) + 1.0
+
+
+def test_a_lone_capital_i_is_the_numeral_one():
+    assert restore_text("I KET QUA THUC HIEN").startswith("I KẾT QUẢ")
+    assert restore_text("trong quy I nam 2024") == "trong quý I năm 2024"

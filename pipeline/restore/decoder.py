@@ -272,7 +272,11 @@ _ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term nu
 
 def roman_numeral(piece: str) -> str:
     """A Roman numeral whose I strokes OCR read as 1, l or | (khóa X111 → XIII, I1 → II),
-    put right; '' for anything else. Needs a real numeral letter (so 11 stays 11)."""
+    put right; '' for anything else. Needs a real numeral letter (so 11 stays 11). A capital
+    I alone is the numeral one (a section "I" whose period OCR lost, "quý I", "khóa I"): the
+    syllables ì, í, ỉ are all but unused in writing."""
+    if piece == "I":
+        return piece
     if len(piece) < 2 or not _ROMAN_OCR.match(piece) or not regex.search(r"[IVX]", piece):
         return ""
     fixed = regex.sub(r"[1l|]", "I", piece)
