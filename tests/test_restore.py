@@ -435,3 +435,18 @@ def test_compounds_are_cut_as_the_decoder_reads_them():
 def test_a_lone_capital_i_is_the_numeral_one():
     assert restore_text("I KET QUA THUC HIEN").startswith("I KẾT QUẢ")
     assert restore_text("trong quy I nam 2024") == "trong quý I năm 2024"
+
+
+def test_case_of_marked_vowels_read_as_other_case():
+    # among capitals, an Ỉ read as a lower-case i keeps the word in capitals
+    assert restore_text("KET QUA THUC HIEN CAC CHi TIEU CHU YEU") == \
+        "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU"
+    # in a lower-case word, a capital is a marked vowel: sO is số, not an abbreviation
+    assert restore_text("Nghi quyét sO 42-NQ/TW") == "Nghị quyết số 42-NQ/TW"
+    assert classify("mL") == "foreign" and classify("CoV") == "foreign"
+
+
+def test_figure_per_unit_joined_by_a_slash():
+    assert restore_text("tang binh quan 3,6%/nam") == "tăng bình quân 3,6%/năm"
+    assert restore_text("so bac si/10.000 dan") == "số bác sĩ/10.000 dân"
+    assert classify("24/11/2023") == "code" and classify("146/KH-UBND") == "code"

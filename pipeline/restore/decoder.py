@@ -153,6 +153,10 @@ def classify(piece: str) -> str:
         if all(p and not _HAS_DIGIT.search(p) and not (p.isupper() and len(p) > 1)
                and len(p) <= 8 for p in parts):
             return "slash"   # đồng/tháng, buổi/tuần: words joined by a slash
+        if any(_LETTERS.search(p) for p in parts) and all(
+                p and (_NUMBER.match(p) or (not _HAS_DIGIT.search(p) and p.islower()
+                                            and len(p) <= 8)) for p in parts):
+            return "slash"   # 3,6%/năm, sĩ/10.000 dân: a figure per a unit
         return "code"
     if _HAS_DIGIT.search(piece):
         digits = [c for c in piece if c.isdigit()]
@@ -170,8 +174,9 @@ def classify(piece: str) -> str:
         # Zalo, Amazon: a name with a letter Vietnamese lacks (OCR reads one as z now and
         # then, inside a word: "miza" for mùa)
         return "foreign"
-    if len(piece) >= 2 and piece[-1].isupper() and any(c.islower() for c in piece):
-        return "foreign"   # CoV, NgV, GDĐT-style abbreviations
+    if len(piece) >= 2 and piece[-1].isupper() and any(c.islower() for c in piece) and not (
+            piece[0].islower() and skeleton(piece) in skeleton_index()):
+        return "foreign"   # CoV, NgV, mL; but sO is số with its ố read as O
     if len(piece) > 9 and not any(c in _CONFUSABLE_SYMBOLS for c in piece):
         return "foreign"
     return "word"
@@ -433,7 +438,13 @@ class Decoder:
         """The case to give the restored word. Capitals inside a lower-case word are OCR
         misreads of marked vowels (dOng → động, vGi → với); a short all-caps token in a
         lower-case line is a capitalised word (BO → Bộ)."""
+        if piece[:1].islower() and piece != piece.lower():
+            return piece.lower()       # sO, dOng: a marked vowel read as a capital
         if len(piece) > 1 and piece[1:] != piece[1:].lower() and piece[1:] != piece[1:].upper():
+            letters = [c for c in piece if c.isalpha()]
+            if self._in_capitals() and piece[0].isupper() and \
+                    sum(c.isupper() for c in letters) * 2 > len(letters):
+                return piece.upper()   # CHi, NGHiA among capitals: an Ỉ read as i
             return piece[0] + piece[1:].lower()
         if piece.isupper() and len(piece) <= 4 and not self._in_capitals():
             return piece[0] + piece[1:].lower()
