@@ -85,7 +85,8 @@ def test_lm_tokens_and_version():
                                         ("42-NQ/TW", "code"), ("2024", "num"), ("BHXH", "foreign"),
                                         ("dong/thang", "slash"), ("v/v", "foreign"),
                                         ("YT", "foreign"), ("TICH", "word"), ("Amazon", "foreign"),
-                                        ("miza", "word")])
+                                        ("miza", "word"), ("4G", "code"), ("S6", "word"),
+                                        ("K’Ho", "foreign"), ("H'Mông", "foreign")])
 def test_classify(piece, kind):
     assert classify(piece) == kind
 

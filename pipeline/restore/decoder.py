@@ -137,6 +137,9 @@ def _attested_skeletons() -> frozenset[str]:
     return frozenset(skeleton(s) for s in attested_syllables()) or frozenset(skeleton_index())
 
 
+_NAME_PREFIX = regex.compile(r"^\p{Lu}[’']\p{Lu}\p{Ll}+$")
+
+
 def classify(piece: str) -> str:
     """'num', 'code', 'slash', 'word' or 'foreign' for a word piece (punctuation split off)."""
     if _NUMBER.match(piece):
@@ -158,7 +161,11 @@ def classify(piece: str) -> str:
                                             and len(p) <= 8)) for p in parts):
             return "slash"   # 3,6%/năm, sĩ/10.000 dân: a figure per a unit
         return "code"
+    if _NAME_PREFIX.match(piece):
+        return "foreign"     # K’Ho, M’Nông, H’Mông: a people's or a person's name
     if _HAS_DIGIT.search(piece):
+        if piece[0].isdigit() and piece.isupper():
+            return "code"    # 4G, 5G, 3D: a figure and a capital are a name, not a word
         digits = [c for c in piece if c.isdigit()]
         if len(piece) <= 6 and len(digits) <= 2 and all(c in _WORDISH_DIGITS for c in digits) \
                 and letters >= 1 and not (piece.isupper() and letters > 1):
