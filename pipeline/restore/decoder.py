@@ -317,7 +317,7 @@ class Decoder:
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
         """The lattice positions of one word piece at (*line*, *start*): built once per piece
         (and capitals' company), then placed."""
-        key = (piece, self._in_capitals())
+        key = (piece, self._capitals_level())
         made = self._pos_cache.get(key)
         if made is None:
             made = tuple((q.start, q.end, q.ocr, tuple(q.texts), tuple(q.tokens), tuple(q.emit),
@@ -439,7 +439,11 @@ class Decoder:
     def _in_capitals(self) -> bool:
         """Is the word being decoded (in this thread) in capitals' company: a line mostly
         in capitals, or a capital word next to it?"""
-        return getattr(self._state, "capitals", False)
+        return bool(getattr(self._state, "capitals", 0))
+
+    def _capitals_level(self) -> int:
+        """0: lower-case company; 1: a capital word next to it; 2: a line mostly in capitals."""
+        return getattr(self._state, "capitals", 0)
 
     def _case_pattern(self, piece: str) -> str:
         """The case to give the restored word. Capitals inside a lower-case word are OCR
@@ -449,16 +453,16 @@ class Decoder:
             return piece.lower()       # sO, dOng: a marked vowel read as a capital
         if len(piece) > 1 and piece[1:] != piece[1:].lower() and piece[1:] != piece[1:].upper():
             letters = [c for c in piece if c.isalpha()]
-            if self._in_capitals() and piece[0].isupper() and \
+            if self._capitals_level() == 2 and piece[0].isupper() and \
                     sum(c.isupper() for c in letters) * 2 > len(letters):
-                return piece.upper()   # CHi, NGHiA among capitals: an Ỉ read as i
+                return piece.upper()   # CHi in a line of capitals: an Ỉ read as i
             return piece[0] + piece[1:].lower()
         if piece.isupper() and len(piece) <= 4 and not self._in_capitals():
             return piece[0] + piece[1:].lower()
         return piece
 
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
-        key = (piece, self._in_capitals())
+        key = (piece, self._capitals_level())
         hit = self._cand_cache.get(key)
         if hit is None:
             hit = self._make_candidates(piece)
@@ -506,7 +510,7 @@ class Decoder:
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             for k, (text, start, _end, kind) in enumerate(pieces):
-                self._state.capitals = line_upper or _caps_neighbour(pieces, k)
+                self._state.capitals = 2 if line_upper else int(_caps_neighbour(pieces, k))
                 if kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
