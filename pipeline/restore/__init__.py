@@ -27,7 +27,7 @@ from .channel import (
     load_channel,
     load_word_confusions,
     syllable_trie,
-    without_marks,
+    plain_channel,
     word_confusion_path,
 )
 from .decoder import Decoder, DecoderParams, WordChoice
@@ -39,8 +39,8 @@ __all__ = ["Source", "RestoreResult", "WordChoice", "detect_source", "get_decode
 
 class Source(str, Enum):
     """Which OCR produced the text: the legacy English model, or Tesseract's Vietnamese one;
-    or text with no marks at all (typed without them, or stripped), read by the English
-    channel with the loss of marks free."""
+    or text with no marks at all (typed without them, or stripped), read by a channel
+    that only drops marks."""
 
     ENG = "eng"
     VIE = "vie"
@@ -76,15 +76,15 @@ def _decoder(name: str) -> Decoder:
     params = DecoderParams(glue_apostrophe=True) if english else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
         prune_margin=VIE_PRUNE_MARGIN)
-    base = Source.ENG if source is Source.PLAIN else source
-    channel_path = DICTIONARIES / f"vi_channel_{base.value}.tsv"
-    channel = load_channel(base.value, channel_path)
     if source is Source.PLAIN:
-        channel = without_marks(channel)
-    gen = CandidateGenerator(channel,
-                             max_candidates=SEARCH_CANDIDATES if english else VIE_SEARCH_CANDIDATES,
-                             word_confusions=load_word_confusions(word_confusion_path(channel_path)))
-    if source is not Source.PLAIN:   # the warm start belongs to the channel as trained
+        gen = CandidateGenerator(plain_channel(), max_candidates=SEARCH_CANDIDATES)
+    else:
+        channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"
+        gen = CandidateGenerator(load_channel(source.value, channel_path),
+                                 max_candidates=SEARCH_CANDIDATES if english
+                                 else VIE_SEARCH_CANDIDATES,
+                                 word_confusions=load_word_confusions(
+                                     word_confusion_path(channel_path)))
         gen.preload(load_candidate_cache(DICTIONARIES / f"vi_candidates_{source.value}.tsv.gz",
                                          channel_path))
     decoder = Decoder(get_model(), gen, params)

@@ -92,17 +92,18 @@ def _tsv_rows(path: Path, header: str) -> Iterator[list[str]]:
                 yield line.rstrip("\n").split("\t")
 
 
-def without_marks(channel: Channel, name: str = "plain") -> Channel:
-    """*channel* for text whose marks were all lost before it (typed without them, or
-    stripped): every marked letter is read as its bare letter as surely as the bare letter
-    is read as itself, so the language model alone chooses among syllables of one
-    skeleton. The OCR's other confusions keep their costs."""
-    costs = {g: dict(table) for g, table in channel.costs.items()}
+def plain_channel(name: str = "plain") -> Channel:
+    """The channel of text whose marks were all lost before it (typed without them, or
+    stripped): every letter is read as itself and every marked letter as its bare letter,
+    all as surely, so the language model alone chooses among the syllables of one skeleton.
+    (The English channel with the loss of marks made free read held-out prose worse: its
+    OCR confusions are alternatives such text never needs.)"""
     letters = {ch for syl in syllable_inventory() for ch in syl}
+    costs = {g: {g: 0.0} for g in letters}
     for g in letters:
         base = skeleton(g)
         if base != g and len(base) == 1:
-            costs.setdefault(g, {})[base] = channel.cost(base, base)
+            costs[g][base] = 0.0
     return Channel(name, costs)
 
 
