@@ -25,6 +25,7 @@ from pipeline.restore.channel import (  # noqa: E402
     CHANNEL_FORMAT_VERSION,
     DICTIONARIES,
     MAX_SUB_LEN,
+    UNSEEN_SUB_COST,
     WORD_CONFUSION_VERSION,
     CandidateGenerator,
     load_channel,
@@ -32,7 +33,13 @@ from pipeline.restore.channel import (  # noqa: E402
     save_candidate_cache,
     word_confusion_path,
 )
-from pipeline.restore.syllables import is_syllable, normalize_tone_placement, skeleton  # noqa: E402
+from pipeline.restore.syllables import (  # noqa: E402
+    is_syllable,
+    normalize_tone_placement,
+    skeleton,
+    strip_tone,
+    syllable_inventory,
+)
 from pipeline.restore.tokens import split_line  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
@@ -146,6 +153,37 @@ def learn(pairs: list[tuple[str, str]], iterations: int = 3, min_count: int = 2)
     return table
 
 
+TONE_BACKOFF = 0.5   # log10 cost added to a confusion borrowed from a vowel's other tones
+
+
+def tone_backoff(table: dict[str, dict[str, float]]) -> int:
+    """Give a marked vowel the confusions its siblings under other tones show and it does
+    not, at their mean cost plus TONE_BACKOFF (capped at the unseen cost). English OCR reads
+    the vowel's shape, which its tone changes little: ờ, ở, ớ are read as 6, so ỡ and ợ,
+    too rare in the pairs to be seen so, are too. Returns the number of entries added."""
+    families: dict[str, list[str]] = defaultdict(list)
+    for syl in syllable_inventory():
+        for ch in syl:
+            base = strip_tone(ch)[0]
+            if base != ch or ch in "aăâeêioôơuưy":
+                if ch not in families[base]:
+                    families[base].append(ch)
+    added = 0
+    for members in families.values():
+        subs: dict[str, list[float]] = defaultdict(list)
+        for g in members:
+            for sub, c in table.get(g, {}).items():
+                if sub and sub != g:
+                    subs[sub].append(c)
+        for g in members:
+            own = table.setdefault(g, {})
+            for sub, costs in subs.items():
+                if sub not in own and len(costs) >= 2:
+                    own[sub] = round(min(UNSEEN_SUB_COST, sum(costs) / len(costs) + TONE_BACKOFF), 3)
+                    added += 1
+    return added
+
+
 def word_pairs(path: Path, gold_col: str | None = None) -> list[tuple[str, str]]:
     out = []
     if path.suffix == ".tsv" and gold_col:
@@ -213,6 +251,8 @@ def main() -> None:
                 if extra.exists():
                     pairs += word_pairs(extra, gold_col="gold") * args.extra_weight
         table = learn(pairs)
+        if name == "eng":   # Tesseract vie knows the marks: its confusions are the tone's own
+            tone_backoff(table)
         out = DICTIONARIES / f"vi_channel_{name}.tsv"
         with open(out, "w", encoding="utf-8") as f:
             f.write(f"# vnocr channel v{CHANNEL_FORMAT_VERSION}\n")
