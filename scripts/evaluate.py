@@ -283,10 +283,12 @@ def synthetic(root: Path, kind: str, unseen: bool = False):
 
 
 def ocr_stage_digest() -> str:
-    """Digest of the code that turns a scan into OCR lines (ingest and ocr stages)."""
+    """Digest of the code that turns a scan into OCR lines and table grids (ingest and ocr
+    stages, the grid reader, and the records they are pickled as)."""
     import hashlib
 
-    files = [ROOT / "pipeline" / "ingest.py", *sorted((ROOT / "pipeline" / "ocr").glob("*.py"))]
+    files = [ROOT / "pipeline" / "ingest.py", *sorted((ROOT / "pipeline" / "ocr").glob("*.py")),
+             ROOT / "pipeline" / "tables" / "grid.py", ROOT / "pipeline" / "models.py"]
     return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
 
 

@@ -26,8 +26,8 @@ from .channel import (
     load_candidate_cache,
     load_channel,
     load_word_confusions,
-    syllable_trie,
     plain_channel,
+    syllable_trie,
     word_confusion_path,
 )
 from .decoder import Decoder, DecoderParams, WordChoice
