@@ -57,6 +57,12 @@ def test_name_prefix_repair():
     assert repair_name_prefix("Ty 1e hộ nghèo giảm") == "Tỷ lệ hộ nghèo giảm"
     for keep in ("Từ ngày 1 tháng 7", "Tổ chức thực hiện", "Tỉ lệ nhà ở kiên cố"):
         assert repair_name_prefix(keep) == keep
+    # the OCR line's opening is judged too: the decoder made two other words of "Ti I¢"
+    raw = "Ti I¢ hoan thanh cép trung hoc co s¢ % - 99 99,23 99,31"
+    assert repair_name_prefix("Từ Úc hoàn thành cấp trung học cơ sở", raw) == \
+        "Tỉ lệ hoàn thành cấp trung học cơ sở"
+    assert repair_name_prefix("Từ Úc hoàn thành", "Tu Uc hoan thanh") == "Từ Úc hoàn thành"
+    assert repair_name_prefix("Tỉ lệ hoàn thành cấp", raw) == "Tỉ lệ hoàn thành cấp"
 
 
 def test_group_headings_in_order_and_wrapped():

@@ -108,8 +108,13 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
     cell is read on its own and keeps them)."""
     out = []
     parent = None   # the last row with sub-rows, in its group
+    raw_of = {ln.number: ln.text for ln in doc.lines} if text else {}
     for row_no, (row, page) in enumerate(zip(rows, pages_of), start=1):
-        name = " - ".join(repair_name_prefix(part) for part in row.indicator.split(" - "))
+        raw = raw_of.get(row.lines[0]) if row.lines else None
+        parts = row.indicator.split(" - ")
+        # (the raw line opens the row's own name: a sub-row's last part, or the whole name)
+        name = " - ".join(repair_name_prefix(part, raw if k == len(parts) - 1 else None)
+                          for k, part in enumerate(parts))
         row = replace(row, indicator=name)
         entry, _score = catalog.match(row.indicator, row.unit or None, row.group_no or None)
         if parent is not None and parent.group_no != row.group_no:

@@ -1325,13 +1325,21 @@ _TILE_SECOND = regex.compile(r"^(?:[1lI|][eéèẹệề€¢&8é6]?|[1lI]?[€�
 _TILE_GLUED = regex.compile(r"^t[iíỉyỷ\p{L}]{0,3}[1lI][eéèẹệề€¢&8]$", regex.I)
 
 
-def repair_name_prefix(name: str) -> str:
+def repair_name_prefix(name: str, raw: str | None = None) -> str:
     """Indicator names of this genre mostly open with "Tỉ lệ", which legacy OCR garbles
     beyond what the decoder can rebuild ("Từ 18", "Ti 1€", "Ti1é", "Từ I"): such openings
-    are put back (Tỷ when the OCR shows y). So is "Số" read as "S6" / "SO"."""
+    are put back (Tỷ when the OCR shows y). So is "Số" read as "S6" / "SO".
+
+    *raw*: the row's first line as OCR read it. Its opening is judged too, since the
+    decoder may have made two other words of it ("Ti I¢" restored as "Từ Úc")."""
     toks = name.split()
     if len(toks) < 3:
         return name
+    rtoks = _NOT_LETTER_LEAD.sub("", raw or "").split()
+    if len(rtoks) >= 3 and skeleton(" ".join(toks[:2])) not in ("ti le", "ty le") \
+            and _TILE_FIRST.match(skeleton(rtoks[0])) and _TILE_SECOND.match(rtoks[1]) \
+            and skeleton(rtoks[2]) == skeleton(toks[2]):
+        return " ".join(["Tỷ lệ" if "y" in rtoks[0].lower() else "Tỉ lệ"] + toks[2:])
     first, second = skeleton(toks[0]), toks[1]
     ti = "Tỷ lệ" if "y" in first else "Tỉ lệ"
     if _TILE_FIRST.match(first) and _TILE_SECOND.match(second) and skeleton(second) != "le" \
