@@ -165,9 +165,8 @@ def tone_backoff(table: dict[str, dict[str, float]]) -> int:
     for syl in syllable_inventory():
         for ch in syl:
             base = strip_tone(ch)[0]
-            if base != ch or ch in "aăâeêioôơuưy":
-                if ch not in families[base]:
-                    families[base].append(ch)
+            if (base != ch or ch in "aăâeêioôơuưy") and ch not in families[base]:
+                families[base].append(ch)
     added = 0
     for members in families.values():
         subs: dict[str, list[float]] = defaultdict(list)

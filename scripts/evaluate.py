@@ -240,7 +240,7 @@ def synth_dirs(root: Path) -> list[Path]:
 DEV_SPECS = ROOT / "scripts" / "synthetic_reports_dev"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def dev_sentences() -> frozenset[str]:
     """Body sentences of the development specs (scripts/synthetic_reports_dev)."""
     import json

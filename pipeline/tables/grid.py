@@ -200,7 +200,7 @@ def _char_runs(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 #: Font names of italic faces (``LiberationSerif-Italic``, ``TimesNewRomanPS-ItalicMT``,
 #: ``Arial-BoldItalicMT``, ``…-Oblique``).
-_ITALIC = re.compile(r"Italic|Oblique|-It\b", re.I)
+_ITALIC = re.compile(r"Italic|Oblique|-It\b", re.IGNORECASE)
 
 
 def _runs_indent_italic(runs: list[dict[str, Any]], left: float) -> tuple[float | None, bool | None]:

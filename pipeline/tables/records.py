@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Sequence
+from itertools import pairwise
 
 import regex
 from rapidfuzz import fuzz
@@ -264,10 +265,8 @@ def _layout_cues(table: Table, n_header: int, name_col: int) -> tuple[float | No
     starts = [c.indent for c in cells if c.indent is not None]
     base: float | None = None
     if len(starts) >= 3:
-        places = 1
         ordered = sorted(starts)
-        for a, b in zip(ordered, ordered[1:]):
-            places += b - a > 1.5
+        places = 1 + sum(b - a > 1.5 for a, b in pairwise(ordered))
         left = ordered[0]
         if places <= MAX_STARTS and ordered[-1] >= left + INDENT_STEP \
                 and sum(x <= left + 1.5 for x in starts) >= len(starts) / 4:
