@@ -686,3 +686,21 @@ def test_header_columns_read_from_the_header_are_kept():
     columns, _ = parse_indicator_lines(list(enumerate(head + SHAPED_ROWS, start=1)), GROUPS)
     assert [c.name for c in columns] == ["target_2025", "target_2030", "actual_2024",
                                          "estimate_2025"]
+
+
+def test_area_sub_rows_under_a_row_with_values():
+    lines = list(enumerate([
+        "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)",
+        "2 | Lao động, việc làm, phát triển thị trường lao động",
+        "Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75",
+        "Khu vực thành thị % <4 <3,5 3,12 3,05",
+        "Khu vực nông thôn % <2,5 <2 1,74 1,7",
+        "Tỉ lệ hộ gia đình được tiếp cận thông tin % 95 100 96 97",
+        "Vùng sâu, vùng xa % 90 95 91,6 92",
+    ], start=1))
+    _, rows = parse_indicator_lines(lines, GROUPS)
+    assert [r.indicator for r in rows] == [
+        "Tỉ lệ thất nghiệp chung", "Tỉ lệ thất nghiệp chung - Khu vực thành thị",
+        "Tỉ lệ thất nghiệp chung - Khu vực nông thôn",
+        "Tỉ lệ hộ gia đình được tiếp cận thông tin",
+        "Tỉ lệ hộ gia đình được tiếp cận thông tin - Vùng sâu, vùng xa"]

@@ -35,7 +35,8 @@ UNITS = ("%/năm", "%", "người", "tuổi", "năm", "lần", "giường", "că
          "con", "lượt", "cơ sở", "trường", "tỷ đồng")
 _UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
 _DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
-SUBROW_LABELS = ("thành thị", "nông thôn", "vùng sâu, vùng xa, biên giới, hải đảo",
+SUBROW_LABELS = ("thành thị", "nông thôn", "khu vực thành thị", "khu vực nông thôn",
+                 "vùng sâu, vùng xa, biên giới, hải đảo", "vùng sâu, vùng xa",
                  "các vùng còn lại", "trong đó", "nam", "nữ")
 #: Labels that begin a heading row: a set of indicators, not an indicator ("Chỉ tiêu số lượng trên
 #: 10.000 dân"); its "Số ..." rows are counts per its qualifier, so they do not describe themselves.
