@@ -18,11 +18,15 @@ def test_split_values():
         "95", ">95", "94,17%", "95%"]
 
 
+#: The genre's header, a group and its first row: how the tables below begin.
+OPENING = ["Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)",
+           "2 | Lao động, việc làm, phát triển thị trường lao động",
+           "Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75"]
+
+
 def test_wrapped_rows_parent_and_children():
     lines = list(enumerate([
-        "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)",
-        "2 | Lao động, việc làm, phát triển thị trường lao động",
-        "Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75",
+        *OPENING,
         "Tỉ lệ người có công và gia đình có mức",
         "sống từ trung bình khá trở lên % - 100 80 85",
         "so với mức sống của cộng đồng dân cư",
@@ -690,9 +694,7 @@ def test_header_columns_read_from_the_header_are_kept():
 
 def test_area_sub_rows_under_a_row_with_values():
     lines = list(enumerate([
-        "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)",
-        "2 | Lao động, việc làm, phát triển thị trường lao động",
-        "Tỉ lệ thất nghiệp chung % <3 <3 1,76 1,75",
+        *OPENING,
         "Khu vực thành thị % <4 <3,5 3,12 3,05",
         "Khu vực nông thôn % <2,5 <2 1,74 1,7",
         "Tỉ lệ hộ gia đình được tiếp cận thông tin % 95 100 96 97",
