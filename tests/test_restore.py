@@ -451,3 +451,20 @@ def test_figure_per_unit_joined_by_a_slash():
     assert restore_text("tang binh quan 3,6%/nam") == "tăng bình quân 3,6%/năm"
     assert restore_text("so bac si/10.000 dan") == "số bác sĩ/10.000 dân"
     assert classify("24/11/2023") == "code" and classify("146/KH-UBND") == "code"
+
+
+def test_a_syllable_as_printed_weighs_more_as_itself():
+    """English and Vietnamese OCR: a token that is a syllable as printed gets same_bonus on
+    reading it as itself; text without marks does not (its bare words are no evidence)."""
+    import dataclasses
+
+    from pipeline.restore.decoder import Decoder
+
+    eng = get_decoder(Source.ENG)
+    flat = Decoder(eng.lm, eng.gen, dataclasses.replace(eng.params, same_bonus=0.0))
+    own = {syl: emit for syl, _, emit in eng._ranked("tin")}
+    base = {syl: emit for syl, _, emit in flat._ranked("tin")}
+    assert own["tin"] == pytest.approx(base["tin"] + eng.params.same_bonus) and \
+        eng.params.same_bonus > 0
+    assert own["tín"] == pytest.approx(base["tín"])
+    assert get_decoder(Source.PLAIN).params.same_bonus == 0

@@ -76,6 +76,8 @@ def _decoder(name: str) -> Decoder:
     params = DecoderParams(glue_apostrophe=True) if english else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
         prune_margin=VIE_PRUNE_MARGIN)
+    if source is Source.PLAIN:   # a bare word in text without marks is no evidence
+        params = dataclasses.replace(params, same_bonus=0.0)
     if source is Source.PLAIN:
         gen = CandidateGenerator(plain_channel(), max_candidates=SEARCH_CANDIDATES)
     else:
