@@ -30,3 +30,13 @@ def test_empty_and_qualitative():
 def test_region_split():
     vals = parse_cell("0,32% phía Đông; 0,38% phía Tây", "%/năm")
     assert [(v.value, v.region) for v in vals] == [(0.32, "phía Đông"), (0.38, "phía Tây")]
+
+
+def test_region_split_by_any_area_name():
+    cells = parse_cell("0,98% đồng bằng; 5,74% miền núi")
+    assert [(c.value, c.unit, c.region, c.ok) for c in cells] == [
+        (0.98, "%", "đồng bằng", True), (5.74, "%", "miền núi", True)]
+    assert [c.region for c in parse_cell("91% đô thị; 74,5% nông thôn")] == ["đô thị", "nông thôn"]
+    # one figure with a unit is no split, and two bare figures are not a region split
+    assert parse_cell("30,2 m2")[0].unit == "m2"
+    assert not parse_cell("100; 98")[0].ok

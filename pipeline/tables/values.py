@@ -61,16 +61,24 @@ def parse_cell(raw: str, unit: str = "") -> tuple[CellValue, ...]:
     if text in ("", "-", "–", "—", "x", "X"):
         return (CellValue(raw=text, unit=unit),)
     parts = [p.strip() for p in regex.split(r";\s*|\n", text) if p.strip()]
-    if len(parts) > 1 and all(_REGION.search(p) for p in parts):
-        return tuple(_parse_one(p, unit) for p in parts)
+    if len(parts) > 1 and all(_REGION.search(p) or _LABELLED.match(p) for p in parts):
+        return tuple(_parse_one(p, unit, split=True) for p in parts)
     return (_parse_one(text, unit),)
 
 
-def _parse_one(text: str, unit: str) -> CellValue:
+#: One part of a cell split by area: a figure and the area's name ("0,98% đồng bằng",
+#: "74,5% nông thôn").
+_LABELLED = regex.compile(rf"^\s*(?:<=|>=|≤|≥|<|>)?\s*(?:{_NUM})\s*%?\s+(?P<label>\p{{L}}[\p{{L}}\s,]*)$")
+
+
+def _parse_one(text: str, unit: str, split: bool = False) -> CellValue:
     region = ""
     m_region = _REGION.search(text)
+    labelled = _LABELLED.match(text) if split else None
     if m_region and not text.startswith(m_region.group(0)) or (m_region and regex.match(r"^\D", text) is None):
         region = m_region.group(0).rstrip(":").strip()
+    elif labelled:
+        region = labelled.group("label").strip(" ,")
     body = text.replace(region, "").strip(" :;,") if region else text
     m = _CELL.match(body)
     if not m:
