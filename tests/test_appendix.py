@@ -706,3 +706,28 @@ def test_area_sub_rows_under_a_row_with_values():
         "Tỉ lệ thất nghiệp chung - Khu vực nông thôn",
         "Tỉ lệ hộ gia đình được tiếp cận thông tin",
         "Tỉ lệ hộ gia đình được tiếp cận thông tin - Vùng sâu, vùng xa"]
+
+
+def test_documents_read_row_by_row():
+    """Appendix II as an English OCR pass over the page linearises it: a row's cells side by
+    side over a few lines, its date, level and type on its middle line."""
+    from pipeline.tables.appendix import parse_document_rows
+
+    lines = list(enumerate([
+        "(Kèm theo Báo cáo số 516/BC-UBND ngày 12/9/2025 của UBND tỉnh)",
+        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+        "Kế hoạch triển khai Nghị quyết số UBND Sở Lao động -",
+        "2 |68/NQ-CP ngày 09/5/2024 của Chính {105/KH-UBND tỉnh Thương binh và Xã Tỉnh 17/6/2024 |Kế hoạch",
+        "phủ hội",
+        "Tăng cường phát triển người tham gia 08/CT-UBND UBND tỉnh BHXH tỉnh Tỉnh 15/5/2024 | Chỉ thị",
+        "bảo hiểm xã hội",
+        "Danh mục văn bản tiếp tục áp dụng",
+        "6 |trong lĩnh vực chính sách 1287/QĐ-UBNDUBND tỉnh Sở Tư pháp Tỉnh | 7/2025 | Quyết dinh",
+    ], start=1))
+    docs = parse_document_rows(lines, "x.txt")
+    assert [(d.no, d.code, d.level, d.issued_on, d.issued_on_raw, d.doc_type) for d in docs] == [
+        ("2", "105/KH-UBND", "Tỉnh", "2024-06-17", "17/6/2024", "Kế hoạch"),
+        ("2", "08/CT-UBND", "Tỉnh", "2024-05-15", "15/5/2024", "Chỉ thị"),
+        ("6", "1287/QĐ-UBND", "Tỉnh", "2025-07", "7/2025", "Quyết định")]
+    assert docs[0].title.startswith("Kế hoạch triển khai Nghị quyết số")
+    assert "68/NQ-CP ngày 09/5/2024" in docs[0].title     # the title's own date is no row

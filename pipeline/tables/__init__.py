@@ -12,6 +12,7 @@ from .appendix import (
     heads_sub_rows,
     normalize_cell,
     parse_document_lines,
+    parse_document_rows,
     parse_indicator_lines,
     repair_name_prefix,
     restore_dropped_comma,
@@ -66,7 +67,10 @@ def parse_tables(doc: Document) -> Document:
             warnings.append("Phụ lục I found but no indicator rows could be read")
     if second is not None:
         region = [(lines[i].number, texts[i]) for i in range(second + 1, len(lines))]
-        documents = parse_document_lines(region, doc.source)
+        documents = parse_document_lines(region, doc.source) or \
+            parse_document_rows(region, doc.source)
+        if not documents:
+            warnings.append("Phụ lục II found but no document rows could be read")
     return replace(doc, columns=tuple(columns), indicators=tuple(indicators),
                    documents=tuple(documents), warnings=tuple(warnings))
 

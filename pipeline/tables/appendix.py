@@ -1246,13 +1246,17 @@ def parse_code(title: str) -> str:
 
 
 def iso_date(raw: str) -> str:
+    """An issued date as ISO 8601: d/m/yyyy → yyyy-mm-dd, m/yyyy → yyyy-mm, yyyy as it is;
+    "" for anything else."""
     m = _DATE.match(raw)
-    if not m:
-        return ""
-    d, mth, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not (1 <= d <= 31 and 1 <= mth <= 12):
-        return ""
-    return f"{y:04d}-{mth:02d}-{d:02d}"
+    if m:
+        d, mth, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return f"{y:04d}-{mth:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mth <= 12 else ""
+    m = regex.match(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$", raw)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return f"{int(m.group(2)):04d}-{int(m.group(1)):02d}"
+    m = regex.match(r"^\s*(\d{4})\s*$", raw)
+    return m.group(1) if m else ""
 
 
 def _join(parts: list[str]) -> str:
@@ -1309,6 +1313,85 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
         records.append(DocumentRecord(source, no or str(n), title, parse_code(title), lead, partner,
                                       level, iso_date(raw), raw, doc_type or doc_type_of(title),
                                       0, line_nums))
+    return records
+
+
+# The issued date of an Appendix II row: d/m/yyyy or m/yyyy standing alone (not inside a
+# code such as 24/2024/NQ-HĐND); the title's "ngày 09/5/2024" is no issued date.
+_ISSUED = regex.compile(r"(?<![\d/])(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)(?![\d/])")
+LEVELS = ("Tỉnh", "Thành phố", "Huyện", "Sở", "Xã", "Trung ương")
+_ROW_NO = regex.compile(r"^\W{0,2}(\d{1,2})\s*[|.)]?\s+\S")
+
+
+def _doc_type_at(text: str) -> str:
+    """The document type a cell's text opens with, read through OCR damage ("Kéhoach",
+    "Neb quyet"), or ""."""
+    sk = " ".join(skeleton(text).replace("|", " ").split())
+    best, best_score = "", 0.0
+    for t in DOC_TYPES:
+        key = skeleton(t)
+        score = fuzz.ratio(sk[:len(key) + 1].replace(" ", ""), key.replace(" ", ""))
+        if score > best_score:
+            best, best_score = t, score
+    return best if best_score >= 75 else ""
+
+
+def _unglued(code: str) -> str:
+    """A code OCR ran into the lead agency beside it ("1468/QĐ-UBNDUBND tỉnh",
+    "3027/UBND-VXUBND tỉnh"): the agency's UBND is cut off its last part."""
+    head, sep, last = max(code.rpartition("-"), code.rpartition("/"), key=lambda p: len(p[0]))
+    if last.endswith("UBND") and len(last) > 4:
+        return head + sep + last[:-4]
+    return code
+
+
+def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[DocumentRecord]:
+    """Appendix II read row by row, as an English OCR pass over the page gives it: each
+    row's cells side by side over a few lines, its issued date, level and type on the
+    row's middle line ("2 |68/NQ-CP ngày 09/5/2024 của Chính {105/KH-UBND … Tỉnh 17/6/2024 |Kế
+    hoạch"). A row is found by its issued date with a type after it; its lines are those
+    nearer to its date than to the next row's. The code, date, level and type are read
+    from the row; the columns of names cannot be told apart in such text, so the title
+    holds the row's other words and the agencies stay empty."""
+    start = 0
+    for k, (_, text) in enumerate(lines[:20]):
+        sk = skeleton(text)
+        if "loai van ban" in sk or "ten van ban" in sk or sk.strip().startswith("(kem theo"):
+            start = k + 1
+    body = [(ln, " ".join(t.split())) for ln, t in lines[start:] if t.strip()]
+    anchors = []   # (index in body, date match)
+    for k, (_, text) in enumerate(body):
+        found = [m for m in _ISSUED.finditer(text)
+                 if skeleton(text[:m.start()]).split()[-1:] != ["ngay"]]
+        if found and _doc_type_at(text[found[-1].end():].strip(" |:;.,")):
+            anchors.append((k, found[-1]))
+    records = []
+    for i, (k, m) in enumerate(anchors):
+        lo = 0 if i == 0 else (anchors[i - 1][0] + k) // 2 + 1
+        hi = len(body) if i + 1 == len(anchors) else (k + anchors[i + 1][0]) // 2 + 1
+        rows = body[lo:hi]
+        text = body[k][1]
+        raw_date = regex.sub(r"\s+", "", m.group(1))
+        doc_type = _doc_type_at(text[m.end():].strip(" |:;.,"))
+        before = text[:m.start()].rstrip(" |:;")
+        level = ""
+        for lv in LEVELS:
+            words = len(lv.split())
+            tail = " ".join(skeleton(before).split()[-words:])
+            if tail and fuzz.ratio(tail, skeleton(lv)) >= 75:
+                level = lv
+                break
+        joined = " ".join(t for _, t in rows)
+        # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
+        codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
+        code = _unglued(codes[-1].group(0)) if codes else parse_code(joined)
+        no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
+        title = " ".join(t for _, t in rows[:rows.index(body[k])]) + " " + before
+        title = title.replace(code, " ") if code else title
+        title = " ".join(regex.sub(r"^\W*\d{1,2}\s*[|.)]\s*|\|", " ", title).split())
+        records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
+                                      code, "", "", level, iso_date(raw_date), raw_date,
+                                      doc_type, 0, tuple(ln for ln, _ in rows)))
     return records
 
 

@@ -515,17 +515,6 @@ def _doc_columns(table: Table, n_header: int) -> dict[str, int]:
     return out
 
 
-def _iso(raw: str) -> str:
-    iso = iso_date(raw)
-    if iso:
-        return iso
-    m = regex.match(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$", raw)
-    if m and 1 <= int(m.group(1)) <= 12:
-        return f"{int(m.group(2)):04d}-{int(m.group(1)):02d}"
-    m = regex.match(r"^\s*(\d{4})\s*$", raw)
-    return m.group(1) if m else ""
-
-
 def document_records_from_table(tables: Sequence[Table], source: str) -> list[DocumentRecord]:
     """Phụ lục II records from its consecutive tables (header rows repeated on later pages skipped).
 
@@ -565,6 +554,6 @@ def document_records_from_table(tables: Sequence[Table], source: str) -> list[Do
             records.append(DocumentRecord(
                 source=source, no=no, title=title, code=code, lead_agency=get("lead_agency"),
                 partner_agency=get("partner_agency"), level=get("level"),
-                issued_on=_iso(raw), issued_on_raw=raw,
+                issued_on=iso_date(raw), issued_on_raw=raw,
                 doc_type=get("doc_type") or doc_type_of(title), page=table.page, lines=()))
     return records
