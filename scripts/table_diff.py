@@ -34,10 +34,13 @@ CACHE = Path(tempfile.gettempdir()) / "vnocr-table-diff-cache"
 
 @functools.lru_cache(maxsize=1)
 def _restoration_digest() -> bytes:
-    """A digest of the restoration code and its dictionaries: a cached document is stale
-    when either changes."""
+    """A digest of the code that reads and restores a document (ingest, OCR, the grid reader,
+    the record types, restoration) and of its dictionaries: a cached document is stale when
+    any of them changes."""
     h = hashlib.sha256()
-    for f in sorted([*(ROOT / "pipeline" / "restore").glob("*.py"),
+    pipe = ROOT / "pipeline"
+    for f in sorted([*(pipe / "restore").glob("*.py"), *(pipe / "ocr").glob("*.py"),
+                     pipe / "ingest.py", pipe / "models.py", pipe / "tables" / "grid.py",
                      *(ROOT / "dictionaries").glob("vi_*")]):
         h.update(f.name.encode() + f.read_bytes())
     return h.digest()
