@@ -76,9 +76,9 @@ def _decoder(name: str) -> Decoder:
     params = DecoderParams(glue_apostrophe=True) if english else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
         prune_margin=VIE_PRUNE_MARGIN)
-    if source is Source.PLAIN:   # a bare word in text without marks is no evidence
-        params = dataclasses.replace(params, same_bonus=0.0)
     if source is Source.PLAIN:
+        # a bare word in text without marks is no evidence of being right as it is
+        params = dataclasses.replace(params, same_bonus=0.0)
         gen = CandidateGenerator(plain_channel(), max_candidates=SEARCH_CANDIDATES)
     else:
         channel_path = DICTIONARIES / f"vi_channel_{source.value}.tsv"

@@ -1386,7 +1386,7 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
         code = _unglued(codes[-1].group(0)) if codes else parse_code(joined)
         no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
-        title = " ".join(t for _, t in rows[:rows.index(body[k])]) + " " + before
+        title = " ".join(t for _, t in rows[:k - lo]) + " " + before
         title = title.replace(code, " ") if code else title
         title = " ".join(regex.sub(r"^\W*\d{1,2}\s*[|.)]\s*|\|", " ", title).split())
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
