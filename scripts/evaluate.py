@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from pipeline.restore import Source, detect_source, restore_lines  # noqa: E402
+from pipeline.restore import Source, detect_source, fix_numbering, restore_lines  # noqa: E402
 from pipeline.restore.syllables import has_marks, normalize_tone_placement, skeleton  # noqa: E402
 from pipeline.restore.tokens import split_line  # noqa: E402
 
@@ -275,6 +275,8 @@ def synthetic(root: Path, kind: str, unseen: bool = False):
             g = body_of((d / "gold.txt").read_text(encoding="utf-8"))
             i = body_of(f.read_text(encoding="utf-8"))
             h = system(i, Source.ENG if kind == "eng" else Source.VIE)
+            if system is sys_vnocr:   # a whole document: its numbering put right, as a run does
+                h = fix_numbering(h)
             gold.append(" ".join(g))
             inp.append(" ".join(i))
             hyp.append(" ".join(h))

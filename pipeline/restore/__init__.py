@@ -309,6 +309,29 @@ def restore_document(doc, options=None):
     return _replace(doc, pages=tuple(pages))
 
 
+def numbering_spans(texts: list[str]) -> dict[int, list[tuple[int, int, str]]]:
+    """The numerals and list letters to put right in the restored *texts* of a document's
+    lines (see :mod:`pipeline.restore.numbering`): (start, end, numeral) by line."""
+    from .numbering import list_letter_fixes, numeral_after_noun_fixes, section_number_fixes
+
+    fixes: dict[int, list[tuple[int, int, str]]] = numeral_after_noun_fixes(texts)
+    for found in (section_number_fixes(texts), list_letter_fixes(texts)):
+        for i, span in found.items():
+            fixes.setdefault(i, []).append(span)
+    return fixes
+
+
+def fix_numbering(restored: list[str]) -> list[str]:
+    """*restored* lines of one document with the numbering put right, as a document run
+    does (:func:`restore_document`)."""
+    from .decoder import splice
+
+    out = list(restored)
+    for i, spans in numbering_spans(out).items():
+        out[i] = splice(out[i], sorted(set(spans)))
+    return out
+
+
 def _fix_numbering(pages: list) -> list:
     """Put right the heading numerals and list letters that break the document's count
     (I, II, III; a), b), c)) and the numerals misread after Phụ lục, Chương ... (see
@@ -317,15 +340,11 @@ def _fix_numbering(pages: list) -> list:
 
     from ..models import Token
     from .decoder import splice
-    from .numbering import list_letter_fixes, numeral_after_noun_fixes, section_number_fixes
 
     where = [(p, k) for p, page in enumerate(pages) if page.kind != "pdf-text"
              for k in range(len(page.lines))]
     texts = [pages[p].lines[k].restored or pages[p].lines[k].text for p, k in where]
-    fixes: dict[int, list[tuple[int, int, str]]] = numeral_after_noun_fixes(texts)
-    for found in (section_number_fixes(texts), list_letter_fixes(texts)):
-        for i, span in found.items():
-            fixes.setdefault(i, []).append(span)
+    fixes = numbering_spans(texts)
     if not fixes:
         return pages
     new_lines = {p: list(page.lines) for p, page in enumerate(pages)}
