@@ -331,3 +331,18 @@ def test_centred_names_say_nothing_of_sub_rows():
     table = _with_layout(appendix(LAYOUT_BODY, [0, 4]), indents, known_italic=False)
     _, rows = indicator_rows_from_table([table], [])
     assert "Chỉ tiêu số lượng trên 10.000 dân - Số năm sống khỏe mạnh" in [r.indicator for r in rows]
+
+
+def test_document_code_wider_than_its_cell():
+    """A code wider than its PDF cell runs into the lead agency's text beside it: the cell
+    reads "1468/QĐ-UBNDUBND tỉnh" and the agency's own cell is empty."""
+    header = ["TT", "Tên văn bản", "Số, ký hiệu", "Cơ quan chủ trì", "Cơ quan phối hợp",
+              "Cấp ban hành", "Thời gian ban hành", "Loại văn bản"]
+    table = make_table([header,
+                        ["1", "Quyết định phê duyệt Đề án", "1468/QĐ-UBNDUBND tỉnh", "",
+                         "Sở Nội vụ", "Tỉnh", "28/10/2024", "Quyết định"],
+                        ["2", "Kế hoạch thực hiện", "214/KH-UBND", "UBND tỉnh", "Sở Y tế",
+                         "Tỉnh", "6/2024", "Kế hoạch"]])
+    docs = document_records_from_table([table], "x.pdf")
+    assert [(d.code, d.lead_agency, d.issued_on) for d in docs] == [
+        ("1468/QĐ-UBND", "UBND tỉnh", "2024-10-28"), ("214/KH-UBND", "UBND tỉnh", "2024-06")]

@@ -1336,9 +1336,10 @@ def _doc_type_at(text: str) -> str:
     return best if best_score >= 75 else ""
 
 
-def _unglued(code: str) -> str:
-    """A code OCR ran into the lead agency beside it ("1468/QĐ-UBNDUBND tỉnh",
-    "3027/UBND-VXUBND tỉnh"): the agency's UBND is cut off its last part."""
+def unglue_code(code: str) -> str:
+    """A code run into the lead agency beside it ("1468/QĐ-UBNDUBND tỉnh", "3027/UBND-VXUBND
+    tỉnh": by OCR, or by a code wider than its PDF cell): the agency's UBND is cut off its
+    last part."""
     head, sep, last = max(code.rpartition("-"), code.rpartition("/"), key=lambda p: len(p[0]))
     if last.endswith("UBND") and len(last) > 4:
         return head + sep + last[:-4]
@@ -1384,7 +1385,7 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         joined = " ".join(t for _, t in rows)
         # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
         codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
-        code = _unglued(codes[-1].group(0)) if codes else parse_code(joined)
+        code = unglue_code(codes[-1].group(0)) if codes else parse_code(joined)
         no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
         title = " ".join(t for _, t in rows[:k - lo]) + " " + before
         title = title.replace(code, " ") if code else title

@@ -44,7 +44,15 @@ from rapidfuzz import fuzz
 
 from ..models import DocumentRecord, Table, TableCell, ValueColumn
 from ..restore.syllables import skeleton
-from .appendix import SUBROW_LABELS, ParsedRow, doc_type_of, heads_count_row, iso_date, parse_code
+from .appendix import (
+    SUBROW_LABELS,
+    ParsedRow,
+    doc_type_of,
+    heads_count_row,
+    iso_date,
+    parse_code,
+    unglue_code,
+)
 
 log = logging.getLogger(__name__)
 
@@ -550,9 +558,15 @@ def document_records_from_table(tables: Sequence[Table], source: str) -> list[Do
                 continue
             raw = get("issued_on_raw")
             code = get("code") or parse_code(title)
+            lead = get("lead_agency")
+            found = parse_code(code)
+            if not lead and found and code.startswith(found) and len(code) > len(found):
+                # a code wider than its cell ran into the lead agency's text beside it
+                code = unglue_code(found)
+                lead = get("code")[len(code):].strip()
             no = get("no").rstrip(".") or str(len(records) + 1)
             records.append(DocumentRecord(
-                source=source, no=no, title=title, code=code, lead_agency=get("lead_agency"),
+                source=source, no=no, title=title, code=code, lead_agency=lead,
                 partner_agency=get("partner_agency"), level=get("level"),
                 issued_on=iso_date(raw), issued_on_raw=raw,
                 doc_type=get("doc_type") or doc_type_of(title), page=table.page, lines=()))
