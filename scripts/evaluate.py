@@ -240,25 +240,26 @@ def synth_dirs(root: Path) -> list[Path]:
 DEV_SPECS = ROOT / "scripts" / "synthetic_reports_dev"
 
 
+def _sentences(text: str) -> list[str]:
+    """The sentences of eight words or more of *text*, spaces normalised."""
+    return [" ".join(s.split()) for s in re.split(r"(?<=[.;:])\s+", text) if len(s.split()) >= 8]
+
+
 @functools.cache
 def dev_sentences() -> frozenset[str]:
     """Body sentences of the development specs (scripts/synthetic_reports_dev)."""
     import json
 
-    out = set()
-    for p in DEV_SPECS.glob("*.json"):
-        for block in json.loads(p.read_text(encoding="utf-8"))["body"]:
-            out.update(" ".join(s.split()) for s in re.split(r"(?<=[.;:])\s+", block["text"])
-                       if len(s.split()) >= 8)
-    return frozenset(out)
+    return frozenset(s for p in DEV_SPECS.glob("*.json")
+                     for block in json.loads(p.read_text(encoding="utf-8"))["body"]
+                     for s in _sentences(block["text"]))
 
 
 def seen_in_dev(d: Path) -> bool:
     """A held-out report whose body text a development spec shares (more than a tenth of its
     sentences): quang-ninh-dev was made from da-nang-nq42 by changing names and numbers, so
     decisions tuned on the dev sets saw that report's text. The "-unseen" sets leave it out."""
-    gold = " ".join((d / "gold.txt").read_text(encoding="utf-8").split())
-    sents = [" ".join(s.split()) for s in re.split(r"(?<=[.;:])\s+", gold) if len(s.split()) >= 8]
+    sents = _sentences(" ".join((d / "gold.txt").read_text(encoding="utf-8").split()))
     dev = dev_sentences()
     return bool(sents) and sum(s in dev for s in sents) > len(sents) / 10
 

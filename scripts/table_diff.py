@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.restore.syllables import skeleton  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from evaluate import cell_norm, match_rows, read_rows  # noqa: E402
+from evaluate import cell_norm, match_rows, ocr_stage_digest, read_rows  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "vnocr-table-diff-cache"
 
@@ -37,10 +37,8 @@ def _restoration_digest() -> bytes:
     """A digest of the code that reads and restores a document (ingest, OCR, the grid reader,
     the record types, restoration) and of its dictionaries: a cached document is stale when
     any of them changes."""
-    h = hashlib.sha256()
-    pipe = ROOT / "pipeline"
-    for f in sorted([*(pipe / "restore").glob("*.py"), *(pipe / "ocr").glob("*.py"),
-                     pipe / "ingest.py", pipe / "models.py", pipe / "tables" / "grid.py",
+    h = hashlib.sha256(ocr_stage_digest().encode())
+    for f in sorted([*(ROOT / "pipeline" / "restore").glob("*.py"),
                      *(ROOT / "dictionaries").glob("vi_*")]):
         h.update(f.name.encode() + f.read_bytes())
     return h.digest()

@@ -446,7 +446,7 @@ class Decoder:
     def _in_capitals(self) -> bool:
         """Is the word being decoded (in this thread) in capitals' company: a line mostly
         in capitals, or a capital word next to it?"""
-        return bool(getattr(self._state, "capitals", 0))
+        return self._capitals_level() > 0
 
     def _capitals_level(self) -> int:
         """0: lower-case company; 1: a capital word next to it; 2: a line mostly in capitals."""

@@ -235,6 +235,16 @@ def _value_columns(cols: list[tuple[str, int]]) -> tuple[ValueColumn, ...]:
     return tuple(out)
 
 
+#: The report's date in the subtitle ("ngày 22/9/2025"): a result for its year is an estimate.
+_DATED = regex.compile(r"/\s*(20\d\d)\b")
+
+
+def _header_estimate(header_text: str) -> bool:
+    """Does the header say a column is an estimate? "dự kiến" is often split by the
+    linearisation ("(dự" ... "kiến)"), "Ước năm" glued ("Uécnam")."""
+    return bool(regex.search(r"\bki[ea]n\b|\bu[oe]c", skeleton(header_text)))
+
+
 def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> tuple[ValueColumn, ...]:
     """Name the value columns by role and year from the linearised header text.
 
@@ -250,12 +260,8 @@ def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> t
             lost ("Ước thực hiện năm 2026" read as "026").
         rows_sure: whether enough rows show *n_values* to add columns for it.
     """
-    sk = skeleton(header_text)
-    # "dự kiến" is often split by the linearisation ("(dự" ... "kiến)"), "Ước năm" glued
-    # ("Uécnam"); a result for the year the report is dated in is an estimate too.
-    estimate = bool(regex.search(r"\bki[ea]n\b|\bu[oe]c", sk))
+    estimate, dated = _header_estimate(header_text), _DATED.findall(header_text)
     years = header_years(header_text)
-    dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
     if 2 <= len(years) <= 6:
         cols = _columns_in_order(years, estimate) or _columns_labelled(header_text) \
             or _columns_from_set(years, estimate)
@@ -1029,8 +1035,7 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
     years = header_years(header_text)
     if not 2 <= n <= 6 or not n - 2 <= len(years) <= n or len(years) < 2:
         return None
-    sk = skeleton(header_text)
-    estimate = bool(regex.search(r"\bki[ea]n\b|\bu[oe]c", sk))
+    estimate = _header_estimate(header_text)
     if len(years) == n and (_columns_in_order(years, estimate) or _columns_labelled(header_text)):
         return None
     roles = []
@@ -1049,7 +1054,7 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
     if len(ordered) <= t:
         return None
     targets, results = ordered[-t:], ordered[:-t]
-    dated = regex.findall(r"/\s*(20\d\d)\b", header_text)
+    dated = _DATED.findall(header_text)
     if len(results) < n - t:
         # years OCR lost are results': consecutive years up to the latest one read, or to
         # the report's own year (the estimate) when that is the next one
@@ -1057,13 +1062,8 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
         if dated and int(dated[-1]) == last + 1:
             last += 1
         results = list(range(last - (n - t) + 1, last + 1))
-    est = bool(results) and (estimate or results[-1] in targets
-                             or (bool(dated) and results[-1] >= int(dated[-1])))
-    named = [("target", y) for y in targets]
-    named_results = [("actual", y) for y in results]
-    if est:
-        named_results[-1] = ("estimate", results[-1])
-    return _value_columns(named + named_results if roles[0] == "target" else named_results + named)
+    cols = _named(targets, results, estimate or (bool(dated) and results[-1] >= int(dated[-1])))
+    return cols if roles[0] == "target" else cols[t:] + cols[:t]
 
 
 def _sub_label(name: str) -> str:

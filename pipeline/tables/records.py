@@ -557,13 +557,13 @@ def document_records_from_table(tables: Sequence[Table], source: str) -> list[Do
             if not title:
                 continue
             raw = get("issued_on_raw")
-            code = get("code") or parse_code(title)
-            lead = get("lead_agency")
-            found = parse_code(code)
-            if not lead and found and code.startswith(found) and len(code) > len(found):
+            cell, lead = get("code"), get("lead_agency")
+            code = cell or parse_code(title)
+            found = parse_code(cell)
+            if not lead and found and cell.startswith(found) and len(cell) > len(found):
                 # a code wider than its cell ran into the lead agency's text beside it
                 code = unglue_code(found)
-                lead = get("code")[len(code):].strip()
+                lead = cell[len(code):].strip()
             no = get("no").rstrip(".") or str(len(records) + 1)
             records.append(DocumentRecord(
                 source=source, no=no, title=title, code=code, lead_agency=lead,
