@@ -731,3 +731,54 @@ def test_documents_read_row_by_row():
         ("6", "1287/QĐ-UBND", "Tỉnh", "2025-07", "7/2025", "Quyết định")]
     assert docs[0].title.startswith("Kế hoạch triển khai Nghị quyết số")
     assert "68/NQ-CP ngày 09/5/2024" in docs[0].title     # the title's own date is no row
+
+
+def test_a_heading_wrapped_after_its_figure_or_after_a_full_row_is_a_parent():
+    # "Chỉ tiêu số lượng trên 10.000" is no header line (a figure), "dân" goes on with it; a
+    # heading after a row whose name ends on an open word ("... bình") still opens a row
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4, "7 | Y tế",
+        "Tuổi thọ trung bình Tuổi 74 75 74,7 74,8",
+        "Chỉ tiêu số lượng trên 10.000",
+        "dân",
+        "Số giường bệnh Giường 29 32 33,0 34,8",
+        "Chỉ tiêu số lượng trên",
+        "10.000 dân",
+        "Số bác sĩ Người 14 19 12,6 14,2"], start=1)), [*GROUPS, "Y tế"])
+    assert [r.indicator for r in rows] == [
+        "Tuổi thọ trung bình", "Chỉ tiêu số lượng trên 10.000 dân",
+        "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh",
+        "Chỉ tiêu số lượng trên 10.000 dân",
+        "Chỉ tiêu số lượng trên 10.000 dân - Số bác sĩ"]
+    assert rows[0].cells == ("74", "75", "74,7", "74,8") and rows[1].cells == ()
+
+
+def test_m2_unit_printed_over_two_lines_above_and_beside_the_name():
+    # the cell "m2 / sàn/người" is centred on the row: "m2" on the line above (with OCR dust
+    # for the blank top of the name cell), "sàn/người" beside the name or on a line of its own
+    assert _rows(
+        "Diện tích nhà ở bình quân đầu m2",
+        "người san/ngudi 25 30 27,6 28,1",
+        "Thành thị ab 28 32 30,2 30,7",
+        "sannguoi",
+        "Re . m2",
+        "Nông thôn sin/ngutti 25 28 25,8 26,2",
+    ) == [
+        ("Diện tích nhà ở bình quân đầu người", "m2 sàn/người", ("25", "30", "27,6", "28,1")),
+        ("Diện tích nhà ở bình quân đầu người - Thành thị", "m2 sàn/người",
+         ("28", "32", "30,2", "30,7")),
+        ("Diện tích nhà ở bình quân đầu người - Nông thôn", "m2 sàn/người",
+         ("25", "28", "25,8", "26,2"))]
+
+
+def test_trong_do_row_is_a_sub_row_and_level_cells_read_pair_by_pair():
+    rows = _rows(
+        "Tỉ lệ lao động qua đào tạo % 60 65 56,2 58,5",
+        "Trong đó: có văn bằng, chứng chỉ % 30-35 35 24,6 26,1",
+        "Phổ cập giáo dục THCS Mitc dé | Mic d6 2 | Mic dé 3 | Mic do 2 Mic do 2",
+        "Xóa mù chữ Mttc dd | Mitc d62 | Mitc dO 1 | Mitc d6 2 | Mức độ",
+    )
+    assert rows[1][0] == "Tỉ lệ lao động qua đào tạo - Trong đó: có văn bằng, chứng chỉ"
+    assert rows[2] == ("Phổ cập giáo dục THCS", "Mức độ",
+                       ("Mức độ 2", "Mức độ 3", "Mức độ 2", "Mức độ 2"))
+    assert rows[3] == ("Xóa mù chữ", "Mức độ", ("Mức độ 2", "Mức độ 1", "Mức độ 2", "Mức độ"))

@@ -398,18 +398,24 @@ _HEADER_WORDS = frozenset(
     "giai doan ke hoach dat theo tw va ghi chu".split())
 
 
+_FIGURE = regex.compile(r"\d[.,]\d")
+_NAME_REFERENCE = regex.compile(r"\b(?:tren|moi|binh quan)\b")
+
+
 def is_header_line(text: str) -> bool:
     """A line of the table header (printed again on every page): column labels and years."""
     sk = skeleton(text)
     words = regex.findall(r"[a-z]+|\d{4}", sk)
-    if not words:
-        return False
+    if not words or _FIGURE.search(text):
+        return False    # a figure is no label: "Chỉ tiêu số lượng trên 10.000" is a row
     years = sum(1 for w in words if regex.fullmatch(r"20\d\d", w))
     header = sum(1 for w in words if w in _HEADER_WORDS)
     has_label = any(k in sk for k in ("chi tieu", "don vi", "den nam", "du kien", "muc tieu",
                                       "ket qua", "thuc hien"))
     if years >= 2 and years + header >= 0.6 * len(words):
         return True
+    if not years and _NAME_REFERENCE.search(sk):
+        return False    # "Chỉ tiêu số lượng trên" / "10.000 dân": a heading row's name
     return has_label and (header + years) >= 0.6 * len(words)
 
 
@@ -531,8 +537,10 @@ _PERCENT_UNIT = regex.compile(r"^(?:%|0%|%0|%o|o%|9%|%[.:;,]|[.:;,]%)$")
 # "m2 sàn/người" as eng-OCR breaks it: "m2 san/ người", "m2san’ gỗ người", "m2 san/"
 _M2_UNIT = regex.compile(
     r"(?<!\S)m2\s*s[aàảạáã]n[^\s/]{0,2}(?:\s+(?!ng)[^\s/]{1,2})?\s*(?:/\s*)?(?:ng\S{2,4}(?!\S))?", regex.I)
+# its second line alone, the "m2" printed on the line above ("san/ngudi", "sannguoi")
+_M2_TAIL = regex.compile(r"(?<!m2\s*)(?<!\S)s\p{L}n(?:\s*/\s*|/?)ng\S{2,4}(?!\S)", regex.I)
 # "Mức độ" as eng-OCR reads it: "Mitc d6", "Mức a6", "Mức 46", "Mặt để", "Mire dé"
-_LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6óéểệe93]$|^[6ộô]$"))
+_LEVEL_UNIT = (regex.compile(r"^M\S{1,3}$"), regex.compile(r"^[dđa4][ộoô6óéểệe93dđ]$|^[6ộô]$"))
 _PER_YEAR_UNIT = regex.compile(r"^[%o0ôơởóò6]p?/[nm][aăâãàảạ]m?$", regex.I)   # "%/năm", "op/mam"
 _TRAILING_FRAGMENT = regex.compile(r"^[\W\d_]{1,3}$|^\p{L}[\W_]?$|.*[\"‘’“”;:{}\[\]|\\]")
 # A name line ending in one of these words is unfinished: the name goes on.
@@ -640,11 +648,31 @@ _RANGE_START = regex.compile(r"^(?:[<>]=?|[≤≥])?\d+(?:,\d+)?-$")
 _RANGE_END = regex.compile(r"^\d+(?:,\d+)?%?$")
 
 
+def _m2_unit(text: str) -> str:
+    """The unit "m2 sàn/người" spelt as one token group however OCR broke it."""
+    return _M2_TAIL.sub(" m2 sàn/người ", _M2_UNIT.sub(" m2 sàn/người ", text))
+
+
+def _unit_top(text: str, raw: str | None) -> str | None:
+    """A line ending in the "m2" of a unit printed over two lines, with no cells: the line
+    without it, "" when the rest is dust ("Re . m2", "A A m2", "Ser Ree Ror te m2" as OCR
+    read the blank top of a name cell); None when the line is something else."""
+    if not regex.search(r"(?:^|\s)m2$", text):
+        return None
+    rest = text[:-2].strip()
+    seen = (raw or text).strip()
+    seen = seen[:-2].strip() if seen.endswith("m2") else rest
+    words = regex.findall(r"\p{L}+", seen)
+    if not words or all(len(w) <= 2 for w in words) or _garbled(seen):
+        return ""
+    return rest
+
+
 def _tokens(text: str) -> list[str]:
     """The tokens of a table line, column rules dropped; a range OCR broke after its dash
     ("95- 97") is one token again."""
     out: list[str] = []
-    for t in (t.strip("|[]") for t in _M2_UNIT.sub(" m2 sàn/người ", text).split()):
+    for t in (t.strip("|[]") for t in _m2_unit(text).split()):
         if not t:
             continue
         if out and _RANGE_START.match(out[-1]) and _RANGE_END.match(t):
@@ -673,9 +701,12 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
     rtoks = _tokens(raw) if raw else toks
     if len(rtoks) != len(toks):
         rtoks = toks
-    text = _M2_UNIT.sub(" m2 sàn/người ", text)
+    text = _m2_unit(text)
     if n > 1 and len(toks) >= 3 and _YEAR.fullmatch(rtoks[-1]) and skeleton(toks[-2]) == "nam":
         return LineParts(" ".join(toks), "", [], [])   # "... so với năm 2021": the name's year
+    level = _level_row(toks, rtoks)
+    if level is not None:
+        return level
     for end in range(len(toks) - 1, 0, -1):
         if len(toks) - end > 2 * n + 2:
             break
@@ -690,6 +721,8 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
             if width >= 2 and unit.lower() in _QUALITATIVE_UNITS:
                 return _qualitative(_raw_tail(text, end), toks[:end - width], unit, n)
+    if len(toks) >= 2 and toks[-2:] == ["m2", "sàn/người"]:
+        return LineParts(" ".join(toks[:-2]), "m2 sàn/người", [], [])   # its cells below
     name, unit, vals = split_values(text)
     kinds = ["d" if v == "-" else "v" for v in vals]
     for start in range(max(1, len(toks) - 2 * n - 2), len(toks)):
@@ -705,7 +738,50 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
         break
     if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
         unit, vals, kinds = "%", vals[1:], kinds[1:]
+    if not unit and len(vals) == 1 and name and skeleton(name.split()[-1]) in _REFERENCE_WORDS:
+        # "Chỉ tiêu số lượng trên 10.000" / "dân": the name's reference, wrapped
+        return LineParts(f"{name} {vals[0]}", "", [], [])
     return LineParts(name, unit, vals, kinds)
+
+
+#: Words before a figure that is the name's own reference ("trên 10.000 dân").
+_REFERENCE_WORDS = frozenset(("tren", "moi", "duoi"))
+
+
+def _level_at(toks: list[str], i: int) -> str | None:
+    """The level digit of a "Mức độ" pair starting at token *i* ("" when it has none), or
+    None when no pair starts there: "Mitc d6 2", "Mitc d62", "Mic dé 3", "Mttc d6__"."""
+    if i + 1 >= len(toks) or not _LEVEL_UNIT[0].match(toks[i]):
+        return None
+    word = toks[i + 1].lower().rstrip("_")
+    if _LEVEL_UNIT[1].match(word):
+        pass
+    elif len(word) == 3 and word[2].isdigit() and _LEVEL_UNIT[1].match(word[:2]):
+        return word[2]      # "d62": the digit glued on
+    else:
+        return None
+    nxt = toks[i + 2] if i + 2 < len(toks) else ""
+    return nxt if regex.fullmatch(r"\d", nxt) else ""
+
+
+def _level_row(toks: list[str], rtoks: list[str]) -> LineParts | None:
+    """A row of level cells ("Phổ cập giáo dục THCS | Mức độ | Mức độ 2 | Mức độ 3 | ..."):
+    two or more "Mức độ" pairs. The first one without a digit is the unit; each later pair
+    is a cell "Mức độ N" (just "Mức độ" when OCR lost the digit)."""
+    at = []
+    i = 1
+    while i < len(rtoks) - 1:
+        digit = _level_at(rtoks, i)
+        if digit is None:
+            i += 1
+            continue
+        at.append((i, digit))
+        i += 2 + (digit != "" and not rtoks[i + 1][-1:].isdigit())
+    if len(at) < 2:
+        return None
+    unit_first = at[0][1] == ""
+    cells = [f"Mức độ {d}" if d else "Mức độ" for _, d in at[unit_first:]]
+    return LineParts(" ".join(toks[:at[0][0]]), "Mức độ", cells, ["q"] * len(cells))
 
 
 # Units of rows whose cells are words ("Giải quyết cơ bản", "Bảo đảm vững chắc").
@@ -801,7 +877,8 @@ class _Block:
             self.cells, self.kinds, self.cells_at = [], [], -1
         if parts.name:
             self.names.append(parts.name)
-        self.unit = self.unit or parts.unit
+        if not self.unit or (self.unit == "m2" and parts.unit == "m2 sàn/người"):
+            self.unit = parts.unit or self.unit    # "m2" / "sàn/người" on the next line
         if parts.cells and self.cells_at < 0:
             self.cells_at = len(self.names)
         # Dash marks on a wrapped name's last line after a full row are rules and dust.
@@ -844,7 +921,7 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     if parts.cells and not block.cells and block.names and _unfinished(block):
         return False
     if not parts.cells and not parts.unit and _unfinished(block) \
-            and not skeleton(parts.name).startswith(("ti le", "ty le")):
+            and not skeleton(parts.name).startswith(("ti le", "ty le") + _HEADING_LEADS):
         return False    # "... y tế hoặc có" / "Sự trợ giúp của cán bộ y tế"
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
         return False
@@ -982,6 +1059,12 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
             block.loose.append(text)
             continue
         parts = split_row_line(text, n, raw.get(ln) if raw else None)
+        if not parts.cells and not parts.unit:
+            top = _unit_top(text, raw.get(ln) if raw else None)
+            if top == "":
+                continue
+            if top:
+                text, parts = top, split_row_line(top, n)
         if block is not None and block.unit and " " not in text and _unit_of([text]) is not None \
                 and skeleton(text).strip() in skeleton(block.unit):
             block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
@@ -1188,7 +1271,9 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         name = _sub_label(name)
         label = skeleton(name).strip()
         # a two-word label with OCR junk after it ("Thành thị nợ nợ Đọng") is a sub-row too
-        known_sub = any(label == skeleton(s) or (" " in s and label.startswith(skeleton(s) + " "))
+        # ("Trong đó: có văn bằng" is one by its label)
+        bare = label.replace(":", " ")
+        known_sub = any(label == skeleton(s) or (" " in s and bare.startswith(skeleton(s) + " "))
                         for s in SUBROW_LABELS)
         self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
         is_sub = parent is not None and (
