@@ -142,6 +142,10 @@ def test_header_end_ignores_dash_marks_and_repeated_header_skipped():
 HEAD4 = "Chỉ tiêu Đơn vị Đến năm 2025 Đến năm 2030 Năm 2024 Đến 2025 (dự kiến)"
 
 
+def _rows_head(head, *texts):
+    return parse_indicator_lines(list(enumerate([head, *texts], start=1)), GROUPS)
+
+
 def _rows(*texts):
     _, rows = parse_indicator_lines(list(enumerate([HEAD4, *texts], start=1)), GROUPS)
     return [(r.indicator, r.unit, r.cells) for r in rows]
@@ -640,6 +644,14 @@ def test_a_header_with_its_results_first_names_columns_by_their_labels():
     assert dict(zip((c.name for c in columns), rows[0].cells)) == {
         "actual_2021": "2,1", "actual_2022": "1,9", "actual_2023": "1,8",
         "actual_2024": "1,76", "target_2025": "<3"}
+    # a row one value short: with the targets last, the lost value is the target's
+    _, rows = parse_indicator_lines(list(enumerate([
+        head, "Tỉ lệ thất nghiệp chung % 2,1 1,9 1,8 1,76 <3",
+        "Số lao động di cư được tư vấn Người 4.870 6.215 5.600 5.800"])), GROUPS)
+    assert rows[1].cells == ("4.870", "6.215", "5.600", "5.800", "")
+    assert any("last column" in f for f in rows[1].flags)
+    _, rows = _rows_head(HEAD4, "Số lao động di cư được tư vấn Người 6.215 5.600 5.800")
+    assert rows[0].cells == ("", "6.215", "5.600", "5.800")
 
 
 SHAPED_ROWS = [

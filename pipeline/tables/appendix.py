@@ -811,6 +811,25 @@ def _qualitative(tail: str, name: list[str], unit: str, n: int) -> LineParts:
     return LineParts(" ".join(name), unit, [" ".join(tail.replace("|", " ").split())], ["q"])
 
 
+LOST_FIRST = "the value lost taken to be the first column's"
+LOST_LAST = "the value lost taken to be the last column's (targets last)"
+
+
+def _lost_to_targets(rows: list[ParsedRow], columns: tuple[ValueColumn, ...]) -> list[ParsedRow]:
+    """Where the targets are the last columns (results first), a row's lost value is the last
+    column's, not the first's (see :func:`fit_cells`)."""
+    roles = [c.role for c in columns]
+    if "target" not in roles or roles[0] == "target" or roles[-1] != "target":
+        return rows
+    out = []
+    for r in rows:
+        if LOST_FIRST in r.flags and r.cells[:1] == ("",):
+            flags = tuple(LOST_LAST if f == LOST_FIRST else f for f in r.flags)
+            r = replace(r, cells=(*r.cells[1:], ""), flags=flags)
+        out.append(r)
+    return out
+
+
 def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], list[str]]:
     """Fit a row's value tokens to its n columns; returns (cells, flags).
 
@@ -850,8 +869,9 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         elif kind == "j":
             flags.append(f"unreadable cell {cell!r}")
         out.append("-" if kind == "d" else cell)
-    if out and not any(k == "d" for _, k in pairs) and len(out) >= n - 1:
-        return [""] * (n - len(out)) + out, flags
+    if out and not any(k == "d" for _, k in pairs) and len(out) == n - 1:
+        flags.append(LOST_FIRST)
+        return [""] + out, flags
     return out + [""] * (n - len(out)), flags
 
 
@@ -1097,7 +1117,8 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
         assert block is not None
         block.add(ln, parts, n)
     rows = _blocks_to_rows(blocks, n)
-    return columns_by_shapes(header_text, rows, n) or columns, rows
+    columns = columns_by_shapes(header_text, rows, n) or columns
+    return columns, _lost_to_targets(rows, columns)
 
 
 #: A target cell: a bound ("<3", ">= 95") or a range ("35-40"); results are plain figures.
