@@ -794,3 +794,28 @@ def test_trong_do_row_is_a_sub_row_and_level_cells_read_pair_by_pair():
     assert rows[2] == ("Phổ cập giáo dục THCS", "Mức độ",
                        ("Mức độ 2", "Mức độ 3", "Mức độ 2", "Mức độ 2"))
     assert rows[3] == ("Xóa mù chữ", "Mức độ", ("Mức độ 2", "Mức độ 1", "Mức độ 2", "Mức độ"))
+
+
+def test_a_garbled_opening_is_completed_from_the_catalog_only_when_its_end_is_one_entrys():
+    from pipeline.tables import complete_garbled_names
+    from pipeline.tables.catalog import load_catalog
+
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "pradeagepnupenemntie tiêm chủng đầy đủ % >= 95 >= 95 96,8 97",
+        "eee còi của trẻ em dưới 5 tuổi % <15 <12 15,9 15,2",
+        "eee ee ee thẻ bảo hiểm y tế % 100 100 100 100",
+        "Tỉ lệ người có công được hưởng trợ cấp ưu đãi % 100 100 100 100",
+        "a ee ee % 80 100 76,3 81,5",
+        "Internet băng rộng cáp quang",
+    ], start=1)), GROUPS)
+    done = complete_garbled_names(rows, load_catalog())
+    assert [r.indicator for r in done][:4] == [
+        "Tỉ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ",
+        "Tỉ lệ suy dinh dưỡng thể thấp còi của trẻ em dưới 5 tuổi",
+        "eee ee ee thẻ bảo hiểm y tế",   # the end of more than one entry's name
+        "Tỉ lệ người có công được hưởng trợ cấp ưu đãi"]    # no junk: left as read
+    assert any("'pradeagepnupenemntie' completed from the catalog" in f for f in done[0].flags)
+    assert done[0].cells == (">=95", ">=95", "96,8", "97")
+    # a garbled name's readable last line goes on with it (no row of its own)
+    assert len(done) == 5 and done[4].indicator.endswith("Internet băng rộng cáp quang")

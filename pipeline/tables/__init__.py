@@ -4,7 +4,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+import regex
+
 from ..models import Document, IndicatorRecord
+from ..restore.syllables import is_syllable
 from .appendix import (
     ParsedRow,
     check_row,
@@ -19,7 +22,8 @@ from .appendix import (
     restore_misread_number,
     restore_thousands_dot,
 )
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, CatalogEntry, load_catalog, normalize_unit
+from .catalog import skeleton as cat_skeleton
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ def parse_tables(doc: Document) -> Document:
         raw = {lines[i].number: lines[i].text for i in range(first + 1, end)}
         columns, rows = parse_indicator_lines(region, groups, raw)
         rows = join_name_tails(rows, catalog)
+        rows = complete_garbled_names(rows, catalog)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
         indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)
@@ -101,6 +106,68 @@ def join_name_tails(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
                                   flags=prev.flags + row.flags)
                 continue
         out.append(row)
+    return out
+
+
+#: Words of a name's readable end that must match a catalog name's end before the junk
+#: before them is replaced (see :func:`complete_garbled_names`).
+MIN_TAIL_WORDS = 4
+
+
+def _junk_token(tok: str) -> bool:
+    """An OCR token that is no Vietnamese syllable, figure, code or abbreviation."""
+    t = tok.strip(".,;:!?()[]|'\"‘’“”")
+    if not t or not regex.search(r"\p{L}", t) or (t.isupper() and len(t) <= 5):
+        return not t or not regex.search(r"[\p{L}\p{N}]", t)
+    if t[:1].isupper() and t[1:].islower() and t.isalpha():
+        return False    # a name or a foreign word ("Internet")
+    return not is_syllable(t.lower())
+
+
+def complete_garbled_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
+    """Names whose opening words OCR garbled past reading, completed from the catalog.
+
+    eng-OCR often garbles the first line of a wrapped name ("ỉ ở eee còi của trẻ em dưới 5
+    tuổi" for "Tỉ lệ suy dinh dưỡng thể thấp còi ..."). When the name's last
+    :data:`MIN_TAIL_WORDS` words or more are the end of exactly one catalog entry's name (or
+    variant) and no longer, half or more of the words before that end are no Vietnamese
+    (the decoder left them as read: "pradeagepnupenemntie", "eee"), and they are no more
+    than the entry's, they are replaced by the entry's and the row is flagged with what
+    was replaced. Sub-rows and names the catalog already knows are left alone."""
+    out = []
+    for row in rows:
+        if " - " in row.indicator or not row.lines or catalog.match(
+                row.indicator, row.unit or None, row.group_no or None)[0] is not None:
+            out.append(row)
+            continue
+        words = row.indicator.split()
+        best = None
+        for cut in range(1, len(words) - MIN_TAIL_WORDS + 1):
+            tail = cat_skeleton(" ".join(words[cut:]))
+            hits: dict[str, tuple[CatalogEntry, str]] = {}
+            for e in catalog.entries:
+                for t in (e.name, *e.variants):    # the name itself first
+                    if not e.is_child and cat_skeleton(t).endswith(" " + tail):
+                        hits.setdefault(e.indicator_id, (e, t))
+            if len(hits) == 1:
+                entry, text = next(iter(hits.values()))
+                if row.unit and entry.unit and normalize_unit(row.unit) != normalize_unit(entry.unit):
+                    break
+                full = text.split()
+                lead = full[:len(full) - (len(words) - cut)]
+                junk = words[:cut]
+                if len(junk) <= len(lead) + 1 and 2 * sum(map(_junk_token, junk)) >= len(junk):
+                    best = (lead, junk)
+                break
+            if hits:
+                break   # the end is more than one entry's
+        if best is None:
+            out.append(row)
+            continue
+        lead, junk = best
+        name = " ".join(lead + words[len(junk):])
+        flag = f"name's unread opening {' '.join(junk)!r} completed from the catalog"
+        out.append(replace(row, indicator=name, flags=row.flags + (flag,)))
     return out
 
 

@@ -945,6 +945,10 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
         return False    # "... y tế hoặc có" / "Sự trợ giúp của cán bộ y tế"
     if parts.cells and len(block.cells) < n - 1 and block.names and _garbled(parts.name):
         return False
+    if not parts.cells and not parts.unit and block.cells and block.names \
+            and _garbled(block.text) and not _garbled(parts.name) \
+            and not skeleton(parts.name).startswith(("ti le", "ty le") + _HEADING_LEADS):
+        return False    # "a ee ee % 80 100 …" / "Internet băng rộng cáp quang": the name's end
     lone_word = not parts.cells and not parts.unit and len(parts.name.split()) == 1
     # two words without values after a row that has its values are that name's wrapped
     # last line ("Ngân hàng" / "Thế giới"): no indicator is named in two words, and a
