@@ -93,7 +93,8 @@ def main() -> None:
     for d in report_dirs(args.dirs):
         gold = read_rows(d / "indicators.csv")
         got = parsed_rows(d / "eng.txt")
-        ocr = " ".join((d / "eng.txt").read_text(encoding="utf-8").split())
+        ocr_lines = (d / "eng.txt").read_text(encoding="utf-8").splitlines()
+        ocr = " ".join(" ".join(ocr_lines).split())
         cols = [k for k in gold[0] if k.split("_")[0] in ("target", "actual", "estimate")]
         js = match_rows(gold, got)
         used = set(js)
@@ -111,6 +112,17 @@ def main() -> None:
             # a wrong cell whose gold value OCR never printed is out of reach of the parser
             absent = [k for k in wrong if gc[k] and g.get(cols[k], "").strip() not in ocr]
             tot["absent"] += len(absent)
+            if j >= 0 and r.get("lines"):
+                # ...or not printed on the OCR lines of the row found (two lines either side):
+                # a value misread there ("a5" for "95") may still be printed elsewhere
+                nums = [int(x) for x in str(r["lines"]).split()]
+                near = " ".join(ocr_lines[max(min(nums) - 3, 0):max(nums) + 2]).replace("|", " ")
+                toks = set(near.split())
+                far = [k for k in wrong if gc[k] and not set(g.get(cols[k], "").split()) <= toks]
+                tot["absent_near"] += len(far)
+            else:
+                far = absent
+                tot["absent_near"] += len(absent)
             if args.summary or (args.only_wrong and not wrong):
                 continue
             mark = "OK " if not wrong else ("MISS" if j < 0 else "BAD")
@@ -126,6 +138,8 @@ def main() -> None:
                         print(f"     flags: {r['flags'][:160]}")
                 if absent:
                     print(f"     not in OCR: {', '.join(cols[k] for k in absent)}")
+                if set(far) - set(absent):
+                    print(f"     not on the row's lines: {', '.join(cols[k] for k in far if k not in absent)}")
         extra = [r for j, r in enumerate(got) if j not in used]
         tot["got"] += len(got)
         tot["extra"] += len(extra)
@@ -134,7 +148,8 @@ def main() -> None:
                 vals = " | ".join(r.get(c, "") for c in cols)
                 print(f"EXTRA {r['indicator'][:70]} | {vals}  lines {r['lines']}")
     print(f"cells {tot['right'] / max(tot['cells'], 1):.4f} ({tot['right']}/{tot['cells']}; "
-          f"{tot['absent']} wrong cells not in OCR)  recall {tot['found'] / max(tot['rows'], 1):.4f}  "
+          f"{tot['absent']} wrong cells not in OCR, {tot['absent_near']} not on their row's "
+          f"lines)  recall {tot['found'] / max(tot['rows'], 1):.4f}  "
           f"precision {(tot['got'] - tot['extra']) / max(tot['got'], 1):.4f}")
 
 

@@ -356,8 +356,13 @@ def test_lost_thousands_dot_and_so_prefix():
     assert restore_thousands_dot("3662", "", ("10604", "49.400", "3662", "11.900")) == "3.662"
     assert restore_thousands_dot("1135", "Người", ("1.000", "-", "1.108", "1135")) == "1.135"
     assert restore_thousands_dot("12500", "người", ("-", "12500")) == "12.500"
+    # the dot read as a comma: a count has no three decimals
+    assert restore_thousands_dot("39,500", "Người", ("39,500", "40.215")) == "39.500"
+    assert restore_thousands_dot(">=38,000", "Căn", (">=38,000",)) == ">=38.000"
     for cell, unit, row in (("2021", "năm", ("-", "2021")), ("995", "%", ("995",)),
-                            ("1135", "%", ("1.000", "1135")), ("2,5", "người", ("2,5",))):
+                            ("1135", "%", ("1.000", "1135")), ("2,5", "người", ("2,5",)),
+                            ("10,5", "Người", ("10,5",)), ("39,500", "%", ("39,500",)),
+                            ("2,125", "Tuổi", ("2,125",))):
         assert restore_thousands_dot(cell, unit, row) is None
     assert repair_name_prefix("S6 Bà mẹ Việt Nam anh hùng") == "Số Bà mẹ Việt Nam anh hùng"
 
@@ -593,6 +598,22 @@ def test_a_capitalised_last_line_of_a_name_joins_the_row_when_the_catalog_says_s
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",   # a parent: it names an indicator
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Thành thị"]
     assert joined[0].cells == (">95", ">95", "92,3", "94") and joined[0].lines == (1, 2)
+    # the same with the values on the last line, and with a unit's and group's boosts
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "8 | Phát triển văn hóa và thông tin, truyền thông",
+        "Tỉ lệ hộ gia đình có kết nối % 80 100 82,3 85",
+        "Internet băng rộng cáp quang",
+        "Tỉ lệ hộ gia đình có kết nối",
+        "Internet băng rộng cáp quang % 80 100 86,6 81,5",
+        "Tỉ lệ hộ gia đình được tiếp cận thông tin",
+        "Vùng sâu, vùng xa % 90 95 91,6 92"])), [*GROUPS, "Phát triển văn hóa và thông tin, truyền thông"])
+    joined = join_name_tails(rows, catalog)
+    assert [(r.indicator, r.cells[2:]) for r in joined] == [
+        ("Tỉ lệ hộ gia đình có kết nối Internet băng rộng cáp quang", ("82,3", "85")),
+        ("Tỉ lệ hộ gia đình có kết nối Internet băng rộng cáp quang", ("86,6", "81,5")),
+        ("Tỉ lệ hộ gia đình được tiếp cận thông tin", ()),
+        ("Tỉ lệ hộ gia đình được tiếp cận thông tin - Vùng sâu, vùng xa", ("91,6", "92"))]
 
 
 def test_the_xa_of_xa_hoi_before_cells_is_no_unit():

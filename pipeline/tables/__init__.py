@@ -84,23 +84,39 @@ TAIL_GAIN = 0.05   # catalog score a wrapped name's tail must add to join the ro
 
 
 def join_name_tails(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
-    """Rows without values or unit that are the wrapped last line of the row above.
+    """Rows that are the wrapped last line of the row above.
 
     A name's last line that begins with a capital ("Tỉ lệ hộ gia đình được sử dụng % >95
     ..." / "Internet băng rộng cáp quang") reads as a row of its own. It is joined to the row
     above when it names no indicator alone, heads no sub-rows, and the joined name matches
-    the catalog better than the row above alone did. Text tables only: a grid keeps a
-    cell's lines together."""
+    the catalog better than the row above alone did (by names alone: :data:`TAIL_GAIN`).
+    The same holds when the values stand on the last line instead ("Tỉ lệ hộ gia đình có
+    kết nối" / "Internet băng rộng cáp quang % 80 100 ..."), the row above having none and
+    heading no sub-rows. Text tables only: a grid keeps a cell's lines together."""
     out: list[ParsedRow] = []
     for k, row in enumerate(rows):
         prev = out[-1] if out else None
+        if prev is not None and not any(prev.cells) and any(row.cells) \
+                and prev.group_no == row.group_no and " - " not in row.indicator \
+                and " - " not in prev.indicator and not heads_sub_rows(rows, k - 1) \
+                and catalog.match(row.indicator)[0] is None:
+            # the values on the wrapped name's last line ("Tỉ lệ hộ gia đình có kết nối" /
+            # "Internet băng rộng cáp quang % 80 100 ..."): one row
+            joined = f"{prev.indicator} {row.indicator}"
+            entry, score = catalog.match(joined)
+            _, before = catalog.match(prev.indicator)
+            if entry is not None and score >= before + TAIL_GAIN:
+                out[-1] = replace(row, indicator=joined, unit=row.unit or prev.unit,
+                                  lines=prev.lines + row.lines, flags=prev.flags + row.flags)
+                continue
         if prev is not None and any(prev.cells) and not any(row.cells) and not row.unit \
                 and prev.group_no == row.group_no and " - " not in row.indicator \
                 and not heads_sub_rows(rows, k) \
                 and catalog.match(row.indicator)[0] is None:
             joined = f"{prev.indicator} {row.indicator}"
-            entry, score = catalog.match(joined, prev.unit or None, prev.group_no or None)
-            _, before = catalog.match(prev.indicator, prev.unit or None, prev.group_no or None)
+            # (names alone: the unit's and group's boosts would hide the gain at the top)
+            entry, score = catalog.match(joined)
+            _, before = catalog.match(prev.indicator)
             if entry is not None and score >= before + TAIL_GAIN:
                 out[-1] = replace(prev, indicator=joined, lines=prev.lines + row.lines,
                                   flags=prev.flags + row.flags)

@@ -1597,19 +1597,26 @@ _BARE_COUNT = regex.compile(r"^([<>]=?|[≤≥])?(\d{4,})$")
 COUNT_UNITS = ("người", "căn", "hộ", "lượt", "giường", "xã", "trường", "cơ sở")
 
 
+_COMMA_COUNT = regex.compile(r"^((?:[<>]=?|[≤≥])?\s*\d{1,3}),(\d{3})$")
+
+
 def restore_thousands_dot(cell: str, unit: str, row: tuple[str, ...]) -> str | None:
     """A count of a thousand or more printed without its thousands dots, which eng-OCR
-    drops ("3662" → "3.662"); None when the cell is not of that shape.
+    drops ("3662" → "3.662") or reads as a comma ("39,500" → "39.500"); None when the
+    cell is not of that shape.
 
     Only in a row that counts things: its unit is a count unit or another of its cells
     carries thousands dots. Percent rows and year-like numbers in other rows are left alone.
     """
     m = _BARE_COUNT.match(cell)
-    if not m or unit == "%":
+    comma = _COMMA_COUNT.match(cell)
+    if not (m or comma) or unit == "%":
         return None
     dotted = any(regex.search(r"\d\.\d{3}(?!\d)", c) for c in row if c != cell)
     if not (dotted or unit.lower() in COUNT_UNITS):
         return None
+    if comma:   # the dot read as a comma ("39,500"): no count has three decimals
+        return f"{comma.group(1)}.{comma.group(2)}"
     digits = m.group(2)
     if not dotted and 1900 <= int(digits) <= 2100:
         return None
