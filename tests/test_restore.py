@@ -472,3 +472,16 @@ def test_a_syllable_as_printed_weighs_more_as_itself():
         eng.params.same_bonus > 0
     assert own["tín"] == pytest.approx(base["tín"])
     assert get_decoder(Source.PLAIN).params.same_bonus == 0
+
+
+def test_place_names_with_words_that_are_no_syllable():
+    """Đắk, Krông, Kạn are no Vietnamese syllables; the domain list's place names hold them,
+    and a capitalised token with their skeleton may be read as them."""
+    from pipeline.restore.syllables import is_name_syllable, name_syllables
+
+    assert "đắk" in name_syllables()["dak"] and is_name_syllable("KRÔNG")
+    assert not is_name_syllable("dak") and not is_name_syllable("nông")
+    assert lm_token("Đắk") == "đắk" and lm_token("Dak") == "<unk>"
+    assert restore_text("tinh Lam Dong, Dak Nong va huyen Krong Pa tinh Bac Kan") == \
+        "tỉnh Lâm Đồng, Đắk Nông và huyện Krông Pa tỉnh Bắc Kạn"
+    assert "đắk" not in restore_text("nam dak")     # lower case: no name

@@ -27,6 +27,7 @@ from .syllables import (
     apply_case,
     has_marks,
     is_syllable,
+    name_syllables,
     normalize_tone_placement,
     skeleton,
     skeleton_index,
@@ -497,6 +498,13 @@ class Decoder:
             texts.append(text)
             tokens.append(wid)
             emits.append(emit)
+        for name, wid, emit in self._name_candidates(piece):
+            text = apply_case(piece, name)
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+                tokens.append(wid)
+                emits.append(emit)
         own = normalize_tone_placement(unicodedata.normalize("NFC", piece))
         if own not in seen:
             # Leaving the token as it is: a foreign word, a name, or damage we can't repair.
@@ -509,6 +517,24 @@ class Decoder:
                           else len(self.lm.vocab))
             emits.append(-p.keep_cost * p.channel_weight)
         return tuple(texts), tuple(tokens), tuple(emits)
+
+    def _name_candidates(self, piece: str) -> list[tuple[str, int, float]]:
+        """Place-name words no syllable search finds (``Dak`` → Đắk, ``Krong`` → Krông):
+        the domain list's :func:`name_syllables` with a capitalised token's skeleton, as
+        (word, LM id, weighted channel log10), the channel priced letter by letter."""
+        if not piece[:1].isupper() or not piece.isalpha():
+            return []
+        out = []
+        read = unicodedata.normalize("NFC", piece).lower()
+        for name in name_syllables().get(skeleton(read), ()):
+            if len(name) != len(read):
+                continue
+            cost = sum(self.gen.channel.cost(g, o) for g, o in zip(name, read))
+            if cost <= self.params.max_channel_cost:
+                out.append((name, self.lm.word_id(name),
+                            -cost * self.params.channel_weight + (self.params.same_bonus
+                                                                  if name == read else 0.0)))
+        return out
 
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []

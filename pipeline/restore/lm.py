@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .syllables import compose, decompose
+from .syllables import compose, decompose, is_name_syllable
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ def lm_token(word: str) -> str:
             # (the i form); the channel picks the spelling the page shows.
             return compose(onset, "i", tone)
         return compose(onset, rhyme, tone)
+    if is_name_syllable(w):
+        return w.lower()   # Đắk, Krông, Kạn: words of place names the domain list holds
     if w.isupper() and w.isalpha() and 2 <= len(w) <= 8:
         return w   # abbreviations (UBND, HĐND, BHXH) are words of their own to the LM
     if any(c.isdigit() for c in w):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from pathlib import Path
 
 # Tone numbers: 0 ngang, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng.
 TONE_MARKS = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
@@ -271,3 +272,37 @@ def skeleton_index() -> dict[str, tuple[str, ...]]:
     for s in syllable_inventory():
         index.setdefault(skeleton(s), []).append(s)
     return {k: tuple(v) for k, v in index.items()}
+
+
+#: The domain word list (place names of all provinces and districts among its terms).
+DOMAIN_TERMS = Path(__file__).resolve().parents[2] / "dictionaries" / "sources" / "domain_terms.txt"
+_NAME_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+@functools.lru_cache(maxsize=1)
+def name_syllables() -> dict[str, tuple[str, ...]]:
+    """Words of the domain list's names that are no Vietnamese syllable — the Central
+    Highlands' and the north's place names (Đắk, Krông, Kạn, Lắk, Ea, Pleiku) — lowercase,
+    keyed by skeleton. Read once from ``dictionaries/sources/domain_terms.txt``; empty when
+    it is missing."""
+    if not DOMAIN_TERMS.exists():
+        return {}
+    index: dict[str, set[str]] = {}
+    with open(DOMAIN_TERMS, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            for word in line.split():
+                word = unicodedata.normalize("NFC", word.strip(",.;:()"))
+                key = skeleton(word)
+                if 2 <= len(word) <= 8 and word[:1].isupper() and not word.isupper() \
+                        and set(key) <= _NAME_LETTERS and not is_syllable(word) \
+                        and any(c in "aeiouy" for c in key):
+                    index.setdefault(key, set()).add(word.lower())
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+def is_name_syllable(word: str) -> bool:
+    """Is *word* (any case) one of :func:`name_syllables`?"""
+    w = unicodedata.normalize("NFC", word).lower()
+    return w in name_syllables().get(skeleton(w), ())
