@@ -754,11 +754,9 @@ def _level_at(toks: list[str], i: int) -> str | None:
     if i + 1 >= len(toks) or not _LEVEL_UNIT[0].match(toks[i]):
         return None
     word = toks[i + 1].lower().rstrip("_")
-    if _LEVEL_UNIT[1].match(word):
-        pass
-    elif len(word) == 3 and word[2].isdigit() and _LEVEL_UNIT[1].match(word[:2]):
+    if len(word) == 3 and word[2].isdigit() and _LEVEL_UNIT[1].match(word[:2]):
         return word[2]      # "d62": the digit glued on
-    else:
+    if not _LEVEL_UNIT[1].match(word):
         return None
     nxt = toks[i + 2] if i + 2 < len(toks) else ""
     return nxt if regex.fullmatch(r"\d", nxt) else ""
