@@ -840,3 +840,20 @@ def test_a_garbled_opening_is_completed_from_the_catalog_only_when_its_end_is_on
     assert done[0].cells == (">=95", ">=95", "96,8", "97")
     # a garbled name's readable last line goes on with it (no row of its own)
     assert len(done) == 5 and done[4].indicator.endswith("Internet băng rộng cáp quang")
+
+
+def test_a_result_for_the_target_year_in_a_report_of_that_year_is_its_estimate():
+    from pipeline.tables.appendix import GROUP_HINT, header_columns
+
+    head = ("(Kèm theo Báo cáo số 527/BC-UBND ngày 19/9/2025 của UBND tỉnh) Mục tiêu Kết quả "
+            "Chỉ tiêu | Kế hoạch | Thực hiện | Ước thực hiện năm 2025 | năm 2024 | 2025")
+    assert [c.name for c in header_columns(head, 3)] == [
+        "target_2025", "actual_2024", "estimate_2025"]
+    # read in printed order, a result reaches the horizon only in a report of that year
+    from pipeline.tables.appendix import _columns_in_order
+    assert [c.name for c in _columns_in_order([2025, 2024, 2025], False, 2025)] == [
+        "target_2025", "actual_2024", "estimate_2025"]
+    assert _columns_in_order([2025, 2024, 2025], False) is None
+    assert _columns_in_order([2030, 2024, 2030], False, 2025) is None
+    # a Roman numeral stands apart from its group's name: "XAHOI" is no group X
+    assert GROUP_HINT.match("XAHOI ~") is None and GROUP_HINT.match("X. Nước sạch")

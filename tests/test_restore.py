@@ -485,3 +485,9 @@ def test_place_names_with_words_that_are_no_syllable():
     assert restore_text("tinh Lam Dong, Dak Nong va huyen Krong Pa tinh Bac Kan") == \
         "tỉnh Lâm Đồng, Đắk Nông và huyện Krông Pa tỉnh Bắc Kạn"
     assert "đắk" not in restore_text("nam dak")     # lower case: no name
+
+
+def test_a_roman_group_number_opening_its_line_stays_a_numeral():
+    assert restore_text("VI | Giao duc") == "VI | Giáo dục"
+    assert restore_text("XI. Nhiem vu") == "XI. Nhiệm vụ"
+    assert restore_text("Vi the, tinh da") == "Vì thế, tỉnh đã"

@@ -285,6 +285,7 @@ def period_glued(piece: str) -> bool:
 
 
 _YEAR_PIECE = regex.compile(r"^(?:19|20)\d\d$")
+_ROMAN_LEAD = regex.compile(r"^[IVX]{1,6}$")
 _ROMAN_OCR = regex.compile(r"^[IVX1l|]*[1l|][IVX1l|]*$")   # section and term numbers: I to XXXIX
 
 
@@ -550,6 +551,11 @@ class Decoder:
                         and k + 1 < len(pieces) and pieces[k + 1][0] in (")", ".") \
                         and pieces[k + 1][1] == _end:
                     # a list letter: b) c. — not a syllable that lost its vowel
+                    positions.append(self._fixed(text, li, start, lm_token(text)))
+                elif k == 0 and _ROMAN_LEAD.match(text) and roman_value(text) is not None \
+                        and k + 1 < len(pieces) and pieces[k + 1][0] in ("|", ".", ")"):
+                    # a section or table group number opening its line: "VI | Giáo dục",
+                    # "XI. ..." — no syllable (vi, xi)
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif self._digit_word(pieces, k):
                     positions.append(self._number_or_word(text, li, start))

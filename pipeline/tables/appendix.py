@@ -58,7 +58,8 @@ def heads_count_row(parent: str, child: str) -> bool:
             and not _OWN_REFERENCE.search(child_sk))
 
 
-GROUP_HINT = regex.compile(r"^\s*(\d{1,2}|[IVX]{1,4})\s*[|.)\]]*\s*[\[|]?\s*(\S.*)$")
+# (a Roman numeral stands apart from the name: "XAHOI" is no group X)
+GROUP_HINT = regex.compile(r"^\s*(\d{1,2}|[IVX]{1,4}(?![\p{L}]))\s*[|.)\]]*\s*[\[|]?\s*(\S.*)$")
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -138,17 +139,24 @@ def header_years(header_text: str) -> list[int]:
     return [2000 + int(y[2:]) for y in _HEADER_YEAR.findall(header_text)]
 
 
-def _columns_in_order(years: list[int], estimate: bool) -> tuple[ValueColumn, ...] | None:
+def _columns_in_order(years: list[int], estimate: bool, report_year: int | None = None
+                      ) -> tuple[ValueColumn, ...] | None:
     """Columns from years read in printed order: targets rise to the horizon, then the
     results start over at an earlier year. None when the order is not of that shape
-    (eng-OCR often reads a two-line header label's year out of order)."""
+    (eng-OCR often reads a two-line header label's year out of order).
+
+    The results run up to the horizon, or to it when it is the year of the report
+    (*report_year*): "Kế hoạch năm 2025 | Thực hiện năm 2024 | Ước thực hiện năm 2025" in a
+    report of 2025 — the last result is then the estimate for the target's year."""
     cut = next((k for k in range(1, len(years)) if years[k] < years[k - 1]), None)
     if cut is None:
         return None
     targets, results = years[:cut], years[cut:]
     rising = all(a < b for a, b in pairwise(targets)) and all(a < b for a, b in pairwise(results))
+    reach = max(targets) if report_year is not None and max(targets) <= report_year \
+        else max(targets) - 1
     # results run up to the horizon but start no later than the first target
-    if not rising or max(results) >= max(targets) or min(results) > min(targets):
+    if not rising or max(results) > reach or min(results) > min(targets):
         return None
     return _named(targets, results, estimate)
 
@@ -261,9 +269,10 @@ def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> t
         rows_sure: whether enough rows show *n_values* to add columns for it.
     """
     estimate, dated = _header_estimate(header_text), _DATED.findall(header_text)
+    report_year = int(dated[-1]) if dated else None
     years = header_years(header_text)
     if 2 <= len(years) <= 6:
-        cols = _columns_in_order(years, estimate) or _columns_labelled(header_text) \
+        cols = _columns_in_order(years, estimate, report_year) or _columns_labelled(header_text) \
             or _columns_from_set(years, estimate)
         missing = n_values - len(cols)
         if rows_sure and 1 <= missing <= 2:
@@ -272,7 +281,8 @@ def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> t
             # after it; after targets alone, from the year before the first target on.
             results = any(b < a for a, b in pairwise(years))
             start = years[-1] + 1 if results else years[0] - 1
-            cols = _columns_in_order(years + list(range(start, start + missing)), estimate) or cols
+            cols = _columns_in_order(years + list(range(start, start + missing)), estimate,
+                                     report_year) or cols
         last = cols[-1]
         if dated and last.role == "actual" and last.year is not None \
                 and last.year >= int(dated[-1]):
@@ -1141,8 +1151,10 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
     years = header_years(header_text)
     if not 2 <= n <= 6 or not n - 2 <= len(years) <= n or len(years) < 2:
         return None
-    estimate = _header_estimate(header_text)
-    if len(years) == n and (_columns_in_order(years, estimate) or _columns_labelled(header_text)):
+    estimate, dated = _header_estimate(header_text), _DATED.findall(header_text)
+    report_year = int(dated[-1]) if dated else None
+    if len(years) == n and (_columns_in_order(years, estimate, report_year)
+                            or _columns_labelled(header_text)):
         return None
     roles = []
     for k in range(n):
