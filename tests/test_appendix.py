@@ -216,6 +216,8 @@ def test_value_ocr_slips_repaired():
     assert (parts.unit, parts.cells) == ("%", ["Pợ", ">=97", "88,83", "99,52"])
     parts = split_row_line("Mức giảm tỉ lệ hộ nghèo đa chiều hàng op/mam | 1-1,5 1-1,6 0,3 0,3", 4)
     assert (parts.name, parts.unit) == ("Mức giảm tỉ lệ hộ nghèo đa chiều hàng", "%/năm")
+    parts = split_row_line("Tỉ trọng lao động nông nghiệp % <-50 <=40 53,8 51,9", 4)
+    assert parts.cells == ["<=50", "<=40", "53,8", "51,9"]
 
 
 def test_short_and_garbled_group_headings():

@@ -616,12 +616,13 @@ def _kind(tok: str) -> str:
 def _repair_value(tok: str) -> str:
     """A value token with an OCR slip only a number can have: "1:33" → "1,33", "<5]" → "<5",
     "2.92." → "2.92" (dust after it), "S95" / "$100" → ">95" / ">100", "$=" → ">=" (eng-OCR's
-    forms of ">")."""
+    forms of ">"), "<-50" → "<=50"."""
     t = tok.strip("[]|")
     t = regex.sub(r"^([<>]=?)?(\d+):(\d+)(%?)$", r"\1\2,\3\4", t)
     t = regex.sub(r"(?<=[\d%])[.:;,]$", "", t)
     t = regex.sub(r"^[S$+](=?)(?=\d|$)", r">\1", t) if regex.match(r"^[S$+]=?\d*$", t) \
         and t not in ("S", "+") else t
+    t = regex.sub(r"^([<>])[-_~](?=\d)", r"\1=", t)   # "<-50": the "=" read as a dash
     return t if is_value_token(t) else tok
 
 
