@@ -67,6 +67,9 @@ def test_name_prefix_repair():
         "Tỉ lệ hoàn thành cấp trung học cơ sở"
     assert repair_name_prefix("Từ Úc hoàn thành", "Tu Uc hoan thanh") == "Từ Úc hoàn thành"
     assert repair_name_prefix("Tỉ lệ hoàn thành cấp", raw) == "Tỉ lệ hoàn thành cấp"
+    # "Tỉ" lost altogether
+    assert repair_name_prefix("lệ dân số tham gia bảo hiểm") == "Tỉ lệ dân số tham gia bảo hiểm"
+    assert repair_name_prefix("Lễ hội văn hóa dân gian") == "Lễ hội văn hóa dân gian"
 
 
 def test_group_headings_in_order_and_wrapped():

@@ -1553,6 +1553,8 @@ def repair_name_prefix(name: str, raw: str | None = None) -> str:
         return " ".join([ti] + toks[2:])
     if _TILE_GLUED.match(toks[0]) and len(toks[0]) <= 6:
         return " ".join([ti] + toks[1:])
+    if toks[0] == "lệ":
+        return " ".join(["Tỉ lệ"] + toks[1:])   # "Tỉ" lost: no name opens with "lệ" alone
     if toks[0] in ("S6", "S0", "SO", "$6", "$o", "Sé", "S6é"):
         return " ".join(["Số"] + toks[1:])   # "Số" with its ố read as a digit
     return name
