@@ -862,3 +862,13 @@ def test_a_result_for_the_target_year_in_a_report_of_that_year_is_its_estimate()
     assert _columns_in_order([2030, 2024, 2030], False, 2025) is None
     # a Roman numeral stands apart from its group's name: "XAHOI" is no group X
     assert GROUP_HINT.match("XAHOI ~") is None and GROUP_HINT.match("X. Nước sạch")
+
+
+def test_a_roman_numeral_glued_to_its_group_name_only_when_the_rest_is_that_name():
+    from pipeline.tables.appendix import _is_group_heading
+
+    groups = [("6", "Giáo dục"), ("7", "Y tế")]
+    assert _is_group_heading("VI | Giáo dục", groups, 5) == ("VI", "Giáo dục")
+    assert _is_group_heading("Với giáo dục", groups, 5) == ("V", "ới giáo dục")
+    assert _is_group_heading("XAHOI ~", groups, 5) is None
+    assert _is_group_heading("Internet băng rộng", groups, 5) is None

@@ -360,16 +360,11 @@ def _group_list(groups) -> list[tuple[str, str]]:
     return out
 
 
-def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | None:
-    """(printed or catalog group number, heading text) when *text* reads as a group heading.
+_GLUED_ROMAN = regex.compile(r"^\s*([IVX]{1,4})(\p{Ll}.*)$")
 
-    A heading with its number printed needs a loose match; one without must match a known
-    group name closely, be at least three words long (two when it matches exactly) and come later than group *after*
-    (groups are printed in order), so a wrapped name's last line ("BHYT") is no heading.
-    """
-    m = GROUP_HINT.match(text)
-    name = m.group(2) if m else text
-    name = name.strip(" |[]")
+
+def _group_score(name: str, groups) -> tuple[str, float, float]:
+    """(number of the closest group, its score, the best reworded score) for a heading."""
     sk = _expand(skeleton(name))
     best_no, score, reworded = "", 0.0, 0.0
     for no, g in _group_list(groups):
@@ -384,13 +379,30 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
         s = max(s * 0.9, s2)
         if s > score:
             best_no, score = no, s
+    return best_no, score, reworded
+
+
+def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | None:
+    """(printed or catalog group number, heading text) when *text* reads as a group heading.
+
+    A heading with its number printed needs a loose match; one without must match a known
+    group name closely, be at least three words long (two when it matches exactly) and come later than group *after*
+    (groups are printed in order), so a wrapped name's last line ("BHYT") is no heading.
+    """
+    m = GROUP_HINT.match(text)
+    name = m.group(2) if m else text
+    name = name.strip(" |[]")
+    best_no, score, reworded = _group_score(name, groups)
     if m and score >= 60:
         return m.group(1), name
-    # A capital I, V or X glued to the next letters is a word's first letter ("Internet")
-    # unless the rest matches a group name (above: "V|Giáo dục" restored as "Với giáo dục").
-    glued = bool(m) and m.group(1).isalpha() and text.lstrip()[len(m.group(1)):][:1].isalpha()
+    # A capital I, V or X glued to the next letters is a word's first letter ("Internet",
+    # "XAHOI"; no number to GROUP_HINT) unless the rest matches a group name closely
+    # ("V|Giáo dục" restored as "Với giáo dục").
+    glued = _GLUED_ROMAN.match(text) if m is None else None
+    if glued and _group_score(glued.group(2), groups)[1] >= 88:
+        return glued.group(1), glued.group(2)
     # The next group's number before a few garbled words ("7 1v tê" for "7 | Y tế").
-    if m and not glued and group_int(m.group(1)) == after + 1 \
+    if m and group_int(m.group(1)) == after + 1 \
             and not is_value_token(name.split()[0]) and (
             (len(name.split()) <= 6 and score >= 35) or (len(name.split()) <= 3 and name[:1].isupper())):
         return m.group(1), name
