@@ -491,3 +491,17 @@ def test_a_roman_group_number_opening_its_line_stays_a_numeral():
     assert restore_text("VI | Giao duc") == "VI | Giáo dục"
     assert restore_text("XI. Nhiem vu") == "XI. Nhiệm vụ"
     assert restore_text("Vi the, tinh da") == "Vì thế, tỉnh đã"
+
+
+def test_place_names_of_the_domain_list_read_into_unmarked_capitals():
+    from pipeline.restore.syllables import proper_names
+
+    names = proper_names()
+    assert names[("lam", "dong")] == ("Lâm", "Đồng")
+    assert ("hoi", "chu") not in names                  # part of "Hội Chữ thập đỏ": no name
+    assert ("gia", "rai") not in names                  # the people Gia Rai, the town Giá Rai
+    assert restore_text("phuong Cao Lanh va thi xa An Khe") == "phường Cao Lãnh và thị xã An Khê"
+    assert restore_text("UBND TINH LAM DONG") == "UBND TỈNH LÂM ĐỒNG"
+    assert restore_text("Kinh gui BO Noi vu") == "Kính gửi Bộ Nội vụ"
+    # Tesseract vie reads the marks itself: its text is left to the decoder
+    assert restore_lines(["người Gia Rai"], Source.VIE).lines == ("người Gia Rai",)

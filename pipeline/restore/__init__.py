@@ -75,7 +75,7 @@ def _decoder(name: str) -> Decoder:
     english = source is not Source.VIE
     params = DecoderParams(glue_apostrophe=True) if english else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
-        prune_margin=VIE_PRUNE_MARGIN)
+        prune_margin=VIE_PRUNE_MARGIN, place_names=False)
     if source is Source.PLAIN:
         # a bare word in text without marks is no evidence of being right as it is
         params = dataclasses.replace(params, same_bonus=0.0)

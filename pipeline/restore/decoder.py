@@ -29,6 +29,7 @@ from .syllables import (
     is_syllable,
     name_syllables,
     normalize_tone_placement,
+    proper_names,
     skeleton,
     skeleton_index,
 )
@@ -69,6 +70,7 @@ class DecoderParams:
     prune_margin: float = 3.0      # drop candidates this far (log10) below the token's best
     temperature: float = 1.0        # softens max-marginals into confidences
     glue_apostrophe: bool = False   # eng OCR: an apostrophe after a word is a misread mark
+    place_names: bool = True        # read the domain list's names into unmarked capitals
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,15 +539,43 @@ class Decoder:
                                                                   if name == read else 0.0)))
         return out
 
+    @staticmethod
+    def _names_in(pieces: list[tuple[str, int, int, str]]) -> dict[int, str]:
+        """The words of the domain list's place names read without their marks on this line
+        ("Cao Lanh" → Cao Lãnh, "Dak Nong" → Đắk Nông, "LAM DONG" → LÂM ĐỒNG): piece index →
+        the name's word in lower case. Two to four capitalised words in a row, spelt as the
+        name but for its marks (:func:`proper_names`); the longest name first."""
+        names = proper_names()
+        out: dict[int, str] = {}
+        k = 0
+        while k < len(pieces):
+            for n in (4, 3, 2):
+                run = pieces[k:k + n]
+                if len(run) < n or any(kind != "word" or not text[:1].isupper()
+                                       or not text.isalpha() for text, _, _, kind in run):
+                    continue
+                name = names.get(tuple(skeleton(text) for text, _, _, _ in run))
+                if name is not None:
+                    for i in range(n):
+                        out[k + i] = name[i].lower()
+                    k += n - 1
+                    break
+            k += 1
+        return out
+
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
         for li, line in enumerate(lines):
             pieces = list(split_line(line, self.params.glue_apostrophe))
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            names = self._names_in(pieces) if self.params.place_names else {}
             for k, (text, start, _end, kind) in enumerate(pieces):
                 self._state.capitals = 2 if line_upper else int(_caps_neighbour(pieces, k))
-                if kind == "punct":
+                if k in names:
+                    word = apply_case(self._case_pattern(text), names[k])
+                    positions.append(self._fixed(word, li, start, lm_token(word), text))
+                elif kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
                         and k + 1 < len(pieces) and pieces[k + 1][0] in (")", ".") \

@@ -306,3 +306,34 @@ def is_name_syllable(word: str) -> bool:
     """Is *word* (any case) one of :func:`name_syllables`?"""
     w = unicodedata.normalize("NFC", word).lower()
     return w in name_syllables().get(skeleton(w), ())
+
+
+#: Lower-case words that open a name's line in the domain list ("tỉnh Lâm Đồng").
+_NAME_KINDS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường",
+               "đặc khu", "sông", "núi", "đảo", "hồ", "dân tộc", "đồng bào", "người")
+
+
+@functools.lru_cache(maxsize=1)
+def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Names of two to four capitalised words in the domain list (Lâm Đồng, Cao Lãnh, Đắk
+    Nông, An Khê, Gia Rai): a term all of whose words are capitalised, once a lower-case
+    kind before it is set aside ("tỉnh Lâm Đồng", "dân tộc Gia Rai"), keyed by its words'
+    skeletons. Part of a term is none ("Hội Chữ" of "Hội Chữ thập đỏ"). A skeleton two names
+    share (the people Gia Rai and the town Giá Rai) is left out: the letters do not say
+    which one it is."""
+    if not DOMAIN_TERMS.exists():
+        return {}
+    index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    with open(DOMAIN_TERMS, encoding="utf-8") as f:
+        for line in f:
+            line = unicodedata.normalize("NFC", line.strip())
+            if not line or line.startswith("#"):
+                continue
+            for kind in _NAME_KINDS:
+                if line.startswith(kind + " "):
+                    line = line[len(kind) + 1:]
+                    break
+            words = tuple(line.split())
+            if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words):
+                index.setdefault(tuple(skeleton(w) for w in words), set()).add(words)
+    return {k: next(iter(v)) for k, v in index.items() if len(v) == 1}
