@@ -505,3 +505,8 @@ def test_place_names_of_the_domain_list_read_into_unmarked_capitals():
     assert restore_text("Kinh gui BO Noi vu") == "Kính gửi Bộ Nội vụ"
     # Tesseract vie reads the marks itself: its text is left to the decoder
     assert restore_lines(["người Gia Rai"], Source.VIE).lines == ("người Gia Rai",)
+
+
+def test_a_unit_abbreviation_after_a_figure_stays():
+    assert restore_text("Tinh co gan 156 km bien gioi") == "Tỉnh có gần 156 km biên giới"
+    assert restore_text("nam 2024 ha tang") == "năm 2024 hạ tầng"

@@ -45,6 +45,10 @@ _LETTERS = regex.compile(r"\p{L}")
 _WORDISH_DIGITS = set("016843")
 _CONFUSABLE_SYMBOLS = set("&¢€©®¥§$@£")
 _EMAIL = regex.compile(r"^[\w.+-]+@[\w-]+\.[\w.]+$")
+# Units written as abbreviations after a figure ("156 km", "25 m2"): no syllable that lost
+# its marks ("km" is no "em", "kê"). Not "ha", a syllable there too ("năm 2024 hạ tầng").
+_UNITS_AFTER_FIGURE = frozenset(("km", "km2", "kg", "m", "m2", "m3", "cm", "mm", "ml", "mg",
+                                 "kw", "kwh", "mw", "mwh", "gb", "mb"))
 _SINGLE_VOWELS = set("aeiouyăâêôơư") | set("àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
@@ -575,6 +579,9 @@ class Decoder:
                 if k in names:
                     word = apply_case(self._case_pattern(text), names[k])
                     positions.append(self._fixed(word, li, start, lm_token(word), text))
+                elif kind == "word" and text.lower() in _UNITS_AFTER_FIGURE and k \
+                        and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
+                    positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
