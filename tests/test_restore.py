@@ -510,3 +510,12 @@ def test_place_names_of_the_domain_list_read_into_unmarked_capitals():
 def test_a_unit_abbreviation_after_a_figure_stays():
     assert restore_text("Tinh co gan 156 km bien gioi") == "Tỉnh có gần 156 km biên giới"
     assert restore_text("nam 2024 ha tang") == "năm 2024 hạ tầng"
+
+
+def test_a_capital_set_apart_from_its_word_is_joined_back():
+    assert restore_text("thuc hien Nghi quyet 42-NQ/TW va N ghi quyet 68/NQ-CP") == \
+        "thực hiện Nghị quyết 42-NQ/TW và Nghị quyết 68/NQ-CP"
+    r = restore_detailed("va N ghi quyet")
+    assert [w.ocr for w in r.words] == ["va", "N ghi", "quyet"]
+    # a capital that lost its vowel is no initial ("T quốc": Tổ quốc)
+    assert restore_text("bao ve T quoc") != "bao ve Tquoc" and "Tquốc" not in restore_text("T quoc")

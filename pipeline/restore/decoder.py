@@ -574,8 +574,21 @@ class Decoder:
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             names = self._names_in(pieces) if self.params.place_names else {}
+            split = _split_initials(pieces)
             for k, (text, start, _end, kind) in enumerate(pieces):
                 self._state.capitals = 2 if line_upper else int(_caps_neighbour(pieces, k))
+                if k - 1 in split:
+                    continue        # joined to the initial before it
+                if k in split:
+                    # "N ghi quyết": a capital OCR set apart from its word
+                    joined = self._word_positions(text + pieces[k + 1][0], li, start)
+                    if len(joined) == 1:
+                        joined[0].end, joined[0].ocr = pieces[k + 1][2], line[start:pieces[k + 1][2]]
+                        positions.extend(joined)
+                        continue
+                    positions.extend(self._word_positions(text, li, start))
+                    positions.extend(self._word_positions(pieces[k + 1][0], li, pieces[k + 1][1]))
+                    continue
                 if k in names:
                     word = apply_case(self._case_pattern(text), names[k])
                     positions.append(self._fixed(word, li, start, lm_token(word), text))
@@ -786,6 +799,22 @@ class Decoder:
         w /= np.repeat(np.add.reduceat(w, starts), sizes)
         flat = w.tolist()
         return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())], w
+
+
+def _split_initials(pieces: list[tuple[str, int, int, str]]) -> set[int]:
+    """Indexes of capital consonants OCR set apart from the rest of their word ("N ghi
+    quyết" for Nghị quyết): a lone capital that is no vowel, one space before a lower-case
+    word, the two spelling a syllable but for marks (a lone "T" before "quốc" is Tổ that lost
+    its vowel: "Tquoc" spells none)."""
+    out: set[int] = set()
+    for k in range(len(pieces) - 1):
+        (a, _, a_end, a_kind), (b, b_start, _, b_kind) = pieces[k], pieces[k + 1]
+        if a_kind == b_kind == "word" and len(a) == 1 and a.isupper() and a.isalpha() \
+                and a.lower() not in _SINGLE_VOWELS and b_start == a_end + 1 \
+                and len(b) >= 2 and b.isalpha() and b.islower() \
+                and skeleton(a + b) in skeleton_index() and (k - 1) not in out:
+            out.add(k)
+    return out
 
 
 def _with_bonus(tokens: np.ndarray, emits: np.ndarray, bonus: dict[int, float] | None
