@@ -519,3 +519,9 @@ def test_a_capital_set_apart_from_its_word_is_joined_back():
     assert [w.ocr for w in r.words] == ["va", "N ghi", "quyet"]
     # a capital that lost its vowel is no initial ("T quốc": Tổ quốc)
     assert restore_text("bao ve T quoc") != "bao ve Tquoc" and "Tquốc" not in restore_text("T quoc")
+
+
+def test_the_appendix_numeral_read_as_strokes():
+    assert restore_text("Chi tiet tai Phu luc | (gui kem") == "Chi tiết tại Phụ lục I (gửi kèm"
+    assert restore_text("Phu luc ||") == "Phụ lục II"
+    assert restore_text("ket qua | chi tieu") == "kết quả | chỉ tiêu"

@@ -595,6 +595,10 @@ class Decoder:
                 elif kind == "word" and text.lower() in _UNITS_AFTER_FIGURE and k \
                         and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
                     positions.append(self._fixed(text, li, start, lm_token(text)))
+                elif _after_appendix(pieces, k):
+                    # "Phụ lục |", "Phụ lục ||": the numeral's strokes read as rules
+                    numeral = "I" * len(text)
+                    positions.append(self._fixed(numeral, li, start, lm_token(numeral), text))
                 elif kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
@@ -799,6 +803,14 @@ class Decoder:
         w /= np.repeat(np.add.reduceat(w, starts), sizes)
         flat = w.tolist()
         return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())], w
+
+
+def _after_appendix(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+    """Is the piece at *k* the Roman numeral after "Phụ lục" read as strokes ("Phụ lục |",
+    "Phụ lục ||")? A token of one to three "|" after "lục" and a space."""
+    return k > 0 and regex.fullmatch(r"\|{1,3}", pieces[k][0]) is not None \
+        and pieces[k - 1][3] == "word" and skeleton(pieces[k - 1][0]) == "luc" \
+        and pieces[k - 1][2] < pieces[k][1]
 
 
 def _split_initials(pieces: list[tuple[str, int, int, str]]) -> set[int]:
