@@ -525,3 +525,8 @@ def test_the_appendix_numeral_read_as_strokes():
     assert restore_text("Chi tiet tai Phu luc | (gui kem") == "Chi tiết tại Phụ lục I (gửi kèm"
     assert restore_text("Phu luc ||") == "Phụ lục II"
     assert restore_text("ket qua | chi tieu") == "kết quả | chỉ tiêu"
+
+
+def test_an_inverted_exclamation_is_an_i_with_its_hook():
+    for source in (Source.VIE, Source.ENG):
+        assert restore_lines(["T¡ lệ hộ nghèo"], source).lines == ("Tỉ lệ hộ nghèo",)

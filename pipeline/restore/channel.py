@@ -56,8 +56,9 @@ class Channel:
         return _fallback_cost(g, sub)
 
 
-# Symbols that are a letter with strokes to English OCR: a Y with its mark read as ¥.
-_SYMBOL_LETTERS = {"¥": "y"}
+# Symbols that are a letter with its mark to OCR: a Y with its mark read as ¥, an ỉ (its hook
+# over a dotless stem) as ¡ ("T¡ lệ" for Tỉ lệ, from both models).
+_SYMBOL_LETTERS = {"¥": "y", "¡": "i"}
 
 
 def _fallback_cost(g: str, sub: str) -> float:
@@ -353,7 +354,8 @@ def channel_digest(path: Path) -> str:
     import hashlib
 
     # The search's own costs are part of what a cached result depends on.
-    costs = f"{UNSEEN_SUB_COST} {INSERT_COST} {MARKED_VOWEL_COST} {MAX_SUB_LEN}".encode()
+    costs = (f"{UNSEEN_SUB_COST} {INSERT_COST} {MARKED_VOWEL_COST} {MAX_SUB_LEN} "
+             f"{sorted(_SYMBOL_LETTERS.items())}").encode()
     words = word_confusion_path(path)
     extra = words.read_bytes() if words.exists() else b""
     return hashlib.sha1(path.read_bytes() + extra + costs).hexdigest()[:16]

@@ -43,7 +43,7 @@ _HAS_DIGIT = regex.compile(r"\d")
 _LETTERS = regex.compile(r"\p{L}")
 # OCR glyphs that stand for Vietnamese letters inside words (6 for ô, 1 for l, & for ă ...).
 _WORDISH_DIGITS = set("016843")
-_CONFUSABLE_SYMBOLS = set("&¢€©®¥§$@£")
+_CONFUSABLE_SYMBOLS = set("&¢€©®¥§$@£¡")
 _EMAIL = regex.compile(r"^[\w.+-]+@[\w-]+\.[\w.]+$")
 # Units written as abbreviations after a figure ("156 km", "25 m2"): no syllable that lost
 # its marks ("km" is no "em", "kê"). Not "ha", a syllable there too ("năm 2024 hạ tầng").
