@@ -530,3 +530,12 @@ def test_the_appendix_numeral_read_as_strokes():
 def test_an_inverted_exclamation_is_an_i_with_its_hook():
     for source in (Source.VIE, Source.ENG):
         assert restore_lines(["T¡ lệ hộ nghèo"], source).lines == ("Tỉ lệ hộ nghèo",)
+
+
+def test_the_gov_of_a_government_host_as_ocr_misreads_it():
+    from pipeline.restore.decoder import repair_web_address
+
+    assert repair_web_address("www.sonla.øov.vn") == "www.sonla.gov.vn"
+    assert repair_web_address("www.tuyenquang.8g0ov.vn") == "www.tuyenquang.gov.vn"
+    for keep in ("www.vov.vn", "www.hanoi.edu.vn", "www.angiang.gov.vn"):
+        assert repair_web_address(keep) == keep

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
@@ -258,7 +259,22 @@ def repair_web_address(piece: str) -> str:
     m = _HOST.match(piece)
     if not m or not (piece.startswith("www") or m.group(1) or ".gov" in piece):
         return piece
-    return m.group(1) + m.group(2).lower() + piece[m.end():]
+    host = _GOV_LABEL.sub(_gov, m.group(2).lower())
+    return m.group(1) + host + piece[m.end():]
+
+
+# The ".gov" of a Vietnamese government host as OCR misreads it: "øov", "g0v", "8g0ov".
+_GOV_LABEL = regex.compile(r"(?<=\.)([\wø]{3,5})(?=\.vn$)")
+
+
+def _gov(m: regex.Match) -> str:
+    """"gov" for a label that shows OCR's slips (ø, 0, 8, q; letters added) and reads as it;
+    else the label (vov.vn is a host of its own)."""
+    label = m.group(1)
+    read = label.translate(str.maketrans("ø08q", "oogg"))
+    slipped = read != label or len(label) > 3
+    return "gov" if slipped and read.endswith("v") and \
+        Levenshtein.distance(read, "gov") <= (1 if len(read) <= 3 else 2) else label
 
 
 _DOT_PERCENT = regex.compile(r"^(\d+)\.(\d{1,2}%)$")
