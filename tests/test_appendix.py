@@ -872,3 +872,18 @@ def test_a_roman_numeral_glued_to_its_group_name_only_when_the_rest_is_that_name
     assert _is_group_heading("Với giáo dục", groups, 5) == ("V", "ới giáo dục")
     assert _is_group_heading("XAHOI ~", groups, 5) is None
     assert _is_group_heading("Internet băng rộng", groups, 5) is None
+
+
+def test_policy_area_headings_named_the_provinces_own_way():
+    from pipeline.tables.appendix import _is_group_heading
+
+    groups = [("2", "Lao động, việc làm, phát triển thị trường lao động"),
+              ("3", "Phát triển nguồn nhân lực"), ("6", "Giáo dục"), ("7", "Y tế")]
+    assert _is_group_heading("III Giáo dục nghề nghiệp, nâng cao chất lượng nguồn nhân lực",
+                             groups, 2) == ("III", "Giáo dục nghề nghiệp, nâng cao chất lượng nguồn nhân lực")
+    # the number lost
+    assert _is_group_heading("Giảm nghèo bền vững", groups, 4) == ("", "Giảm nghèo bền vững")
+    assert _is_group_heading("Y tế và chăm sóc sức khỏe nhân dân", groups, 6)[1].startswith("Y tế")
+    # an indicator's opening is no heading
+    for row in ("Tỉ lệ hộ nghèo", "Số lao động được giải quyết việc làm", "Trẻ em dưới 5 tuổi"):
+        assert _is_group_heading(row, groups, 4) is None

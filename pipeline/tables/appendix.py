@@ -406,13 +406,41 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
             and not is_value_token(name.split()[0]) and (
             (len(name.split()) <= 6 and score >= 35) or (len(name.split()) <= 3 and name[:1].isupper())):
         return m.group(1), name
+    # The next group's number before a policy area named the province's own way ("III
+    # Giáo dục nghề nghiệp, nâng cao chất lượng nguồn nhân lực")
+    if m and group_int(m.group(1)) == after + 1 and _names_area(name, groups):
+        return m.group(1), name
     numbered_later = not best_no.isdigit() or int(best_no) > after
     long_enough = len(name.split()) >= 3 or (score >= 95 and len(name.split()) >= 2)
     if score >= 88 and long_enough and numbered_later and name[:1].isupper():
         return best_no, name
     if reworded >= 80 and len(name.split()) >= 4 and name[:1].isupper():
         return "", name
+    if _names_area(name, groups) and not _INDICATOR_OPENING.match(skeleton(name)):
+        return "", name     # its number lost: "Giáo dục và đào tạo", "Giảm nghèo bền vững"
     return None
+
+
+#: How the genre's policy areas open beyond the catalog's group names.
+AREA_OPENINGS = ("giam ngheo", "van hoa", "dan so", "viec lam", "chinh sach", "an sinh",
+                 "binh dang")
+_INDICATOR_OPENING = regex.compile(
+    r"^(?:ti le|ty le|ti so|ty so|ti trong|ty trong|ti suat|ty suat|so |muc |tong |chi so|"
+    r"chi tieu|tuoi|dien tich|thu nhap|toc do|nang suat|giam ti|giam ty|tang )")
+
+
+def _names_area(name: str, groups) -> bool:
+    """Does *name* (no values, no unit) read as a policy area's heading: capitalised, two to
+    twelve words, opening as a catalog group does ("Giáo dục …", "Y tế …", "Lao động …") or
+    as the genre's other areas do (:data:`AREA_OPENINGS`), and no indicator's opening?"""
+    words = name.split()
+    if not 2 <= len(words) <= 12 or not name[:1].isupper() or _garbled(name):
+        return False
+    sk = " ".join(skeleton(name).replace(",", " ").split())
+    if _INDICATOR_OPENING.match(sk):
+        return False
+    heads = {" ".join(skeleton(g).replace(",", " ").split()[:2]) for _, g in _group_list(groups)}
+    return any(sk == h or sk.startswith(h + " ") for h in heads | set(AREA_OPENINGS))
 
 
 _HEADER_WORDS = frozenset(
