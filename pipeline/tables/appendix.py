@@ -429,6 +429,13 @@ _INDICATOR_OPENING = regex.compile(
     r"chi tieu|tuoi|dien tich|thu nhap|toc do|nang suat|giam ti|giam ty|tang )")
 
 
+def _sub_row_next(lines: list[tuple[int, str]], k: int) -> bool:
+    """Does the next non-empty line after *k* open with a sub-row label (Thành thị, Nam)?"""
+    nxt = next((t.strip() for _, t in lines[k + 1:k + 4] if t.strip()), "")
+    words = skeleton(nxt).split()
+    return any(words[:len(s.split())] == s.split() for s in _SUBROW_SKELETONS)
+
+
 def _names_area(name: str, groups) -> bool:
     """Does *name* (no values, no unit) read as a policy area's heading: capitalised, two to
     twelve words, opening as a catalog group does ("Giáo dục …", "Y tế …", "Lao động …") or
@@ -1148,6 +1155,8 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
                 group = f"{group} {text}"   # the heading's wrapped second line
                 continue
             heading = _is_group_heading(text, groups, last_group_int)
+            if heading and not heading[0] and _sub_row_next(lines, k):
+                heading = None      # "Dân số" / "Thành thị % …": a parent, not a heading
             if heading and (block is None or block.cells or GROUP_HINT.match(text)
                             or not _unfinished(block)):
                 no, gname = heading
