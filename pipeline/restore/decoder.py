@@ -565,23 +565,47 @@ class Decoder:
         ("Cao Lanh" → Cao Lãnh, "Dak Nong" → Đắk Nông, "LAM DONG" → LÂM ĐỒNG): piece index →
         the name's word in lower case. Two to four capitalised words in a row, spelt as the
         name but for its marks (:func:`proper_names`); the longest name first."""
-        names = proper_names()
+        caps = [k for k, (text, _, _, kind) in enumerate(pieces)
+                if kind == "word" and text[:1].isupper() and text.isalpha()]
+        if len(caps) < 2:
+            return {}
+        names, firsts = proper_names(), _name_firsts()
+        skel = {k: skeleton(pieces[k][0]) for k in caps}
         out: dict[int, str] = {}
-        k = 0
-        while k < len(pieces):
+        for k in caps:
+            if k in out or skel[k] not in firsts:
+                continue
             for n in (4, 3, 2):
-                run = pieces[k:k + n]
-                if len(run) < n or any(kind != "word" or not text[:1].isupper()
-                                       or not text.isalpha() for text, _, _, kind in run):
+                keys = tuple(skel.get(k + i) for i in range(n))
+                if None in keys:
                     continue
-                name = names.get(tuple(skeleton(text) for text, _, _, _ in run))
+                name = names.get(keys)
                 if name is not None:
                     for i in range(n):
                         out[k + i] = name[i].lower()
-                    k += n - 1
                     break
-            k += 1
         return out
+
+    def _special(self, pieces: list[tuple[str, int, int, str]]) -> dict[int, tuple[str, str]]:
+        """Pieces read by a rule of their line rather than one by one: piece index →
+        (what, text). "join": a capital OCR set apart from its word ("N ghi quyết", the
+        next piece "skip"); "name": a place name's word (:meth:`_names_in`); "keep": a unit
+        after a figure ("156 km"); "numeral": "Phụ lục |" (the text to print)."""
+        special: dict[int, tuple[str, str]] = {}
+        for k, (text, start, _end, kind) in enumerate(pieces):
+            if kind != "word":
+                continue
+            if text[:1] == "|":
+                if _after_appendix(pieces, k):
+                    special[k] = ("numeral", "I" * len(text))
+            elif k and len(text) <= 3 and text.lower() in _UNITS_AFTER_FIGURE \
+                    and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
+                special[k] = ("keep", text)
+        if self.params.place_names:
+            special.update((k, ("name", w)) for k, w in self._names_in(pieces).items())
+        for k in _split_initials(pieces):
+            special[k], special[k + 1] = ("join", ""), ("skip", "")
+        return special
 
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
@@ -589,32 +613,12 @@ class Decoder:
             pieces = list(split_line(line, self.params.glue_apostrophe))
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
-            names = self._names_in(pieces) if self.params.place_names else {}
-            split = _split_initials(pieces)
+            special = self._special(pieces)
             for k, (text, start, _end, kind) in enumerate(pieces):
                 self._state.capitals = 2 if line_upper else int(_caps_neighbour(pieces, k))
-                if k - 1 in split:
-                    continue        # joined to the initial before it
-                if k in split:
-                    # "N ghi quyết": a capital OCR set apart from its word
-                    joined = self._word_positions(text + pieces[k + 1][0], li, start)
-                    if len(joined) == 1:
-                        joined[0].end, joined[0].ocr = pieces[k + 1][2], line[start:pieces[k + 1][2]]
-                        positions.extend(joined)
-                        continue
-                    positions.extend(self._word_positions(text, li, start))
-                    positions.extend(self._word_positions(pieces[k + 1][0], li, pieces[k + 1][1]))
-                    continue
-                if k in names:
-                    word = apply_case(self._case_pattern(text), names[k])
-                    positions.append(self._fixed(word, li, start, lm_token(word), text))
-                elif kind == "word" and text.lower() in _UNITS_AFTER_FIGURE and k \
-                        and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
-                    positions.append(self._fixed(text, li, start, lm_token(text)))
-                elif _after_appendix(pieces, k):
-                    # "Phụ lục |", "Phụ lục ||": the numeral's strokes read as rules
-                    numeral = "I" * len(text)
-                    positions.append(self._fixed(numeral, li, start, lm_token(numeral), text))
+                rule = special.get(k) if special else None
+                if rule is not None:
+                    self._by_rule(rule, pieces, k, line, li, positions)
                 elif kind == "punct":
                     positions.append(self._fixed(text, li, start, lm_token(text)))
                 elif len(text) == 1 and text.isalpha() and text.lower() not in _SINGLE_VOWELS \
@@ -632,6 +636,27 @@ class Decoder:
                 else:
                     positions.extend(self._word_positions(text, li, start))
         return positions
+
+    def _by_rule(self, rule: tuple[str, str], pieces: list[tuple[str, int, int, str]], k: int,
+                 line: str, li: int, positions: list[_Pos]) -> None:
+        """The positions of piece *k* read by its line's rule (see :meth:`_special`)."""
+        what, value = rule
+        text, start = pieces[k][0], pieces[k][1]
+        if what == "join":
+            # "N ghi quyết": one word again when the two read as one
+            end = pieces[k + 1][2]
+            joined = self._word_positions(text + pieces[k + 1][0], li, start)
+            if len(joined) == 1:
+                joined[0].end, joined[0].ocr = end, line[start:end]
+                positions.extend(joined)
+            else:
+                positions.extend(self._word_positions(text, li, start))
+                positions.extend(self._word_positions(pieces[k + 1][0], li, pieces[k + 1][1]))
+        elif what == "name":
+            word = apply_case(self._case_pattern(text), value)
+            positions.append(self._fixed(word, li, start, lm_token(word), text))
+        elif what in ("keep", "numeral"):
+            positions.append(self._fixed(value, li, start, lm_token(value), text))
 
     @staticmethod
     def _digit_word(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
@@ -827,6 +852,12 @@ def _after_appendix(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     return k > 0 and regex.fullmatch(r"\|{1,3}", pieces[k][0]) is not None \
         and pieces[k - 1][3] == "word" and skeleton(pieces[k - 1][0]) == "luc" \
         and pieces[k - 1][2] < pieces[k][1]
+
+
+@functools.lru_cache(maxsize=1)
+def _name_firsts() -> frozenset[str]:
+    """The skeletons that open a name of :func:`proper_names` (a quick test per word)."""
+    return frozenset(k[0] for k in proper_names())
 
 
 def _split_initials(pieces: list[tuple[str, int, int, str]]) -> set[int]:
