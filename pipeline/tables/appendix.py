@@ -145,7 +145,7 @@ def _columns_in_order(years: list[int], estimate: bool, report_year: int | None 
     results start over at an earlier year. None when the order is not of that shape
     (eng-OCR often reads a two-line header label's year out of order).
 
-    The results run up to the horizon, or to it when it is the year of the report
+    The results end before the horizon, or at it when it is the year of the report
     (*report_year*): "Kế hoạch năm 2025 | Thực hiện năm 2024 | Ước thực hiện năm 2025" in a
     report of 2025 — the last result is then the estimate for the target's year."""
     cut = next((k for k in range(1, len(years)) if years[k] < years[k - 1]), None)
@@ -386,8 +386,11 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
     """(printed or catalog group number, heading text) when *text* reads as a group heading.
 
     A heading with its number printed needs a loose match; one without must match a known
-    group name closely, be at least three words long (two when it matches exactly) and come later than group *after*
-    (groups are printed in order), so a wrapped name's last line ("BHYT") is no heading.
+    group name closely, be at least three words long (two when it matches exactly) and come
+    later than group *after* (groups are printed in order), so a wrapped name's last line
+    ("BHYT") is no heading. A policy area named the province's own way (:func:`_names_area`)
+    is a heading after the next group's number, or alone (its number lost) unless it opens
+    as an indicator does; the caller keeps it a parent row when sub-rows follow.
     """
     m = GROUP_HINT.match(text)
     name = m.group(2) if m else text
