@@ -419,7 +419,7 @@ def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | No
         return best_no, name
     if reworded >= 80 and len(name.split()) >= 4 and name[:1].isupper():
         return "", name
-    if _names_area(name, groups) and not _INDICATOR_OPENING.match(skeleton(name)):
+    if _names_area(name, groups):
         return "", name     # its number lost: "Giáo dục và đào tạo", "Giảm nghèo bền vững"
     return None
 
