@@ -887,3 +887,18 @@ def test_policy_area_headings_named_the_provinces_own_way():
     # an indicator's opening is no heading
     for row in ("Tỉ lệ hộ nghèo", "Số lao động được giải quyết việc làm", "Trẻ em dưới 5 tuổi"):
         assert _is_group_heading(row, groups, 4) is None
+
+
+def test_area_sub_rows_named_by_their_people_or_height():
+    rows = _rows(
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",
+        "Vùng đồng bào DTTS % <15 <8 17,36 13,9",
+        "Các vùng còn lại % <3 <1,5 2,02 1,68",
+        "Tỉ lệ dân số được sử dụng nước sạch % 90 95 91,2 92",
+        "Vùng cao % 85 90 80,4 82,1")
+    assert [r[0] for r in rows] == [
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Vùng đồng bào DTTS",
+        "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Các vùng còn lại",
+        "Tỉ lệ dân số được sử dụng nước sạch",
+        "Tỉ lệ dân số được sử dụng nước sạch - Vùng cao"]

@@ -37,7 +37,8 @@ _UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
 _DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
 SUBROW_LABELS = ("thành thị", "nông thôn", "khu vực thành thị", "khu vực nông thôn",
                  "vùng sâu, vùng xa, biên giới, hải đảo", "vùng sâu, vùng xa",
-                 "các vùng còn lại", "trong đó", "nam", "nữ")
+                 "các vùng còn lại", "vùng đồng bào", "vùng khác", "vùng cao", "vùng thấp",
+                 "trong đó", "nam", "nữ")
 #: Labels that begin a heading row: a set of indicators, not an indicator ("Chỉ tiêu số lượng trên
 #: 10.000 dân"); its "Số ..." rows are counts per its qualifier, so they do not describe themselves.
 _HEADING_LEADS = ("chi tieu ", "cac chi tieu ")
