@@ -782,12 +782,17 @@ def test_a_heading_wrapped_after_its_figure_or_after_a_full_row_is_a_parent():
         "Số giường bệnh Giường 29 32 33,0 34,8",
         "Chỉ tiêu số lượng trên",
         "10.000 dân",
-        "Số bác sĩ Người 14 19 12,6 14,2"], start=1)), [*GROUPS, "Y tế"])
+        "Số bác sĩ Người 14 19 12,6 14,2",
+        "Chỉ tiêu số lượng trên 10.000 | :",
+        "dân",
+        "Số giường bệnh Giường 29 32 33,0 34,8"], start=1)), [*GROUPS, "Y tế"])
     assert [r.indicator for r in rows] == [
         "Tuổi thọ trung bình", "Chỉ tiêu số lượng trên 10.000 dân",
         "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh",
         "Chỉ tiêu số lượng trên 10.000 dân",
-        "Chỉ tiêu số lượng trên 10.000 dân - Số bác sĩ"]
+        "Chỉ tiêu số lượng trên 10.000 dân - Số bác sĩ",
+        "Chỉ tiêu số lượng trên 10.000 dân",      # dust after the figure
+        "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh"]
     assert rows[0].cells == ("74", "75", "74,7", "74,8") and rows[1].cells == ()
 
 

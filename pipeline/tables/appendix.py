@@ -800,8 +800,10 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
         break
     if not unit and len(vals) == n + 1 and _PERCENT_UNIT.match(vals[0]):
         unit, vals, kinds = "%", vals[1:], kinds[1:]
-    if not unit and len(vals) == 1 and name and skeleton(name.split()[-1]) in _REFERENCE_WORDS:
-        # "Chỉ tiêu số lượng trên 10.000" / "dân": the name's reference, wrapped
+    if not unit and vals and name and skeleton(name.split()[-1]) in _REFERENCE_WORDS \
+            and kinds[0] == "v" and all(k == "d" for k in kinds[1:]):
+        # "Chỉ tiêu số lượng trên 10.000" / "dân": the name's reference, wrapped (dust
+        # after it: "trên 10.000 | :")
         return LineParts(f"{name} {vals[0]}", "", [], [])
     return LineParts(name, unit, vals, kinds)
 
