@@ -804,7 +804,7 @@ def test_m2_unit_printed_over_two_lines_above_and_beside_the_name():
         "người san/ngudi 25 30 27,6 28,1",
         "Thành thị ab 28 32 30,2 30,7",
         "sannguoi",
-        "Re . m2",
+        "Re . m2 oe",
         "Nông thôn sin/ngutti 25 28 25,8 26,2",
     ) == [
         ("Diện tích nhà ở bình quân đầu người", "m2 sàn/người", ("25", "30", "27,6", "28,1")),

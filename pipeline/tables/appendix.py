@@ -719,11 +719,14 @@ def _unit_top(text: str, raw: str | None) -> str | None:
     """A line ending in the "m2" of a unit printed over two lines, with no cells: the line
     without it, "" when the rest is dust ("Re . m2", "A A m2", "Ser Ree Ror te m2" as OCR
     read the blank top of a name cell); None when the line is something else."""
-    if not regex.search(r"(?:^|\s)m2$", text):
+    # (dust may follow it: "5 : m2 oe")
+    m = regex.search(r"(?:^|\s)m2(?:\s+[^\s\d]{1,2}){0,2}$", text)
+    if m is None:
         return None
-    rest = text[:-2].strip()
+    rest = text[:m.start()].strip()
     seen = (raw or text).strip()
-    seen = seen[:-2].strip() if seen.endswith("m2") else rest
+    m_raw = regex.search(r"(?:^|\s)m2(?:\s+[^\s\d]{1,2}){0,2}$", seen)
+    seen = seen[:m_raw.start()].strip() if m_raw else rest
     words = regex.findall(r"\p{L}+", seen)
     if not words or all(len(w) <= 2 for w in words) or _garbled(seen):
         return ""
