@@ -900,10 +900,13 @@ def test_area_sub_rows_named_by_their_people_or_height():
         "Vùng đồng bào DTTS % <15 <8 17,36 13,9",
         "Các vùng còn lại % <3 <1,5 2,02 1,68",
         "Tỉ lệ dân số được sử dụng nước sạch % 90 95 91,2 92",
-        "Vùng cao % 85 90 80,4 82,1")
+        "Vùng cao % 85 90 80,4 82,1",
+        "Tỉ lệ hộ nghèo phân theo vùng",
+        "Vùng dùng bào Khmer % >10 <=3 6,12 5,1")      # "đồng" read as "dùng"
     assert [r[0] for r in rows] == [
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều",
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Vùng đồng bào DTTS",
         "Tỉ lệ hộ nghèo theo chuẩn nghèo đa chiều - Các vùng còn lại",
         "Tỉ lệ dân số được sử dụng nước sạch",
-        "Tỉ lệ dân số được sử dụng nước sạch - Vùng cao"]
+        "Tỉ lệ dân số được sử dụng nước sạch - Vùng cao",
+        "Tỉ lệ hộ nghèo phân theo vùng", "Tỉ lệ hộ nghèo phân theo vùng - Vùng dùng bào Khmer"]

@@ -1243,6 +1243,17 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
     return cols if roles[0] == "target" else cols[t:] + cols[:t]
 
 
+def _sub_label_opening(label: str) -> bool:
+    """Does a name's skeleton open with a sub-row label of three words or more that OCR
+    damaged ("vung dung bao khmer" for Vùng đồng bào Khmer)? Fuzzy, word for word."""
+    words = label.split()
+    for s in _SUBROW_SKELETONS:
+        k = len(s.split())
+        if k >= 3 and len(words) > k and fuzz.ratio(" ".join(words[:k]), s) >= 85:
+            return True
+    return False
+
+
 def _sub_label(name: str) -> str:
     """A sub-row label OCR damaged ("Nó6ng thôn") put right, in its printed case."""
     key = skeleton(name).strip()
@@ -1368,7 +1379,7 @@ def _blocks_to_rows(blocks: list[_Block], n: int) -> list[ParsedRow]:
         # ("Trong đó: có văn bằng" is one by its label)
         bare = label.replace(":", " ")
         known_sub = any(label == skeleton(s) or (" " in s and bare.startswith(skeleton(s) + " "))
-                        for s in SUBROW_LABELS)
+                        for s in SUBROW_LABELS) or _sub_label_opening(bare)
         self_named = label.startswith(("ti le", "ty le", "chi so", "muc ", "so "))
         is_sub = parent is not None and (
             known_sub
