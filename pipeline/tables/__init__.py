@@ -22,7 +22,7 @@ from .appendix import (
     restore_misread_number,
     restore_thousands_dot,
 )
-from .catalog import Catalog, CatalogEntry, load_catalog, normalize_unit
+from .catalog import Catalog, load_catalog, normalize_unit
 from .catalog import skeleton as cat_skeleton
 
 log = logging.getLogger(__name__)
@@ -159,12 +159,7 @@ def complete_garbled_names(rows: list[ParsedRow], catalog: Catalog) -> list[Pars
         words = row.indicator.split()
         best = None
         for cut in range(1, len(words) - MIN_TAIL_WORDS + 1):
-            tail = cat_skeleton(" ".join(words[cut:]))
-            hits: dict[str, tuple[CatalogEntry, str]] = {}
-            for e in catalog.entries:
-                for t in (e.name, *e.variants):    # the name itself first
-                    if not e.is_child and cat_skeleton(t).endswith(" " + tail):
-                        hits.setdefault(e.indicator_id, (e, t))
+            hits = catalog.names_ending(cat_skeleton(" ".join(words[cut:])))
             if len(hits) == 1:
                 entry, text = next(iter(hits.values()))
                 if row.unit and entry.unit and normalize_unit(row.unit) != normalize_unit(entry.unit):

@@ -280,6 +280,7 @@ class Catalog:
                 (k, [self._child_label(k), *k.variants]) for k in kids
             )
         log.debug("catalog indexed: %d entries, %d choices", len(self.entries), len(self._all.norm))
+        self._name_skeletons: list[tuple[CatalogEntry, str, str]] | None = None
 
     # -- construction helpers ------------------------------------------------
 
@@ -324,6 +325,19 @@ class Catalog:
     def get(self, indicator_id: str) -> CatalogEntry | None:
         """Entry with this id, or None."""
         return self._by_id.get(indicator_id)
+
+    def names_ending(self, tail: str) -> dict[str, tuple[CatalogEntry, str]]:
+        """Top-level entries one of whose names ends with the words of *tail* (a
+        :func:`skeleton`): indicator id -> (entry, that name, the entry's own name tried
+        before its variants). The names' skeletons are taken once, on the first call."""
+        if self._name_skeletons is None:
+            self._name_skeletons = [(e, t, skeleton(t)) for e in self.entries if not e.is_child
+                                    for t in (e.name, *e.variants)]
+        hits: dict[str, tuple[CatalogEntry, str]] = {}
+        for entry, text, sk in self._name_skeletons:
+            if sk.endswith(" " + tail):
+                hits.setdefault(entry.indicator_id, (entry, text))
+        return hits
 
     def children(self, parent_id: str) -> list[CatalogEntry]:
         """Sub-indicators of ``parent_id`` in catalog order."""
