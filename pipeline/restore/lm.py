@@ -16,12 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .syllables import compose, decompose, is_name_syllable
+from .syllables import DICTIONARIES, compose, decompose, is_name_syllable
 
 log = logging.getLogger(__name__)
 
 LM_FORMAT_VERSION = 2
-DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
 DEFAULT_LM_PATH = DICTIONARIES / "vi_lm_syllable_trigram.npz"
 
 BOS, EOS, UNK, NUM, CODE = "<s>", "</s>", "<unk>", "<num>", "<code>"

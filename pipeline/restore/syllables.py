@@ -274,31 +274,39 @@ def skeleton_index() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+#: Where vnocr's derived data lives (the language model, channels, lexicon).
+DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
 #: The domain word list (place names of all provinces and districts among its terms).
-DOMAIN_TERMS = Path(__file__).resolve().parents[2] / "dictionaries" / "sources" / "domain_terms.txt"
+DOMAIN_TERMS = DICTIONARIES / "sources" / "domain_terms.txt"
 _NAME_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+@functools.lru_cache(maxsize=1)
+def _domain_terms() -> tuple[str, ...]:
+    """The domain list's terms (NFC, comments and blank lines left out), read once for
+    :func:`name_syllables` and :func:`proper_names`; none when the file is missing."""
+    if not DOMAIN_TERMS.exists():
+        return ()
+    with open(DOMAIN_TERMS, encoding="utf-8") as f:
+        lines = (unicodedata.normalize("NFC", ln.strip()) for ln in f)
+        return tuple(ln for ln in lines if ln and not ln.startswith("#"))
 
 
 @functools.lru_cache(maxsize=1)
 def name_syllables() -> dict[str, tuple[str, ...]]:
     """Words of the domain list's names that are no Vietnamese syllable — the Central
     Highlands' and the north's place names (Đắk, Krông, Kạn, Lắk, Ea, Pleiku) — lowercase,
-    keyed by skeleton. Read once from ``dictionaries/sources/domain_terms.txt``; empty when
-    it is missing."""
-    if not DOMAIN_TERMS.exists():
-        return {}
+    keyed by skeleton. From ``dictionaries/sources/domain_terms.txt``; empty when it is
+    missing."""
     index: dict[str, set[str]] = {}
-    with open(DOMAIN_TERMS, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            for word in line.split():
-                word = unicodedata.normalize("NFC", word.strip(",.;:()"))
-                key = skeleton(word)
-                if 2 <= len(word) <= 8 and word[:1].isupper() and not word.isupper() \
-                        and set(key) <= _NAME_LETTERS and not is_syllable(word) \
-                        and any(c in "aeiouy" for c in key):
-                    index.setdefault(key, set()).add(word.lower())
+    for line in _domain_terms():
+        for word in line.split():
+            word = word.strip(",.;:()")
+            key = skeleton(word)
+            if 2 <= len(word) <= 8 and word[:1].isupper() and not word.isupper() \
+                    and set(key) <= _NAME_LETTERS and not is_syllable(word) \
+                    and any(c in "aeiouy" for c in key):
+                index.setdefault(key, set()).add(word.lower())
     return {k: tuple(sorted(v)) for k, v in index.items()}
 
 
@@ -321,19 +329,13 @@ def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     skeletons. Part of a term is none ("Hội Chữ" of "Hội Chữ thập đỏ"). A skeleton two names
     share (the people Gia Rai and the town Giá Rai) is left out: the letters do not say
     which one it is."""
-    if not DOMAIN_TERMS.exists():
-        return {}
     index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    with open(DOMAIN_TERMS, encoding="utf-8") as f:
-        for line in f:
-            line = unicodedata.normalize("NFC", line.strip())
-            if not line or line.startswith("#"):
-                continue
-            for kind in _NAME_KINDS:
-                if line.startswith(kind + " "):
-                    line = line[len(kind) + 1:]
-                    break
-            words = tuple(line.split())
-            if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words):
-                index.setdefault(tuple(skeleton(w) for w in words), set()).add(words)
+    for line in _domain_terms():
+        for kind in _NAME_KINDS:
+            if line.startswith(kind + " "):
+                line = line[len(kind) + 1:]
+                break
+        words = tuple(line.split())
+        if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words):
+            index.setdefault(tuple(skeleton(w) for w in words), set()).add(words)
     return {k: next(iter(v)) for k, v in index.items() if len(v) == 1}
