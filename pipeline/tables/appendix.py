@@ -1550,20 +1550,20 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         if "loai van ban" in sk or "ten van ban" in sk or sk.strip().startswith("(kem theo"):
             start = k + 1
     body = [(ln, " ".join(t.split())) for ln, t in lines[start:] if t.strip()]
-    anchors = []   # (index in body, date match)
+    anchors = []   # (index in body, date match, document type after it)
     for k, (_, text) in enumerate(body):
         found = [m for m in _ISSUED.finditer(text)
                  if skeleton(text[:m.start()]).split()[-1:] != ["ngay"]]
-        if found and _doc_type_at(text[found[-1].end():].strip(" |:;.,")):
-            anchors.append((k, found[-1]))
+        doc_type = _doc_type_at(text[found[-1].end():].strip(" |:;.,")) if found else ""
+        if doc_type:
+            anchors.append((k, found[-1], doc_type))
     records = []
-    for i, (k, m) in enumerate(anchors):
+    for i, (k, m, doc_type) in enumerate(anchors):
         lo = 0 if i == 0 else (anchors[i - 1][0] + k) // 2 + 1
         hi = len(body) if i + 1 == len(anchors) else (k + anchors[i + 1][0]) // 2 + 1
         rows = body[lo:hi]
         text = body[k][1]
         raw_date = regex.sub(r"\s+", "", m.group(1))
-        doc_type = _doc_type_at(text[m.end():].strip(" |:;.,"))
         before = text[:m.start()].rstrip(" |:;")
         level = ""
         for lv in LEVELS:
