@@ -119,10 +119,9 @@ def main() -> None:
                 near = " ".join(ocr_lines[max(min(nums) - 3, 0):max(nums) + 2]).replace("|", " ")
                 toks = set(near.split())
                 far = [k for k in wrong if gc[k] and not set(g.get(cols[k], "").split()) <= toks]
-                tot["absent_near"] += len(far)
             else:
                 far = absent
-                tot["absent_near"] += len(absent)
+            tot["absent_near"] += len(far)
             if args.summary or (args.only_wrong and not wrong):
                 continue
             mark = "OK " if not wrong else ("MISS" if j < 0 else "BAD")
