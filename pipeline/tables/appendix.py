@@ -715,17 +715,20 @@ def _m2_unit(text: str) -> str:
     return _M2_TAIL.sub(" m2 sàn/người ", _M2_UNIT.sub(" m2 sàn/người ", text))
 
 
+# the "m2" ending a line, dust after it allowed ("5 : m2 oe")
+_M2_TOP = regex.compile(r"(?:^|\s)m2(?:\s+[^\s\d]{1,2}){0,2}$")
+
+
 def _unit_top(text: str, raw: str | None) -> str | None:
     """A line ending in the "m2" of a unit printed over two lines, with no cells: the line
     without it, "" when the rest is dust ("Re . m2", "A A m2", "Ser Ree Ror te m2" as OCR
     read the blank top of a name cell); None when the line is something else."""
-    # (dust may follow it: "5 : m2 oe")
-    m = regex.search(r"(?:^|\s)m2(?:\s+[^\s\d]{1,2}){0,2}$", text)
+    m = _M2_TOP.search(text)
     if m is None:
         return None
     rest = text[:m.start()].strip()
     seen = (raw or text).strip()
-    m_raw = regex.search(r"(?:^|\s)m2(?:\s+[^\s\d]{1,2}){0,2}$", seen)
+    m_raw = _M2_TOP.search(seen)
     seen = seen[:m_raw.start()].strip() if m_raw else rest
     words = regex.findall(r"\p{L}+", seen)
     if not words or all(len(w) <= 2 for w in words) or _garbled(seen):
