@@ -827,6 +827,35 @@ def test_trong_do_row_is_a_sub_row_and_level_cells_read_pair_by_pair():
     assert rows[3] == ("Xóa mù chữ", "Mức độ", ("Mức độ 2", "Mức độ 1", "Mức độ 2", "Mức độ"))
 
 
+def test_a_level_row_after_a_full_row_is_a_row_of_its_own_whatever_its_opening():
+    # OCR garbled "Chuẩn" into a lowercase "em": the level cells still open a row and do not
+    # replace the values of the row above
+    rows = _rows(
+        "Tỉ lệ trẻ em 6 tuổi vào lớp 1 % 99,5 100 99,82 99,85",
+        "em phổ cập giáo dục trung học | gõ a | Mức độ 2 | Mức độ 3 | Mức độ 2 | Mức độ 2",
+    )
+    assert rows[0] == ("Tỉ lệ trẻ em 6 tuổi vào lớp 1", "%", ("99,5", "100", "99,82", "99,85"))
+    assert len(rows) == 2 and rows[1][2] == ("Mức độ 2", "Mức độ 3", "Mức độ 2", "Mức độ 2")
+
+
+def test_a_name_with_glued_words_is_read_as_the_catalog_name_it_spells():
+    from pipeline.tables import unglue_names
+    from pipeline.tables.catalog import load_catalog
+
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Số căn hộ nhadxahoihoan thành Căn 3.500 12.000 1.086 1.620",
+        "Mức giảm tiléhG ngheodachi€u bình quân % 1-1,5 1-1,5 1,93 1,41",
+        "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh % 75 85-90 78,4 80,2",
+    ], start=1)), GROUPS)
+    done = unglue_names(rows, load_catalog())
+    assert done[0].indicator == "Số căn hộ nhà ở xã hội hoàn thành"
+    assert any("'nhadxahoihoan'" in f for f in done[0].flags)
+    # "đa chiều" is in no catalog name: the name stays as read, not made another entry's
+    assert done[1].indicator == rows[1].indicator and done[1].flags == rows[1].flags
+    assert done[2] == rows[2]      # nothing glued: left alone
+
+
 def test_a_garbled_opening_is_completed_from_the_catalog_only_when_its_end_is_one_entrys():
     from pipeline.tables import complete_garbled_names
     from pipeline.tables.catalog import load_catalog

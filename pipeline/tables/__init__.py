@@ -5,6 +5,7 @@ import logging
 from dataclasses import replace
 
 import regex
+from rapidfuzz import fuzz
 
 from ..models import Document, IndicatorRecord
 from ..restore.syllables import is_syllable
@@ -65,6 +66,7 @@ def parse_tables(doc: Document) -> Document:
         columns, rows = parse_indicator_lines(region, groups, raw)
         rows = join_name_tails(rows, catalog)
         rows = complete_garbled_names(rows, catalog)
+        rows = unglue_names(rows, catalog)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
         indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)
@@ -179,6 +181,45 @@ def complete_garbled_names(rows: list[ParsedRow], catalog: Catalog) -> list[Pars
         name = " ".join(lead + words[len(junk):])
         flag = f"name's unread opening {' '.join(junk)!r} completed from the catalog"
         out.append(replace(row, indicator=name, flags=row.flags + (flag,)))
+    return out
+
+
+#: Spaceless name skeleton ratio (0-100) at which a name with glued words is read as a
+#: catalog name, and the lead it needs over the next entry (see :func:`unglue_names`).
+UNGLUE_RATIO = 90
+UNGLUE_LEAD = 4
+
+
+def unglue_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
+    """Names whose words OCR glued together, read as the catalog name they spell.
+
+    eng-OCR drops the spaces of a tightly set name ("Mức giảm tiléhG ngheodachi€u bình
+    quân"); the decoder, which reads syllables, leaves such tokens as read and the name
+    matches no entry. When a name the catalog does not know has a glued token (no syllable,
+    five letters or more) and its letters without spaces spell one entry's name or variant
+    (:data:`UNGLUE_RATIO`, ahead of any other entry by :data:`UNGLUE_LEAD`), the name is
+    that entry's, flagged with the tokens that were glued. Sub-rows are left alone."""
+    out = []
+    for row in rows:
+        glued = [w for w in row.indicator.split()
+                 if _junk_token(w) and len(regex.sub(r"\P{L}", "", w)) >= 5]
+        if not glued or " - " in row.indicator or not row.lines or catalog.match(
+                row.indicator, row.unit or None, row.group_no or None)[0] is not None:
+            out.append(row)
+            continue
+        flat = cat_skeleton(row.indicator).replace(" ", "")
+        best: dict[str, tuple[float, str]] = {}
+        for entry, text, sk in catalog.name_skeletons():
+            score = fuzz.ratio(flat, sk.replace(" ", ""))
+            if score > best.get(entry.indicator_id, (-1.0, ""))[0]:
+                best[entry.indicator_id] = (score, text)
+        ranked = sorted(best.values(), reverse=True)
+        if not ranked or ranked[0][0] < UNGLUE_RATIO or (
+                len(ranked) > 1 and ranked[1][0] > ranked[0][0] - UNGLUE_LEAD):
+            out.append(row)
+            continue
+        flag = f"name with glued words {' '.join(glued)!r} read as the catalog's"
+        out.append(replace(row, indicator=ranked[0][1], flags=row.flags + (flag,)))
     return out
 
 

@@ -999,7 +999,9 @@ def _opens_row(parts: LineParts, block: _Block | None, n: int) -> bool:
     """
     if block is None:
         return True
-    if len(block.cells) >= n - 1 and sum(k == "v" for k in parts.kinds) >= 2 and parts.name:
+    if len(block.cells) >= n - 1 and parts.name and (
+            sum(k == "v" for k in parts.kinds) >= 2
+            or (parts.unit == "Mức độ" and len(parts.cells) >= 2)):
         return True     # a second set of values is a row of its own, whatever its case
     if _RATE_OPENING.match(parts.name):
         return True     # "a lệ thất nghiệp ...": "Tỷ lệ" with its first word lost
@@ -1092,7 +1094,8 @@ def _strip_fragments(name: str) -> tuple[str, list[str]]:
     toks = name.split()
     cut = []
     while len(toks) > 1 and (_TRAILING_FRAGMENT.match(toks[-1]) or _non_word(toks[-1])) \
-            and not _marked_word(toks[-1]):
+            and not _marked_word(toks[-1]) \
+            and not (toks[-1].isdigit() and toks[-2].lower() in _NUMBERED_WORDS):
         cut.insert(0, toks.pop())
     kept = []
     for t in toks:
@@ -1101,6 +1104,11 @@ def _strip_fragments(name: str) -> tuple[str, list[str]]:
         else:
             kept.append(t)
     return " ".join(kept), cut
+
+
+#: Words a number ends a name after ("vào lớp 1", "biết chữ mức độ 2"): the number is the
+#: name's, not dust.
+_NUMBERED_WORDS = frozenset(("lớp", "độ", "cấp", "nhóm", "loại", "hạng", "bậc"))
 
 
 def _marked_word(tok: str) -> bool:

@@ -326,15 +326,20 @@ class Catalog:
         """Entry with this id, or None."""
         return self._by_id.get(indicator_id)
 
-    def names_ending(self, tail: str) -> dict[str, tuple[CatalogEntry, str]]:
-        """Top-level entries one of whose names ends with the words of *tail* (a
-        :func:`skeleton`): indicator id -> (entry, that name, the entry's own name tried
-        before its variants). The names' skeletons are taken once, on the first call."""
+    def name_skeletons(self) -> list[tuple[CatalogEntry, str, str]]:
+        """(entry, name, its :func:`skeleton`) for each name and variant of the top-level
+        entries, the entry's own name before its variants; taken once, on the first call."""
         if self._name_skeletons is None:
             self._name_skeletons = [(e, t, skeleton(t)) for e in self.entries if not e.is_child
                                     for t in (e.name, *e.variants)]
+        return self._name_skeletons
+
+    def names_ending(self, tail: str) -> dict[str, tuple[CatalogEntry, str]]:
+        """Top-level entries one of whose names ends with the words of *tail* (a
+        :func:`skeleton`): indicator id -> (entry, that name, the entry's own name tried
+        before its variants)."""
         hits: dict[str, tuple[CatalogEntry, str]] = {}
-        for entry, text, sk in self._name_skeletons:
+        for entry, text, sk in self.name_skeletons():
             if sk.endswith(" " + tail):
                 hits.setdefault(entry.indicator_id, (entry, text))
         return hits
