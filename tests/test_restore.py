@@ -487,6 +487,22 @@ def test_place_names_with_words_that_are_no_syllable():
     assert "đắk" not in restore_text("nam dak")     # lower case: no name
 
 
+def test_foreign_onsets_and_name_words_are_kept_as_printed():
+    """A capitalised word with an onset no Vietnamese syllable has and eng-OCR never makes
+    (kb, sh, ka) is a name printed as it is; a name word of the domain list printed as read
+    outweighs a likelier syllable, also when OCR read its vowel as a digit."""
+    from pipeline.restore.decoder import foreign_onset
+
+    assert foreign_onset("Kbang") and foreign_onset("Shan") and foreign_onset("Ka")
+    # onsets OCR makes of marked vowels, name words of the domain list, lower case: no
+    assert not any(map(foreign_onset, ("Cla", "Chl", "Cru", "Sng", "Krong", "Kan", "kbang")))
+    assert restore_text("o vung nui Kbang, Kong Chro va che Shan tuyet") == \
+        "ở vùng núi Kbang, Kông Chro và chè Shan tuyết"
+    assert restore_text("tre nho tai Krong Pa, K6ng Chro.") == \
+        "trẻ nhỏ tại Krông Pa, Kông Chro."
+    assert restore_text("Cla tinh") == "Của tỉnh"
+
+
 def test_a_roman_group_number_opening_its_line_stays_a_numeral():
     assert restore_text("VI | Giao duc") == "VI | Giáo dục"
     assert restore_text("XI. Nhiem vu") == "XI. Nhiệm vụ"

@@ -50,6 +50,25 @@ _EMAIL = regex.compile(r"^[\w.+-]+@[\w-]+\.[\w.]+$")
 # its marks ("km" is no "em", "kê"). Not "ha", a syllable there too ("năm 2024 hạ tầng").
 _UNITS_AFTER_FIGURE = frozenset(("km", "km2", "kg", "m", "m2", "m3", "cm", "mm", "ml", "mg",
                                  "kw", "kwh", "mw", "mwh", "gb", "mb"))
+#: Onsets no Vietnamese syllable has and eng-OCR makes of none (not once in 148,000 aligned
+#: word pairs of eng-OCR against gold): kb, sh, k before a, o or u, kr, pr, fl, gl, kl, pl
+#: (Krông's and Glei's are name words of the domain list, read as such). Other consonants
+#: + l or r and s + consonant are left out: OCR makes them of marked vowels ("cla" of của,
+#: "Chl" of Chú, "Crtu" of Cửu, "sng" of sống, "Blén" of BIẾN).
+_FOREIGN_ONSET = regex.compile(r"(?:kb|sh|k[aou]|[kp]r|[fgkp]l)")
+
+
+def foreign_onset(piece: str) -> bool:
+    """A capitalised unmarked word whose onset is not Vietnamese and not one OCR makes, and
+    that is no place-name word of the domain list: a name of a people's language or a
+    foreign name printed as it is (Kbang, chè Shan, Kon Ka Kinh, Plei)."""
+    if not (piece[:1].isupper() and piece.isascii() and piece.isalpha() and len(piece) >= 2):
+        return False
+    low = piece.lower()
+    return bool(_FOREIGN_ONSET.match(low)) and not is_syllable(low) \
+        and skeleton(low) not in name_syllables()
+
+
 _SINGLE_VOWELS = set("aeiouyăâêôơư") | set("àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
@@ -68,6 +87,9 @@ class DecoderParams:
     max_channel_cost: float = 7.0   # candidates worse than this are not considered
     max_candidates: int = 20
     keep_foreign_ascii: bool = False  # vie OCR: unmarked non-syllables are foreign words
+    # A place-name word no syllable has, printed as read (Chro of Kông Chro, Krông): OCR
+    # does not make such a word of another, so it outweighs a likelier syllable near it.
+    name_same_bonus: float = 2.0
     glue_min_cost: float = 3.0     # a token this well explained whole is never split
     glue_part_cost: float = 1.0    # each half of a split must be at least this good
     glue_penalty: float = 1.5      # log10 cost of a missing space
@@ -391,6 +413,8 @@ class Decoder:
             # Tesseract's vie model reads Vietnamese with marks; an unmarked word that is no
             # syllable (Java, tab, PDF) is a foreign word read right.
             return [self._fixed(piece, line, start, UNK)]
+        if foreign_onset(piece):
+            return [self._fixed(piece, line, start, UNK)]
         split = self._glued_split(piece)
         if split:
             first = self._candidates(piece[:split], line, start)
@@ -545,17 +569,21 @@ class Decoder:
         """Place-name words no syllable search finds (``Dak`` → Đắk, ``Krong`` → Krông):
         the domain list's :func:`name_syllables` with a capitalised token's skeleton, as
         (word, LM id, weighted channel log10), the channel priced letter by letter."""
-        if not piece[:1].isupper() or not piece.isalpha():
+        if not piece[:1].isupper() or not piece.isalnum():
             return []
         out = []
         read = unicodedata.normalize("NFC", piece).lower()
-        for name in name_syllables().get(skeleton(read), ()):
+        if read.isalpha():
+            names = name_syllables().get(skeleton(read), ())
+        else:   # a digit for a marked vowel ("K6ng" → Kông): the names of its length
+            names = _name_words_by_length().get((skeleton(read[0]), len(read)), ())
+        for name in names:
             if len(name) != len(read):
                 continue
             cost = sum(self.gen.channel.cost(g, o) for g, o in zip(name, read))
             if cost <= self.params.max_channel_cost:
                 out.append((name, self.lm.word_id(name),
-                            -cost * self.params.channel_weight + (self.params.same_bonus
+                            -cost * self.params.channel_weight + (self.params.name_same_bonus
                                                                   if name == read else 0.0)))
         return out
 
@@ -852,6 +880,16 @@ def _after_appendix(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     return k > 0 and regex.fullmatch(r"\|{1,3}", pieces[k][0]) is not None \
         and pieces[k - 1][3] == "word" and skeleton(pieces[k - 1][0]) == "luc" \
         and pieces[k - 1][2] < pieces[k][1]
+
+
+@functools.lru_cache(maxsize=1)
+def _name_words_by_length() -> dict[tuple[str, int], tuple[str, ...]]:
+    """The words of :func:`name_syllables` by (first letter's skeleton, length)."""
+    out: dict[tuple[str, int], list[str]] = {}
+    for words in name_syllables().values():
+        for w in words:
+            out.setdefault((skeleton(w[0]), len(w)), []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @functools.lru_cache(maxsize=1)
