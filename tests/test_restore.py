@@ -503,6 +503,15 @@ def test_foreign_onsets_and_name_words_are_kept_as_printed():
     assert restore_text("Cla tinh") == "Của tỉnh"
 
 
+def test_a_place_names_capital_i_read_as_l_is_put_back_for_both_models():
+    assert restore_text("tai Phu Thien la Pa va khu vuc la Grai") == \
+        "tại Phú Thiện Ia Pa và khu vực Ia Grai"
+    assert restore_lines(["thuộc khu vực la Grai Đức Cơ"], Source.VIE).lines == (
+        "thuộc khu vực Ia Grai Đức Cơ",)
+    # "là" before a name that is no Ia name stays
+    assert restore_text("Thu do cua Viet Nam la Ha Noi.") == "Thủ đô của Việt Nam là Hà Nội."
+
+
 def test_a_roman_group_number_opening_its_line_stays_a_numeral():
     assert restore_text("VI | Giao duc") == "VI | Giáo dục"
     assert restore_text("XI. Nhiem vu") == "XI. Nhiệm vụ"

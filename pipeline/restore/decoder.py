@@ -631,6 +631,7 @@ class Decoder:
                 special[k] = ("keep", text)
         if self.params.place_names:
             special.update((k, ("name", w)) for k, w in self._names_in(pieces).items())
+        special.update((k, ("keep", w)) for k, w in _capital_i_names(pieces).items())
         for k in _split_initials(pieces):
             special[k], special[k + 1] = ("join", ""), ("skip", "")
         return special
@@ -880,6 +881,25 @@ def _after_appendix(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     return k > 0 and regex.fullmatch(r"\|{1,3}", pieces[k][0]) is not None \
         and pieces[k - 1][3] == "word" and skeleton(pieces[k - 1][0]) == "luc" \
         and pieces[k - 1][2] < pieces[k][1]
+
+
+def _capital_i_names(pieces: list[tuple[str, int, int, str]]) -> dict[int, str]:
+    """A place name's first word whose capital I OCR read as l ("la Pa", "la Grai" for Ia
+    Pa, Ia Grai; both models do): piece index → the word with its I, when it and the
+    capitalised words after it spell a name of :func:`proper_names`."""
+    out: dict[int, str] = {}
+    for k, (text, _, _, kind) in enumerate(pieces):
+        if kind != "word" or text[:1] != "l" or not text.isalpha() or k + 1 >= len(pieces) \
+                or not pieces[k + 1][0][:1].isupper():
+            continue
+        word = "I" + text[1:]
+        for n in (2, 3, 4):
+            rest = [p[0] for p in pieces[k + 1:k + n]]
+            if len(rest) == n - 1 and all(w[:1].isupper() and w.isalpha() for w in rest) \
+                    and tuple(skeleton(w) for w in (word, *rest)) in proper_names():
+                out[k] = word
+                break
+    return out
 
 
 @functools.lru_cache(maxsize=1)
