@@ -564,3 +564,16 @@ def test_the_gov_of_a_government_host_as_ocr_misreads_it():
     assert repair_web_address("www.tuyenquang.8g0ov.vn") == "www.tuyenquang.gov.vn"
     for keep in ("www.vov.vn", "www.hanoi.edu.vn", "www.angiang.gov.vn"):
         assert repair_web_address(keep) == keep
+
+
+def test_capitals_with_a_small_i_and_so_bo_read_with_g():
+    # OCR's small i for a marked I inside a word in capitals; CoV and NgV stay foreign
+    assert restore_text("CONG HOA XA HOI CHU NGHiA VIET NAM") == \
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert restore_text("Mot CoV va NgV") == "Một CoV và NgV"
+    # Sở and Bộ whose marked o OCR read as G, before an agency's name, in its case
+    assert restore_text("SG Noi vu duoc giao, Kinh gui: BG Y te") == \
+        "Sở Nội vụ được giao, Kính gửi: Bộ Y tế"
+    assert restore_text("BG LAO DONG") == "BỘ LAO ĐỘNG"
+    assert restore_text("ma SG la") != "mã Sở là"     # no name after it: left alone
+    assert restore_text("- LDVP, KGVX;") == "- LĐVP, KGVX;"

@@ -224,10 +224,17 @@ def classify(piece: str) -> str:
     return "word"
 
 
+#: Sở and Bộ before an agency's name, their marked o read as G ("SG Nội vụ", "BG Y tế").
+_G_FOR_MARKED_O = {"SG": "Sở", "BG": "Bộ"}
+
+#: A word in capitals but for a small i or two (NGHiA, CHiNH): OCR's i for a marked I.
+_CAPITALS_WITH_I = regex.compile(r"[A-Z]+(?:i[A-Z]*)+")
+
+
 # Abbreviations inside document codes that are written with Đ (NĐ-CP, QĐ-TTg, HĐND, ...),
 # keyed by how OCR without Vietnamese reads them (Đ as D, P, B, DB).
 _D_CODES = ("NĐ", "QĐ", "HĐND", "BGDĐT", "GDĐT", "LĐ", "LĐTBXH", "BLĐTBXH", "BCĐ", "TLĐLĐ",
-            "QĐND", "BTĐKT", "TĐKT", "KHĐT", "BKHĐT", "VPĐK")
+            "QĐND", "BTĐKT", "TĐKT", "KHĐT", "BKHĐT", "VPĐK", "LĐVP")
 
 
 def _code_variants() -> dict[str, str]:
@@ -396,6 +403,13 @@ class Decoder:
         if roman:
             return [self._fixed(roman, line, start, lm_token(roman), piece)]
         kind = classify(piece)
+        if kind == "foreign" and _CAPITALS_WITH_I.fullmatch(piece) \
+                and skeleton(piece.lower()) in skeleton_index():
+            # "NGHiA": a word in capitals whose marked I (Ĩ, Í) OCR read as a small i
+            out = self._build_word_positions(piece.upper(), line, start)
+            for q in out:
+                q.ocr = piece[q.start - start:q.end - start]
+            return out
         if kind == "num":
             return [self._fixed(repair_decimal(piece), line, start, NUM, piece)]
         if kind == "code":
@@ -626,6 +640,12 @@ class Decoder:
             if text[:1] == "|":
                 if _after_appendix(pieces, k):
                     special[k] = ("numeral", "I" * len(text))
+            elif text in _G_FOR_MARKED_O and k + 1 < len(pieces) \
+                    and pieces[k + 1][0][:1].isupper():
+                word = _G_FOR_MARKED_O[text]
+                after = next((p[0] for p in pieces[k + 1:] if len(p[0]) > 1 and p[0].isalpha()),
+                             "")
+                special[k] = ("keep", word.upper() if after.isupper() else word)
             elif k and len(text) <= 3 and text.lower() in _UNITS_AFTER_FIGURE \
                     and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
                 special[k] = ("keep", text)
