@@ -939,3 +939,30 @@ def test_area_sub_rows_named_by_their_people_or_height():
         "Tỉ lệ dân số được sử dụng nước sạch",
         "Tỉ lệ dân số được sử dụng nước sạch - Vùng cao",
         "Tỉ lệ hộ nghèo phân theo vùng", "Tỉ lệ hộ nghèo phân theo vùng - Vùng dùng bào Khmer"]
+
+
+def test_a_garbled_parent_is_named_by_its_sub_rows_and_unit():
+    from pipeline.tables import name_parents_by_children
+    from pipeline.tables.catalog import load_catalog
+
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Diện tích nhà ở bình quân đầu",
+        "Ai m2 sàn/người 24,8 27,5 31,3 32",
+        "Nông thôn m2 sàn/người 23,9 29,1 25,8 25",
+        "Thành thị sàn/ngữ m2 sàn/người 30,4 30,0 29,8 30",
+        "Ee a % 3 3 2,9 2,8",
+        "Thành thị % 4 3 3,1 3",
+        "Nông thôn % 2 2 1,5 1,4",
+    ], start=1)), GROUPS)
+    assert [r.indicator for r in rows][:2] == ["Diện tích nhà ở bình quân đầu", "Ai"]
+    done = name_parents_by_children(rows, load_catalog())
+    names = [r.indicator for r in done]
+    # the name's first line joins the row its garbled last line parted it from
+    assert names[:3] == ["Diện tích nhà ở bình quân đầu người",
+                         "Diện tích nhà ở bình quân đầu người - Nông thôn",
+                         "Diện tích nhà ở bình quân đầu người - Thành thị"]
+    assert done[0].cells == ("24,8", "27,5", "31,3", "32") and len(done[0].lines) == 2
+    assert any("'Ai' read from its sub-rows" in f for f in done[1].flags)
+    # Thành thị / Nông thôn in % are the sub-rows of more than one entry: left as read
+    assert names[3:] == ["Ee", "Ee - Thành thị", "Ee - Nông thôn"]

@@ -67,6 +67,7 @@ def parse_tables(doc: Document) -> Document:
         rows = join_name_tails(rows, catalog)
         rows = complete_garbled_names(rows, catalog)
         rows = unglue_names(rows, catalog)
+        rows = name_parents_by_children(rows, catalog)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
         indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)
@@ -220,6 +221,66 @@ def unglue_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
             continue
         flag = f"name with glued words {' '.join(glued)!r} read as the catalog's"
         out.append(replace(row, indicator=ranked[0][1], flags=row.flags + (flag,)))
+    return out
+
+
+def name_parents_by_children(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
+    """A parent row whose name OCR garbled ("Ai" over "Ai - Thành thị", "Ai - Nông thôn"),
+    named by its sub-rows: the one catalog entry whose sub-indicators include every label
+    of them and whose unit agrees with the rows' (a province numbers its groups its own
+    way, so the group does not narrow it). The parent and its sub-rows take the entry's name, flagged. A name the catalog knows, or
+    with two or more words that are Vietnamese, is left alone."""
+    out = list(rows)
+    k = 0
+    while k < len(out):
+        row = out[k]
+        prefix = row.indicator + " - "
+        subs = []
+        j = k + 1
+        while j < len(out) and out[j].indicator.startswith(prefix) \
+                and out[j].group_no == row.group_no:
+            subs.append(j)
+            j += 1
+        if not subs or " - " in row.indicator or catalog.match(
+                row.indicator, row.unit or None, row.group_no or None)[0] is not None \
+                or sum(not _junk_token(w) and len(w) > 1 for w in row.indicator.split()) >= 2:
+            k = j
+            continue
+        labels = [cat_skeleton(out[i].indicator[len(prefix):]) for i in subs]
+        units = {normalize_unit(r.unit) for r in (row, *(out[i] for i in subs)) if r.unit}
+        fits = []
+        for entry in catalog.entries:
+            children = catalog.children(entry.indicator_id)
+            names = [cat_skeleton(c.name.rsplit(" - ", 1)[-1]) for c in children]
+            # (a label may keep the unit's dust: "Thành thị sàn/ngữ")
+            if children and all(any((label + " ").startswith(n + " ") for n in names)
+                                for label in labels) \
+                    and (not units or units == {normalize_unit(entry.unit)}):
+                fits.append(entry)
+        if len(fits) == 1:
+            name = fits[0].name
+            flag = f"name {row.indicator!r} read from its sub-rows as the catalog's"
+            lines = row.lines
+            before = out[k - 1] if k else None
+            if before is not None and not any(before.cells) and before.group_no == row.group_no \
+                    and cat_skeleton(name).startswith(cat_skeleton(before.indicator) + " "):
+                # the name's first line, parted from the row by its garbled last one
+                # ("Diện tích nhà ở bình quân đầu" / "Ai % 24,8 ..."): one row
+                lines = before.lines + row.lines
+                del out[k - 1]
+                k, j, subs = k - 1, j - 1, [i - 1 for i in subs]
+            out[k] = replace(row, indicator=name, lines=lines, flags=row.flags + (flag,))
+            for i in subs:
+                label = out[i].indicator[len(prefix):]
+                words = len(label.split())
+                child = next((c.name.rsplit(" - ", 1)[-1] for c in catalog.children(
+                    fits[0].indicator_id) if (cat_skeleton(label) + " ").startswith(
+                    cat_skeleton(c.name.rsplit(" - ", 1)[-1]) + " ")), label)
+                if len(child.split()) < words:
+                    label = child       # the label's end was the unit's dust
+                out[i] = replace(out[i], indicator=f"{name} - {label}",
+                                 flags=out[i].flags + (flag,))
+        k = j
     return out
 
 
