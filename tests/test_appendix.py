@@ -771,6 +771,34 @@ def test_documents_read_row_by_row():
     assert "68/NQ-CP ngày 09/5/2024" in docs[0].title     # the title's own date is no row
 
 
+def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
+    from pipeline.tables.appendix import parse_document_rows, repair_doc_code
+
+    lines = list(enumerate([
+        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+        "Kế hoạch số 95/KH-UBND ngày 05/7/2024 Các sở, ban, ngành;",
+        "2 về triển khai thực hiện Nghị quyết số UBND tỉnh Gia Lai Tỉnh 05/7/2024 |Kế hoạch",
+        "68/NQ-CP của Chính phủ trên địa bàn tỉnh",
+        "Chỉ thị số 07/CT-UBND ngày 19/9/2024 về .",
+        "4 tăng cường phát triển người tham gia UBND tỉnh BHXH tỉnh Tỉnh 19/9/2024 | Chỉ thị",
+        "hiểm xã hội, bảo hiểm y tế",
+        "Công văn số 86/UBND-VHXH ngày",
+        "20/8/2025 của UBND xã Ia Pa về rà soát, Ủy ban MTTQ Xã 20/8/2025 Công văn",
+        "cập nhật danh sách hộ nghèo",
+        "Quy định mức hỗ trợ đóng bảo hiểm xã hội 17/2024/NQ-HDNBDND HĐND tỉnh Tỉnh 9/7/2024 | Nghị quyết",
+    ], start=1))
+    docs = parse_document_rows(lines, "x.txt")
+    # the title's "Nghị quyết số 68/NQ-CP" is a reference; "Công văn số ..." opens its row
+    assert [d.code for d in docs] == ["95/KH-UBND", "07/CT-UBND", "86/UBND-VHXH",
+                                      "17/2024/NQ-HĐND"]
+    assert docs[2].title.startswith("Công văn số") and "Công văn" not in docs[1].title
+    # a code's parts read back through eng-OCR's damage; unknown parts kept as printed
+    assert [repair_doc_code(c) for c in ("1287/Qb-UBN", "246/KH-SLDTBXH", "07/2024/NQ-HPDND",
+                                         "12/2024/QD-UBND", "41-CTr/TU", "2186/SLĐTBXH-YThuong")
+            ] == ["1287/QĐ-UBND", "246/KH-SLĐTBXH", "07/2024/NQ-HĐND", "12/2024/QĐ-UBND",
+                  "41-CTr/TU", "2186/SLĐTBXH-YThuong"]
+
+
 def test_a_heading_wrapped_after_its_figure_or_after_a_full_row_is_a_parent():
     # "Chỉ tiêu số lượng trên 10.000" is no header line (a figure), "dân" goes on with it; a
     # heading after a row whose name ends on an open word ("... bình") still opens a row

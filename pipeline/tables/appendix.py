@@ -1446,6 +1446,75 @@ def parse_code(title: str) -> str:
     return m.group(0) if m else ""
 
 
+#: The letters of document codes in this genre (agencies, document types, fields), to
+#: repair what eng-OCR makes of them (see :func:`repair_doc_code`).
+CODE_PARTS = frozenset((
+    "UBND", "HĐND", "NQ", "CP", "TW", "KH", "BC", "TU", "CTr", "QĐ", "NĐ", "CT", "QH", "TT",
+    "TTg", "TB", "HD", "TTr", "KL", "ĐA", "BNV", "SNV", "SLĐTBXH", "LĐTBXH", "BLĐTBXH",
+    "BTXH", "VX", "KGVX", "VHXH", "CTXH", "CSXH", "SYT", "BYT", "SGDĐT", "BGDĐT", "BTC",
+    "STC", "SKHĐT", "BKHĐT", "BTP", "STP", "BTNMT", "STNMT", "BHXH", "LĐVL", "VL", "GDNN",
+    "MTTQ", "UBMTTQ", "VP", "VPCP", "BCĐ", "BDT", "BTGTU", "DVVL", "TCCB", "KTXH"))
+_PART_BY_SKELETON = {p.upper().replace("Đ", "D"): p for p in CODE_PARTS}
+#: "HĐND" as eng-OCR reads it: its Đ a run of strokes ("NQ-HDNBDND", "NQ-HPDND")
+_HDND_READ = regex.compile(r"H[DPB][A-Z]{0,5}ND")
+
+
+def repair_doc_code(code: str) -> str:
+    """A document code's letter parts read back through eng-OCR's damage: Đ read as D, B or
+    P (SLDTBXH → SLĐTBXH, Qb → QĐ), HĐND's Đ as a run of strokes (HDNBDND → HĐND), a part
+    one letter off a known one of four letters or more (UBN, UBNI → UBND). Parts not close
+    to exactly one of :data:`CODE_PARTS` are kept as printed."""
+    def fix(m: regex.Match) -> str:
+        part = m.group(0)
+        if part in CODE_PARTS:
+            return part
+        key = regex.sub(r"(?<=.)[BP](?=[A-Z]|$)", "D", part.upper().replace("Đ", "D"))
+        if part.upper().replace("Đ", "D") in _PART_BY_SKELETON:
+            return _PART_BY_SKELETON[part.upper().replace("Đ", "D")]
+        if key in _PART_BY_SKELETON and "Đ" in _PART_BY_SKELETON[key]:
+            return _PART_BY_SKELETON[key]     # Đ read as B or P
+        if _HDND_READ.fullmatch(part.upper()) and len(part) >= 5:
+            return "HĐND"
+        near = {p for p in CODE_PARTS if len(p) >= 4 and Levenshtein.distance(
+            part.upper().replace("Đ", "D"), p.upper().replace("Đ", "D"), score_cutoff=1) <= 1}
+        return near.pop() if len(near) == 1 and len(part) >= 3 else part
+    return regex.sub(r"(?<=[-/])[\p{L}&]+", fix, code)
+
+
+#: The letters a document type's code carries after its number (146/KH-UBND, 41-CTr/TU);
+#: a Công văn's code opens with its agency instead (86/UBND-VHXH).
+TYPE_CODES = {"Chương trình hành động": "CTR", "Chương trình": "CTR", "Kế hoạch": "KH",
+              "Quyết định": "QĐ", "Chỉ thị": "CT", "Nghị quyết": "NQ", "Thông báo": "TB",
+              "Hướng dẫn": "HD", "Đề án": "ĐA", "Báo cáo": "BC", "Kết luận": "KL",
+              "Tờ trình": "TTR"}
+_TYPE_SEGMENTS = frozenset(TYPE_CODES.values())
+
+
+def _type_segment(code: str) -> str:
+    """The first letters of a code after its number, in capitals ("41-CTr/TU" → "CTR")."""
+    m = regex.search(r"[\p{L}&]+", code)
+    return m.group(0).upper() if m else ""
+
+
+def code_of_type(lines: list[str], at: int, doc_type: str) -> str:
+    """The document's own code among the codes of its row's lines (*at*: the line with its
+    date and type): the nearest to that line whose letters after the number are its type's
+    (a Kế hoạch's KH) — the title may name other documents ("Kế hoạch triển khai Nghị
+    quyết số 68/NQ-CP") and a neighbour's code may stray in — else the nearest that names
+    no type; "" when there is none (a code of another type is a title's reference)."""
+    found = [(abs(k - at), -k, m.group(0)) for k, line in enumerate(lines)
+             for m in _CODE.finditer(line.replace(" /", "/").replace("/ ", "/"))]
+    codes = [c for *_, c in sorted(found)]
+    want = TYPE_CODES.get(doc_type)
+    # (OCR mistakes a Nghị quyết for a Quyết định and back: the two share "quyết")
+    wants = {want, *(("NQ", "QĐ") if want in ("NQ", "QĐ") else ())} if want else set()
+    own = [c for c in codes if _type_segment(c) in wants]
+    if own:
+        return own[0]
+    free = [c for c in codes if _type_segment(c) not in _TYPE_SEGMENTS]
+    return free[0] if free else ""
+
+
 def iso_date(raw: str) -> str:
     """An issued date as ISO 8601: d/m/yyyy → yyyy-mm-dd, m/yyyy → yyyy-mm, yyyy as it is;
     "" for anything else."""
@@ -1511,7 +1580,7 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
         partner = "; ".join(t for _, t in span[2:-1]) if len(span) >= 4 else ""
         raw = " ".join(body[k][1].split())
         line_nums = tuple(l for ls, _ in span for l in ls) + tuple(body[k][0])
-        records.append(DocumentRecord(source, no or str(n), title, parse_code(title), lead, partner,
+        records.append(DocumentRecord(source, no or str(n), title, repair_doc_code(parse_code(title)), lead, partner,
                                       level, iso_date(raw), raw, doc_type or doc_type_of(title),
                                       0, line_nums))
     return records
@@ -1520,6 +1589,11 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
 # The issued date of an Appendix II row: d/m/yyyy or m/yyyy standing alone (not inside a
 # code such as 24/2024/NQ-HĐND); the title's "ngày 09/5/2024" is no issued date.
 _ISSUED = regex.compile(r"(?<![\d/])(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)(?![\d/])")
+_NO_LEAD = regex.compile(r"^\W*\d{1,2}\s*[|.)]?\s+")    # a row's number before its title
+#: A line that opens a document's title: its type and "số" ("Kế hoạch số 95/KH-UBND").
+_TITLE_OPENING = regex.compile(r"\W*(?:%s) so\b" % "|".join(
+    sorted({" ".join(skeleton(t).split()) for t in DOC_TYPES}, key=len, reverse=True)))
+
 LEVELS = ("Tỉnh", "Thành phố", "Huyện", "Sở", "Xã", "Trung ương")
 _ROW_NO = regex.compile(r"^\W{0,2}(\d{1,2})\s*[|.)]?\s+\S")
 
@@ -1568,10 +1642,17 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         doc_type = _doc_type_at(text[found[-1].end():].strip(" |:;.,")) if found else ""
         if doc_type:
             anchors.append((k, found[-1], doc_type))
+    # a row's lines run from the middle between its date line and the one above, or from a
+    # line that opens a title ("Công văn số 86/UBND-VHXH ngày"), to where the next begins
+    starts = [0]
+    for (a, _, _), (b, _, _) in zip(anchors, anchors[1:]):
+        opening = next((t for t in range(a + 1, b + 1)
+                        if _TITLE_OPENING.match(skeleton(_NO_LEAD.sub("", body[t][1])))), None)
+        starts.append(opening if opening is not None else (a + b) // 2 + 1)
     records = []
     for i, (k, m, doc_type) in enumerate(anchors):
-        lo = 0 if i == 0 else (anchors[i - 1][0] + k) // 2 + 1
-        hi = len(body) if i + 1 == len(anchors) else (k + anchors[i + 1][0]) // 2 + 1
+        lo = starts[i]
+        hi = len(body) if i + 1 == len(anchors) else starts[i + 1]
         rows = body[lo:hi]
         text = body[k][1]
         raw_date = regex.sub(r"\s+", "", m.group(1))
@@ -1586,10 +1667,12 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         joined = " ".join(t for _, t in rows)
         # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
         codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
-        code = unglue_code(codes[-1].group(0)) if codes else parse_code(joined)
+        code = unglue_code(codes[-1].group(0)) if codes else code_of_type(
+            [t for _, t in rows], k - lo, doc_type)
+        printed, code = code, repair_doc_code(code)
         no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
         title = " ".join(t for _, t in rows[:k - lo]) + " " + before
-        title = title.replace(code, " ") if code else title
+        title = title.replace(printed, " ") if printed else title
         title = " ".join(regex.sub(r"^\W*\d{1,2}\s*[|.)]\s*|\|", " ", title).split())
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
                                       code, "", "", level, iso_date(raw_date), raw_date,
