@@ -792,6 +792,25 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
     assert [d.code for d in docs] == ["95/KH-UBND", "07/CT-UBND", "86/UBND-VHXH",
                                       "17/2024/NQ-HĐND"]
     assert docs[2].title.startswith("Công văn số") and "Công văn" not in docs[1].title
+    # a row whose type cell OCR lost is found by its level before its date; its type is
+    # the one its title opens with, or its code's; a title's wrapped "Nghị quyết số 68/NQ-CP"
+    # opening a line stays with the title above
+    docs = parse_document_rows(list(enumerate([
+        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+        "Chương trình hành động thực hiện : re ở",
+        "1 nghị quyết số 42-NQ/TW của Ban 61-CTr/TU sự Tỉnh | 15/3/2024 a",
+        "Kế hoạch số 318/KH-UBND ngày Sở Lao động - Thương",
+        "19/6/2024 triển khai Chương trình hành UBND tỉnh bình và Xã hội Tỉnh 15/6/2024 | Kế hoạch",
+        "động của Chính phủ ban hành kèm theo",
+        "Nghị quyết số 68/NQ-CP",
+        "Nghị quyết số 15/2024/NQ-HĐND quy",
+        "định mức hỗ trợ đóng BHYT HĐND tỉnh Tỉnh 12/7/2024 | Nghị quyết",
+    ], start=1)), "x.txt")
+    assert [(d.code, d.doc_type, d.level, d.issued_on) for d in docs] == [
+        ("61-CTr/TU", "Chương trình hành động", "Tỉnh", "2024-03-15"),
+        ("318/KH-UBND", "Kế hoạch", "Tỉnh", "2024-06-15"),
+        ("15/2024/NQ-HĐND", "Nghị quyết", "Tỉnh", "2024-07-12")]
+    assert docs[2].title.startswith("Nghị quyết số 15/2024/NQ-HĐND quy định")
     # a code's parts read back through eng-OCR's damage; unknown parts kept as printed
     assert [repair_doc_code(c) for c in ("1287/Qb-UBN", "246/KH-SLDTBXH", "07/2024/NQ-HPDND",
                                          "12/2024/QD-UBND", "41-CTr/TU", "2186/SLĐTBXH-YThuong")

@@ -1488,6 +1488,7 @@ TYPE_CODES = {"Chương trình hành động": "CTR", "Chương trình": "CTR", 
               "Hướng dẫn": "HD", "Đề án": "ĐA", "Báo cáo": "BC", "Kết luận": "KL",
               "Tờ trình": "TTR"}
 _TYPE_SEGMENTS = frozenset(TYPE_CODES.values())
+_TYPE_OF_CODE = {c: t for t, c in reversed(TYPE_CODES.items())}   # CTR: Chương trình hành động
 
 
 def _type_segment(code: str) -> str:
@@ -1598,6 +1599,16 @@ LEVELS = ("Tỉnh", "Thành phố", "Huyện", "Sở", "Xã", "Trung ương")
 _ROW_NO = regex.compile(r"^\W{0,2}(\d{1,2})\s*[|.)]?\s+\S")
 
 
+def _level_before(text: str) -> str:
+    """The level a date's cell follows ("... Tỉnh |" before "15/3/2024"), or ""."""
+    words = skeleton(text.rstrip(" |:;.,")).split()
+    for lv in LEVELS:
+        n = len(lv.split())
+        if words[-n:] and fuzz.ratio(" ".join(words[-n:]), skeleton(lv)) >= 75:
+            return lv
+    return ""
+
+
 def _doc_type_at(text: str) -> str:
     """The document type a cell's text opens with, read through OCR damage ("Kéhoach",
     "Neb quyet"), or ""."""
@@ -1640,13 +1651,17 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         found = [m for m in _ISSUED.finditer(text)
                  if skeleton(text[:m.start()]).split()[-1:] != ["ngay"]]
         doc_type = _doc_type_at(text[found[-1].end():].strip(" |:;.,")) if found else ""
-        if doc_type:
+        if doc_type or (found and _level_before(text[:found[-1].start()])):
+            # the date with its type after it, or its level before it when OCR lost the
+            # type's cell ("Tỉnh | 15/3/2024 a")
             anchors.append((k, found[-1], doc_type))
     # a row's lines run from the middle between its date line and the one above, or from a
     # line that opens a title ("Công văn số 86/UBND-VHXH ngày"), to where the next begins
     starts = [0]
     for (a, _, _), (b, _, _) in zip(anchors, anchors[1:]):
-        opening = next((t for t in range(a + 1, b + 1)
+        # (the last such line: an earlier one may be the title above naming a document,
+        # "Nghị quyết số 68/NQ-CP" wrapped to open a line)
+        opening = next((t for t in range(b, a, -1)
                         if _TITLE_OPENING.match(skeleton(_NO_LEAD.sub("", body[t][1])))), None)
         starts.append(opening if opening is not None else (a + b) // 2 + 1)
     records = []
@@ -1672,8 +1687,13 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         printed, code = code, repair_doc_code(code)
         no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
         title = " ".join(t for _, t in rows[:k - lo]) + " " + before
-        title = title.replace(printed, " ") if printed else title
+        if printed:     # the code cell beside the title; a title naming its own code keeps it
+            title = regex.sub(r"(?<!\bsố\s)" + regex.escape(printed), " ", title)
+            title = title.replace(f"số {printed}", f"số {code}")
         title = " ".join(regex.sub(r"^\W*\d{1,2}\s*[|.)]\s*|\|", " ", title).split())
+        if not doc_type:    # its cell lost: the type the title opens with, or its code's
+            opens = _doc_type_at(title) if _TITLE_OPENING.match(skeleton(title)) else ""
+            doc_type = opens or _TYPE_OF_CODE.get(_type_segment(code), "")
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
                                       code, "", "", level, iso_date(raw_date), raw_date,
                                       doc_type, 0, tuple(ln for ln, _ in rows)))
