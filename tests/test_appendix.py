@@ -811,6 +811,24 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
         ("318/KH-UBND", "Kế hoạch", "Tỉnh", "2024-06-15"),
         ("15/2024/NQ-HĐND", "Nghị quyết", "Tỉnh", "2024-07-12")]
     assert docs[2].title.startswith("Nghị quyết số 15/2024/NQ-HĐND quy định")
+    assert [d.lead_agency for d in docs] == ["", "UBND tỉnh", "HĐND tỉnh"]
+    # the lead agency: the first agency after the code (not the title's "của UBND ..."),
+    # its place when the domain list knows it, completed from the line below when wrapped
+    from pipeline.tables.appendix import lead_agency
+
+    assert lead_agency("5 | tăng cường phát triển người tham gia UBND tỉnh Hà Giang | BHXH "
+                       "tỉnh Hà Giang Tỉnh") == "UBND tỉnh Hà Giang"
+    assert lead_agency("26/7/2024 của UBND tỉnh Tuyên Quang UBND tỉnh Tuyển Số Lao động "
+                       "Tỉnh") == "UBND tỉnh"
+    assert lead_agency("trên địa bàn huyện giai đoạn 156/KH-UBND UBND huyện Tháp |-chồng "
+                       "Huyện", "156/KH-UBND", "Mười xi -") == "UBND huyện Tháp Mười"
+    assert lead_agency("ở nhà tạm 2156/QĐ-UBNDUBND tính Sở Xây dựng Tỉnh",
+                       "2156/QĐ-UBND") == "UBND tỉnh"
+    assert lead_agency("theo 27/2024/NQ-HDNHDND tính UBND tỉnh Tỉnh",
+                       "27/2024/NQ-HDNHDND") == "HĐND tỉnh"
+    assert lead_agency("2 | 96/KH-UBND | Số Lao động - Thương Huyện", "96/KH-UBND") == \
+        "Sở Lao động - Thương binh và Xã hội"
+    assert lead_agency("Quy định mức chuẩn trợ giúp xã hội trên địa bàn") == ""
     # a code's parts read back through eng-OCR's damage; unknown parts kept as printed
     assert [repair_doc_code(c) for c in ("1287/Qb-UBN", "246/KH-SLDTBXH", "07/2024/NQ-HPDND",
                                          "12/2024/QD-UBND", "41-CTr/TU", "2186/SLĐTBXH-YThuong")

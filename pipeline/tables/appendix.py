@@ -1592,11 +1592,88 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
 _ISSUED = regex.compile(r"(?<![\d/])(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)(?![\d/])")
 _NO_LEAD = regex.compile(r"^\W*\d{1,2}\s*[|.)]?\s+")    # a row's number before its title
 #: A line that opens a document's title: its type and "số" ("Kế hoạch số 95/KH-UBND").
-_TITLE_OPENING = regex.compile(r"\W*(?:%s) so\b" % "|".join(
-    sorted({" ".join(skeleton(t).split()) for t in DOC_TYPES}, key=len, reverse=True)))
+_TITLE_OPENING = regex.compile(r"\W*(?:{}) so\b".format("|".join(
+    sorted({" ".join(skeleton(t).split()) for t in DOC_TYPES}, key=len, reverse=True))))
 
 LEVELS = ("Tỉnh", "Thành phố", "Huyện", "Sở", "Xã", "Trung ương")
 _ROW_NO = regex.compile(r"^\W{0,2}(\d{1,2})\s*[|.)]?\s+\S")
+
+
+#: The head of an agency's name in the lead agency's cell
+_AGENCY_HEAD = regex.compile(
+    r"(?<![\p{L}])(?:(UBND|HĐND|BHXH|Ủy ban nhân dân|Hội đồng nhân dân)\s+"
+    r"(t[iíìỉĩị]nh|thành phố|huyện|thị xã|quận|xã|phường)"
+    r"|(?:Ban Thường vụ\s+)?(Tỉnh|Thành|Huyện)\s+ủy|(S[ởốớ])(?=\s+\p{Lu}))(?![\p{L}])")
+#: The words that start another agency's name or the level: where a lead agency ends.
+_AGENCY_STOP = frozenset(("sở", "số", "ban", "phòng", "bộ", "ủy", "hội", "các", "tỉnh", "huyện",
+                          "xã", "phường", "ubnd", "hđnd", "bhxh", "đài", "báo", "thành", "trung"))
+_SO_LDTBXH = "Sở Lao động - Thương binh và Xã hội"
+
+
+def lead_agency(line: str, code: str = "", below: str = "") -> str:
+    """The lead agency of a Phụ lục II row from its date line (*line*, up to the date; its
+    cells side by side: title, code, lead, partner, level): the first agency named after
+    the code, or after the title's "của ..." when the code is elsewhere. "UBND tỉnh" /
+    "Tỉnh ủy" take the place after them when the domain list knows it (a place OCR garbled
+    is left out: "UBND tỉnh"), a Sở its name's words up to the next agency; "" when no
+    agency stands on the line. A place wrapped in its cell ("UBND huyện Krông" / "Pa") is
+    completed when *below*, the next line, holds the rest of one name."""
+    at = line.rfind(code) + len(code) if code and code in line else 0
+    line = f"{line[:at]} {line[at:]}"     # the lead's UBND run into the code, cut off it
+    after = line[at:].strip(" |]").split()
+    if at and after and skeleton(after[0]).strip(",;.:|") in ("tinh", "huyen", "xa", "phuong") \
+            and regex.search(r"(?i)[-/]\p{L}*(?:UBND|H\p{L}{2,}ND)$", code):
+        # the lead's UBND / HĐND run into the code beside it ("2156/QĐ-UBNDUBND tỉnh",
+        # "27/2024/NQ-HDNHDND tính"): its unit and place follow the code
+        head = "HĐND" if repair_doc_code(code).endswith("HĐND") \
+            and not code.upper().endswith("UBND") else "UBND"
+        unit = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã", "phuong": "phường"}[
+            skeleton(after[0]).strip(",;.:|")]
+        return f"{head} {unit} {_known_place(after[1:], below)}".strip()
+    for m in _AGENCY_HEAD.finditer(line, at):
+        if skeleton(line[max(0, m.start() - 5):m.start()]).strip().endswith(("cua", "cia", "ctia")):
+            continue    # the title's "của UBND tỉnh ...": the issuer named in the title
+        head = m.group(0)
+        rest = line[m.end():].split()
+        words = []
+        for w in rest:
+            w = w.strip(",;.:|]")
+            if not w or not regex.fullmatch(r"\p{L}+", w) or w.lower() in _AGENCY_STOP:
+                break
+            words.append(w)
+        if m.group(4):      # a Sở: its name's words (Sở Nội vụ, Sở Y tế, Sở Tài chính)
+            name = " ".join(words[:4])
+            if skeleton(name).startswith("lao dong"):
+                return _SO_LDTBXH
+            return f"Sở {name}" if 1 <= len(words) <= 4 and words[0][:1].isupper() else ""
+        if skeleton(m.group(2) or "") == "tinh":
+            head = f"{m.group(1)} tỉnh"     # "UBND tính": the unit's mark misread
+        place = _known_place(words, below)
+        return f"{head} {place}".strip() if place or not words or not words[0][:1].isupper() \
+            else head
+    return ""
+
+
+def _known_place(words: list[str], below: str = "") -> str:
+    """The longest run of capitalised words opening *words* that names a place of the domain
+    list ("Hà Giang", "Đắk Nông"), or ""; when a name's first words end *words* and its
+    other words stand on the line *below* (the cell wrapped), that name if it is one only."""
+    from ..restore.syllables import proper_names
+
+    names = proper_names()
+    for n in (4, 3, 2):
+        run = words[:n]
+        if len(run) == n and all(w[:1].isupper() for w in run) \
+                and tuple(skeleton(w) for w in run) in names:
+            return " ".join(names[tuple(skeleton(w) for w in run)])
+    keys = [skeleton(w) for w in words[:3]]
+    under = set(skeleton(below).replace("|", " ").split())
+    if keys and words[0][:1].isupper() and len(words) <= 3:
+        fits = {v for k, v in names.items() if len(k) > len(keys) and list(k[:len(keys)]) == keys
+                and set(k[len(keys):]) <= under}
+        if len(fits) == 1:
+            return " ".join(fits.pop())
+    return ""
 
 
 def _level_before(text: str) -> str:
@@ -1658,7 +1735,7 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
     # a row's lines run from the middle between its date line and the one above, or from a
     # line that opens a title ("Công văn số 86/UBND-VHXH ngày"), to where the next begins
     starts = [0]
-    for (a, _, _), (b, _, _) in zip(anchors, anchors[1:]):
+    for (a, _, _), (b, _, _) in pairwise(anchors):
         # (the last such line: an earlier one may be the title above naming a document,
         # "Nghị quyết số 68/NQ-CP" wrapped to open a line)
         opening = next((t for t in range(b, a, -1)
@@ -1679,7 +1756,6 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
             if tail and fuzz.ratio(tail, skeleton(lv)) >= 75:
                 level = lv
                 break
-        joined = " ".join(t for _, t in rows)
         # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
         codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
         code = unglue_code(codes[-1].group(0)) if codes else code_of_type(
@@ -1694,8 +1770,9 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         if not doc_type:    # its cell lost: the type the title opens with, or its code's
             opens = _doc_type_at(title) if _TITLE_OPENING.match(skeleton(title)) else ""
             doc_type = opens or _TYPE_OF_CODE.get(_type_segment(code), "")
+        lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "")
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
-                                      code, "", "", level, iso_date(raw_date), raw_date,
+                                      code, lead, "", level, iso_date(raw_date), raw_date,
                                       doc_type, 0, tuple(ln for ln, _ in rows)))
     return records
 
