@@ -577,3 +577,12 @@ def test_capitals_with_a_small_i_and_so_bo_read_with_g():
     assert restore_text("BG LAO DONG") == "BỘ LAO ĐỘNG"
     assert restore_text("ma SG la") != "mã Sở là"     # no name after it: left alone
     assert restore_text("- LDVP, KGVX;") == "- LĐVP, KGVX;"
+
+
+def test_initials_place_kinds_and_abbreviations_in_names():
+    # a person's initials stay and the name after them is read; "Lưu VT" is no place name
+    assert restore_text("Luu: VT, N.T.Thuy.") == "Lưu: VT, N.T.Thủy."
+    assert restore_text("Luu VT, Tr.V.Thién") == "Lưu VT, Tr.V.Thiện"
+    # thành phố and thị xã abbreviated before a name
+    assert restore_text("tai Tp. Ho Chi Minh va TX. Son Tay") == "tại Tp. Hồ Chí Minh và TX. Sơn Tây"
+    assert restore_text("Tp.Ho Chi Minh") == "Tp.Hồ Chí Minh"

@@ -224,6 +224,14 @@ def classify(piece: str) -> str:
     return "word"
 
 
+#: Abbreviated kinds of place before a period: thành phố, thị xã, thị trấn.
+_PLACE_ABBREVIATIONS = frozenset(("Tp", "TP", "tp", "Tx", "TX", "tx", "TT"))
+
+_PLACE_KIND = regex.compile(r"((?:Tp|TP|tp|Tx|TX|tx)\.)\p{Lu}\S*")   # "Tp.Hồ", "TX.Sơn"
+
+#: A person's initials and name in one token: "N.T.Thủy", "Tr.V.Thiện", "Ng.V.Nam".
+_INITIALS = regex.compile(r"((?:(?:Ng|Tr|Th|Ch|Ph|Nh|Kh|Gi|[A-ZĐ])\.){1,3})\p{Lu}\p{Ll}\S*")
+
 #: Sở and Bộ before an agency's name, their marked o read as G ("SG Nội vụ", "BG Y tế").
 _G_FOR_MARKED_O = {"SG": "Sở", "BG": "Bộ"}
 
@@ -386,6 +394,13 @@ class Decoder:
                 for a, b, ocr, texts, tokens, emit, decodable, glued in made]
 
     def _build_word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
+        initials = _INITIALS.fullmatch(piece) or _PLACE_KIND.fullmatch(piece)
+        if initials:
+            # a person's initials before the name ("N.T.Thuy", "Tr.V.Thién" in the list of
+            # recipients), a kind of place before its name ("Tp.Hồ"): kept, the name read
+            head = initials.group(1)
+            return [self._fixed(head, line, start, UNK),
+                    *self._word_positions(piece[len(head):], line, start + len(head))]
         glue = _LABEL_GLUE.match(piece)
         if glue:
             label = glue.group(1)
@@ -640,6 +655,9 @@ class Decoder:
             if text[:1] == "|":
                 if _after_appendix(pieces, k):
                     special[k] = ("numeral", "I" * len(text))
+            elif text in _PLACE_ABBREVIATIONS and k + 1 < len(pieces) \
+                    and pieces[k + 1][0] == "." and pieces[k + 1][1] == _end:
+                special[k] = ("keep", text)     # "Tp. Hồ Chí Minh", "TX. Sơn Tây"
             elif text in _G_FOR_MARKED_O and k + 1 < len(pieces) \
                     and pieces[k + 1][0][:1].isupper():
                 word = _G_FOR_MARKED_O[text]

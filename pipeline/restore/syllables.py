@@ -326,7 +326,8 @@ def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Names of two to four capitalised words in the domain list (Lâm Đồng, Cao Lãnh, Đắk
     Nông, An Khê, Gia Rai): a term all of whose words are capitalised, once a lower-case
     kind before it is set aside ("tỉnh Lâm Đồng", "dân tộc Gia Rai"), keyed by its words'
-    skeletons. Part of a term is none ("Hội Chữ" of "Hội Chữ thập đỏ"). A skeleton two names
+    skeletons. Part of a term is none ("Hội Chữ" of "Hội Chữ thập đỏ"), nor is a term with
+    an abbreviation ("Lưu VT", "Sở LĐTBXH": no place's name). A skeleton two names
     share (the people Gia Rai and the town Giá Rai) is left out: the letters do not say
     which one it is."""
     index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
@@ -336,6 +337,7 @@ def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
                 line = line[len(kind) + 1:]
                 break
         words = tuple(line.split())
-        if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words):
+        if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha()
+                                         and not (len(w) > 1 and w.isupper()) for w in words):
             index.setdefault(tuple(skeleton(w) for w in words), set()).add(words)
     return {k: next(iter(v)) for k, v in index.items() if len(v) == 1}
