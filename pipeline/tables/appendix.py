@@ -1468,15 +1468,16 @@ def repair_doc_code(code: str) -> str:
         part = m.group(0)
         if part in CODE_PARTS:
             return part
-        key = regex.sub(r"(?<=.)[BP](?=[A-Z]|$)", "D", part.upper().replace("Đ", "D"))
-        if part.upper().replace("Đ", "D") in _PART_BY_SKELETON:
-            return _PART_BY_SKELETON[part.upper().replace("Đ", "D")]
-        if key in _PART_BY_SKELETON and "Đ" in _PART_BY_SKELETON[key]:
-            return _PART_BY_SKELETON[key]     # Đ read as B or P
-        if _HDND_READ.fullmatch(part.upper()) and len(part) >= 5:
+        flat = part.upper().replace("Đ", "D")
+        if flat in _PART_BY_SKELETON:
+            return _PART_BY_SKELETON[flat]
+        as_d = regex.sub(r"(?<=.)[BP](?=[A-Z]|$)", "D", flat)
+        if "Đ" in _PART_BY_SKELETON.get(as_d, ""):
+            return _PART_BY_SKELETON[as_d]     # Đ read as B or P
+        if _HDND_READ.fullmatch(flat) and len(part) >= 5:
             return "HĐND"
-        near = {p for p in CODE_PARTS if len(p) >= 4 and Levenshtein.distance(
-            part.upper().replace("Đ", "D"), p.upper().replace("Đ", "D"), score_cutoff=1) <= 1}
+        near = {p for k, p in _PART_BY_SKELETON.items()
+                if len(k) >= 4 and Levenshtein.distance(flat, k, score_cutoff=1) <= 1}
         return near.pop() if len(near) == 1 and len(part) >= 3 else part
     return regex.sub(r"(?<=[-/])[\p{L}&]+", fix, code)
 
@@ -1581,9 +1582,10 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
         partner = "; ".join(t for _, t in span[2:-1]) if len(span) >= 4 else ""
         raw = " ".join(body[k][1].split())
         line_nums = tuple(l for ls, _ in span for l in ls) + tuple(body[k][0])
-        records.append(DocumentRecord(source, no or str(n), title, repair_doc_code(parse_code(title)), lead, partner,
-                                      level, iso_date(raw), raw, doc_type or doc_type_of(title),
-                                      0, line_nums))
+        records.append(DocumentRecord(source, no or str(n), title,
+                                      repair_doc_code(parse_code(title)), lead, partner, level,
+                                      iso_date(raw), raw, doc_type or doc_type_of(title), 0,
+                                      line_nums))
     return records
 
 
@@ -1749,13 +1751,7 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         text = body[k][1]
         raw_date = regex.sub(r"\s+", "", m.group(1))
         before = text[:m.start()].rstrip(" |:;")
-        level = ""
-        for lv in LEVELS:
-            words = len(lv.split())
-            tail = " ".join(skeleton(before).split()[-words:])
-            if tail and fuzz.ratio(tail, skeleton(lv)) >= 75:
-                level = lv
-                break
+        level = _level_before(before)
         # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
         codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
         code = unglue_code(codes[-1].group(0)) if codes else code_of_type(
