@@ -227,7 +227,8 @@ def classify(piece: str) -> str:
 #: Abbreviated kinds of place before a period: thành phố, thị xã, thị trấn.
 _PLACE_ABBREVIATIONS = frozenset(("Tp", "TP", "tp", "Tx", "TX", "tx", "TT"))
 
-_PLACE_KIND = regex.compile(r"((?:Tp|TP|tp|Tx|TX|tx)\.)\p{Lu}\S*")   # "Tp.Hồ", "TX.Sơn"
+_PLACE_KIND = regex.compile(r"((?:{})\.)\p{{Lu}}\S*".format(   # "Tp.Hồ", "TX.Sơn"
+    "|".join(sorted(_PLACE_ABBREVIATIONS))))
 
 #: A person's initials and name in one token: "N.T.Thủy", "Tr.V.Thiện", "Ng.V.Nam".
 _INITIALS = regex.compile(r"((?:(?:Ng|Tr|Th|Ch|Ph|Nh|Kh|Gi|[A-ZĐ])\.){1,3})\p{Lu}\p{Ll}\S*")
@@ -596,8 +597,9 @@ class Decoder:
 
     def _name_candidates(self, piece: str) -> list[tuple[str, int, float]]:
         """Place-name words no syllable search finds (``Dak`` → Đắk, ``Krong`` → Krông):
-        the domain list's :func:`name_syllables` with a capitalised token's skeleton, as
-        (word, LM id, weighted channel log10), the channel priced letter by letter."""
+        the domain list's :func:`name_syllables` with a capitalised token's skeleton (or of
+        its length, when a digit stands for a marked vowel: ``K6ng`` → Kông), as (word, LM
+        id, weighted channel log10), the channel priced letter by letter."""
         if not piece[:1].isupper() or not piece.isalnum():
             return []
         out = []
