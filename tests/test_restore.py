@@ -586,3 +586,9 @@ def test_initials_place_kinds_and_abbreviations_in_names():
     # thành phố and thị xã abbreviated before a name
     assert restore_text("tai Tp. Ho Chi Minh va TX. Son Tay") == "tại Tp. Hồ Chí Minh và TX. Sơn Tây"
     assert restore_text("Tp.Ho Chi Minh") == "Tp.Hồ Chí Minh"
+
+
+def test_a_lone_zero_between_words_is_o_unless_a_unit_follows():
+    assert restore_text("kho khan tap trung 0 bao hiem xa hoi") == \
+        "khó khăn tập trung ở bảo hiểm xã hội"
+    assert restore_text("co 0 ca mac moi").startswith("có 0 ca")    # a count of cases
