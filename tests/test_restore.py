@@ -592,3 +592,10 @@ def test_a_lone_zero_between_words_is_o_unless_a_unit_follows():
     assert restore_text("kho khan tap trung 0 bao hiem xa hoi") == \
         "khó khăn tập trung ở bảo hiểm xã hội"
     assert restore_text("co 0 ca mac moi").startswith("có 0 ca")    # a count of cases
+
+
+def test_a_place_name_broken_over_two_lines_is_read_whole():
+    assert restore_text("Uy ban nhan dan tinh Gia\n~ Lai bao cao nhu sau:") == \
+        "Ủy ban nhân dân tỉnh Gia\n~ Lai báo cáo như sau:"
+    assert restore_text("tai huyen Krong\nPa va Dak\nNong") == "tại huyện Krông\nPa và Đắk\nNông"
+    assert restore_text("Gia dinh\nLai xe") == "Gia đình\nLái xe"     # no name

@@ -684,11 +684,29 @@ class Decoder:
 
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
+        carried: dict[int, tuple[str, str]] = {}
+        next_pieces = list(split_line(lines[0], self.params.glue_apostrophe)) if lines else []
         for li, line in enumerate(lines):
-            pieces = list(split_line(line, self.params.glue_apostrophe))
+            pieces = next_pieces
+            next_pieces = list(split_line(lines[li + 1], self.params.glue_apostrophe)) \
+                if li + 1 < len(lines) else []
             letters = [c for c in line if c.isalpha()]
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             special = self._special(pieces)
+            special.update(carried)
+            carried = {}
+            if self.params.place_names and pieces and next_pieces:
+                # a place name broken over two lines ("tỉnh Gia" / "Lai báo cáo"): its
+                # words on the next line are read with it
+                # (dust may open the next line: "~ Lai báo cáo")
+                lead = next((i for i, q in enumerate(next_pieces[:3])
+                             if q[3] == "word" and q[0][:1].isalpha()), 0)
+                tail = pieces[-3:]
+                for k, w in self._names_in(tail + next_pieces[lead:lead + 3]).items():
+                    if k >= len(tail):
+                        carried[k - len(tail) + lead] = ("name", w)
+                    elif len(pieces) - len(tail) + k not in special:
+                        special[len(pieces) - len(tail) + k] = ("name", w)
             for k, (text, start, _end, kind) in enumerate(pieces):
                 self._state.capitals = 2 if line_upper else int(_caps_neighbour(pieces, k))
                 rule = special.get(k) if special else None
