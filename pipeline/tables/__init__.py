@@ -307,10 +307,20 @@ def _records(doc: Document, rows, columns, catalog, warnings: list[str],
             # a self-named sub-row (Số bác sĩ under Chỉ tiêu số lượng trên 10.000 dân)
             entry, _score = catalog.match(f"{parent.indicator} - {row.indicator}",
                                           row.unit or None, row.group_no or None)
+        flags = list(row.flags)
+        if text and not row.unit:
+            # a unit OCR lost: a sub-row's is its parent's, another row's its catalog entry's
+            above = next((r for r in reversed(out) if " - " not in r.indicator), None)
+            if " - " in row.indicator and above is not None and above.unit \
+                    and row.indicator.startswith(above.indicator + " - "):
+                row = replace(row, unit=above.unit)
+                flags.append("unit lost in OCR: the parent row's")
+            elif entry is not None and entry.unit:
+                row = replace(row, unit=entry.unit)
+                flags.append("unit lost in OCR: the catalog's")
         if row.is_parent:
             parent = row
         cells = tuple(normalize_cell(c) for c in row.cells)
-        flags = list(row.flags)
         fixed = []
         for col, cell in zip(columns, cells):
             repaired = restore_misread_number(cell, row.unit, cells) if text else None
