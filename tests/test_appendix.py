@@ -1039,19 +1039,20 @@ def test_a_unit_ocr_lost_is_the_parent_rows_or_the_catalogs(tmp_path):
     from pipeline.process import process_document
 
     src = tmp_path / "bao-cao.txt"
-    src.write_text("\n".join([
+    lines = [
         "UY BAN NHAN DAN TINH BEN TRE",
         "Phu luc I",
         "CAC CHI TIEU CHU YEU",
         "Chi tieu Don vi Den nam 2025 Den nam 2030 Nam 2024 Uoc nam 2025",
         "1 | Uu dai nguoi co cong",
-        "Ti le ho gia dinh nguoi co cong co muc song bang hoac cao hon muc song trung binh "
-        "cua dan cu noi cu tru 100 100 99,6 99,8",
+        ("Ti le ho gia dinh nguoi co cong co muc song bang hoac cao hon muc song trung binh "
+         "cua dan cu noi cu tru 100 100 99,6 99,8"),
         "2 | Lao dong, viec lam",
         "Ti le that nghiep chung % <4 <3 3,2 3,1",
         "Thanh thi <4 <3 3,5 3,4",
         "Nong thon % <3 <2 2,1 2,0",
-    ]) + "\n", encoding="utf-8")
+    ]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     rows = {r.indicator: r for r in process_document(src, "bao-cao").indicators}
     first = next(r for name, r in rows.items() if name.startswith("Tỉ lệ hộ gia đình"))
     assert first.unit == "%" and "unit lost in OCR: the catalog's" in first.flags
