@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ..models import DocumentRecord, ValueColumn
-from ..restore.syllables import is_syllable, skeleton
+from ..restore.syllables import is_syllable, proper_names, skeleton
 from .values import is_value_token, parse_cell
 
 log = logging.getLogger(__name__)
@@ -248,6 +248,12 @@ def _value_columns(cols: list[tuple[str, int]]) -> tuple[ValueColumn, ...]:
 _DATED = regex.compile(r"/\s*(20\d\d)\b")
 
 
+def _report_year(header_text: str) -> int | None:
+    """The year of the last date in the header (the report's: :data:`_DATED`), or None."""
+    dated = _DATED.findall(header_text)
+    return int(dated[-1]) if dated else None
+
+
 def _header_estimate(header_text: str) -> bool:
     """Does the header say a column is an estimate? "dự kiến" is often split by the
     linearisation ("(dự" ... "kiến)"), "Ước năm" glued ("Uécnam")."""
@@ -269,8 +275,7 @@ def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> t
             lost ("Ước thực hiện năm 2026" read as "026").
         rows_sure: whether enough rows show *n_values* to add columns for it.
     """
-    estimate, dated = _header_estimate(header_text), _DATED.findall(header_text)
-    report_year = int(dated[-1]) if dated else None
+    estimate, report_year = _header_estimate(header_text), _report_year(header_text)
     years = header_years(header_text)
     if 2 <= len(years) <= 6:
         cols = _columns_in_order(years, estimate, report_year) or _columns_labelled(header_text) \
@@ -285,8 +290,8 @@ def header_columns(header_text: str, n_values: int, rows_sure: bool = True) -> t
             cols = _columns_in_order(years + list(range(start, start + missing)), estimate,
                                      report_year) or cols
         last = cols[-1]
-        if dated and last.role == "actual" and last.year is not None \
-                and last.year >= int(dated[-1]):
+        if report_year is not None and last.role == "actual" and last.year is not None \
+                and last.year >= report_year:
             cols = cols[:-1] + (ValueColumn(f"estimate_{last.year}", "estimate", last.year),)
         return cols
     if n_values == 3:
@@ -1221,8 +1226,7 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
     years = header_years(header_text)
     if not 2 <= n <= 6 or not n - 2 <= len(years) <= n or len(years) < 2:
         return None
-    estimate, dated = _header_estimate(header_text), _DATED.findall(header_text)
-    report_year = int(dated[-1]) if dated else None
+    estimate, report_year = _header_estimate(header_text), _report_year(header_text)
     if len(years) == n and (_columns_in_order(years, estimate, report_year)
                             or _columns_labelled(header_text)):
         return None
@@ -1242,15 +1246,15 @@ def columns_by_shapes(header_text: str, rows: list[ParsedRow], n: int
     if len(ordered) <= t:
         return None
     targets, results = ordered[-t:], ordered[:-t]
-    dated = _DATED.findall(header_text)
     if len(results) < n - t:
         # years OCR lost are results': consecutive years up to the latest one read, or to
         # the report's own year (the estimate) when that is the next one
         last = max(results)
-        if dated and int(dated[-1]) == last + 1:
+        if report_year == last + 1:
             last += 1
         results = list(range(last - (n - t) + 1, last + 1))
-    cols = _named(targets, results, estimate or (bool(dated) and results[-1] >= int(dated[-1])))
+    cols = _named(targets, results,
+                  estimate or (report_year is not None and results[-1] >= report_year))
     return cols if roles[0] == "target" else cols[t:] + cols[:t]
 
 
@@ -1440,10 +1444,16 @@ DOC_TYPES = ("Chương trình hành động", "Kế hoạch", "Quyết định",
              "Công văn", "Thông báo", "Hướng dẫn", "Đề án", "Chương trình", "Báo cáo")
 
 
+def find_codes(text: str) -> list[str]:
+    """The document codes in *text*, in order, a slash OCR set apart closed up
+    ("146 /KH-UBND")."""
+    return [m.group(0) for m in _CODE.finditer(text.replace(" /", "/").replace("/ ", "/"))]
+
+
 def parse_code(title: str) -> str:
     """The document code in a title: 'Kế hoạch số 146/KH-UBND của ...' → '146/KH-UBND'."""
-    m = _CODE.search(title.replace(" /", "/").replace("/ ", "/"))
-    return m.group(0) if m else ""
+    codes = find_codes(title)
+    return codes[0] if codes else ""
 
 
 #: The letters of document codes in this genre (agencies, document types, fields), to
@@ -1504,8 +1514,7 @@ def code_of_type(lines: list[str], at: int, doc_type: str) -> str:
     (a Kế hoạch's KH) — the title may name other documents ("Kế hoạch triển khai Nghị
     quyết số 68/NQ-CP") and a neighbour's code may stray in — else the nearest that names
     no type; "" when there is none (a code of another type is a title's reference)."""
-    found = [(abs(k - at), -k, m.group(0)) for k, line in enumerate(lines)
-             for m in _CODE.finditer(line.replace(" /", "/").replace("/ ", "/"))]
+    found = [(abs(k - at), -k, c) for k, line in enumerate(lines) for c in find_codes(line)]
     codes = [c for *_, c in sorted(found)]
     want = TYPE_CODES.get(doc_type)
     # (OCR mistakes a Nghị quyết for a Quyết định and back: the two share "quyết")
@@ -1610,6 +1619,8 @@ _AGENCY_HEAD = regex.compile(
 _AGENCY_STOP = frozenset(("sở", "số", "ban", "phòng", "bộ", "ủy", "hội", "các", "tỉnh", "huyện",
                           "xã", "phường", "ubnd", "hđnd", "bhxh", "đài", "báo", "thành", "trung"))
 _SO_LDTBXH = "Sở Lao động - Thương binh và Xã hội"
+#: The unit after an agency's UBND or HĐND, by its skeleton.
+_UNIT_WORDS = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã", "phuong": "phường"}
 
 
 def lead_agency(line: str, code: str = "", below: str = "") -> str:
@@ -1623,14 +1634,12 @@ def lead_agency(line: str, code: str = "", below: str = "") -> str:
     at = line.rfind(code) + len(code) if code and code in line else 0
     line = f"{line[:at]} {line[at:]}"     # the lead's UBND run into the code, cut off it
     after = line[at:].strip(" |]").split()
-    if at and after and skeleton(after[0]).strip(",;.:|") in ("tinh", "huyen", "xa", "phuong") \
-            and regex.search(r"(?i)[-/]\p{L}*(?:UBND|H\p{L}{2,}ND)$", code):
+    unit = _UNIT_WORDS.get(skeleton(after[0]).strip(",;.:|")) if after else None
+    if at and unit and regex.search(r"(?i)[-/]\p{L}*(?:UBND|H\p{L}{2,}ND)$", code):
         # the lead's UBND / HĐND run into the code beside it ("2156/QĐ-UBNDUBND tỉnh",
         # "27/2024/NQ-HDNHDND tính"): its unit and place follow the code
         head = "HĐND" if repair_doc_code(code).endswith("HĐND") \
             and not code.upper().endswith("UBND") else "UBND"
-        unit = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã", "phuong": "phường"}[
-            skeleton(after[0]).strip(",;.:|")]
         return f"{head} {unit} {_known_place(after[1:], below)}".strip()
     for m in _AGENCY_HEAD.finditer(line, at):
         if skeleton(line[max(0, m.start() - 5):m.start()]).strip().endswith(("cua", "cia", "ctia")):
@@ -1660,8 +1669,6 @@ def _known_place(words: list[str], below: str = "") -> str:
     """The longest run of capitalised words opening *words* that names a place of the domain
     list ("Hà Giang", "Đắk Nông"), or ""; when a name's first words end *words* and its
     other words stand on the line *below* (the cell wrapped), that name if it is one only."""
-    from ..restore.syllables import proper_names
-
     names = proper_names()
     for n in (4, 3, 2):
         run = words[:n]
@@ -1715,10 +1722,12 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
     """Appendix II read row by row, as an English OCR pass over the page gives it: each
     row's cells side by side over a few lines, its issued date, level and type on the
     row's middle line ("2 |68/NQ-CP ngày 09/5/2024 của Chính {105/KH-UBND … Tỉnh 17/6/2024 |Kế
-    hoạch"). A row is found by its issued date with a type after it; its lines are those
-    nearer to its date than to the next row's. The code, date, level and type are read
-    from the row; the columns of names cannot be told apart in such text, so the title
-    holds the row's other words and the agencies stay empty."""
+    hoạch"). A row is found by its issued date with a type after it, or a level before it
+    when OCR lost the type; its lines run from a line opening its title ("Công văn số ...")
+    or the middle between its date and the one above. The code (:func:`code_of_type`),
+    date, level, type and lead agency (:func:`lead_agency`) are read from the row; the
+    title holds the row's other words and the partner agency stays empty (its lines cannot
+    be told from the title's in such text)."""
     start = 0
     for k, (_, text) in enumerate(lines[:20]):
         sk = skeleton(text)
@@ -1753,8 +1762,8 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         before = text[:m.start()].rstrip(" |:;")
         level = _level_before(before)
         # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
-        codes = list(_CODE.finditer(before.replace(" /", "/").replace("/ ", "/")))
-        code = unglue_code(codes[-1].group(0)) if codes else code_of_type(
+        codes = find_codes(before)
+        code = unglue_code(codes[-1]) if codes else code_of_type(
             [t for _, t in rows], k - lo, doc_type)
         printed, code = code, repair_doc_code(code)
         no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
