@@ -143,6 +143,11 @@ def _junk_token(tok: str) -> bool:
     return not is_syllable(t.lower())
 
 
+def _known(row: ParsedRow, catalog: Catalog) -> bool:
+    """Does the catalog know the row's name as read (with its unit and group as hints)?"""
+    return catalog.match(row.indicator, row.unit or None, row.group_no or None)[0] is not None
+
+
 def complete_garbled_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
     """Names whose opening words OCR garbled past reading, completed from the catalog.
 
@@ -155,8 +160,7 @@ def complete_garbled_names(rows: list[ParsedRow], catalog: Catalog) -> list[Pars
     was replaced. Sub-rows and names the catalog already knows are left alone."""
     out = []
     for row in rows:
-        if " - " in row.indicator or not row.lines or catalog.match(
-                row.indicator, row.unit or None, row.group_no or None)[0] is not None:
+        if " - " in row.indicator or not row.lines or _known(row, catalog):
             out.append(row)
             continue
         words = row.indicator.split()
@@ -204,8 +208,7 @@ def unglue_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
     for row in rows:
         glued = [w for w in row.indicator.split()
                  if _junk_token(w) and len(regex.sub(r"\P{L}", "", w)) >= 5]
-        if not glued or " - " in row.indicator or not row.lines or catalog.match(
-                row.indicator, row.unit or None, row.group_no or None)[0] is not None:
+        if not glued or " - " in row.indicator or not row.lines or _known(row, catalog):
             out.append(row)
             continue
         flat = cat_skeleton(row.indicator).replace(" ", "")
@@ -228,8 +231,9 @@ def name_parents_by_children(rows: list[ParsedRow], catalog: Catalog) -> list[Pa
     """A parent row whose name OCR garbled ("Ai" over "Ai - Thành thị", "Ai - Nông thôn"),
     named by its sub-rows: the one catalog entry whose sub-indicators include every label
     of them and whose unit agrees with the rows' (a province numbers its groups its own
-    way, so the group does not narrow it). The parent and its sub-rows take the entry's name, flagged. A name the catalog knows, or
-    with two or more words that are Vietnamese, is left alone."""
+    way, so the group does not narrow it). The parent and its sub-rows take the entry's
+    name, flagged. A name the catalog knows, or with two or more words that are Vietnamese,
+    is left alone."""
     out = list(rows)
     k = 0
     while k < len(out):
@@ -241,20 +245,16 @@ def name_parents_by_children(rows: list[ParsedRow], catalog: Catalog) -> list[Pa
                 and out[j].group_no == row.group_no:
             subs.append(j)
             j += 1
-        if not subs or " - " in row.indicator or catalog.match(
-                row.indicator, row.unit or None, row.group_no or None)[0] is not None \
+        if not subs or " - " in row.indicator or _known(row, catalog) \
                 or sum(not _junk_token(w) and len(w) > 1 for w in row.indicator.split()) >= 2:
             k = j
             continue
-        labels = [cat_skeleton(out[i].indicator[len(prefix):]) for i in subs]
+        labels = [out[i].indicator[len(prefix):] for i in subs]
         units = {normalize_unit(r.unit) for r in (row, *(out[i] for i in subs)) if r.unit}
         fits = []
         for entry in catalog.entries:
             children = catalog.children(entry.indicator_id)
-            names = [cat_skeleton(c.name.rsplit(" - ", 1)[-1]) for c in children]
-            # (a label may keep the unit's dust: "Thành thị sàn/ngữ")
-            if children and all(any((label + " ").startswith(n + " ") for n in names)
-                                for label in labels) \
+            if children and all(_child_label(label, children) for label in labels) \
                     and (not units or units == {normalize_unit(entry.unit)}):
                 fits.append(entry)
         if len(fits) == 1:
@@ -270,18 +270,27 @@ def name_parents_by_children(rows: list[ParsedRow], catalog: Catalog) -> list[Pa
                 del out[k - 1]
                 k, j, subs = k - 1, j - 1, [i - 1 for i in subs]
             out[k] = replace(row, indicator=name, lines=lines, flags=row.flags + (flag,))
-            for i in subs:
-                label = out[i].indicator[len(prefix):]
-                words = len(label.split())
-                child = next((c.name.rsplit(" - ", 1)[-1] for c in catalog.children(
-                    fits[0].indicator_id) if (cat_skeleton(label) + " ").startswith(
-                    cat_skeleton(c.name.rsplit(" - ", 1)[-1]) + " ")), label)
-                if len(child.split()) < words:
+            children = catalog.children(fits[0].indicator_id)
+            for i, label in zip(subs, labels):
+                child = _child_label(label, children) or label
+                if len(child.split()) < len(label.split()):
                     label = child       # the label's end was the unit's dust
                 out[i] = replace(out[i], indicator=f"{name} - {label}",
                                  flags=out[i].flags + (flag,))
         k = j
     return out
+
+
+def _child_label(label: str, children) -> str | None:
+    """The label of the sub-indicator among *children* that a sub-row's *label* opens with
+    (word for word, by skeleton: a label may keep the unit's dust, "Thành thị sàn/ngữ"),
+    or None."""
+    key = cat_skeleton(label) + " "
+    for c in children:
+        own = c.name.rsplit(" - ", 1)[-1]
+        if key.startswith(cat_skeleton(own) + " "):
+            return own
+    return None
 
 
 def _records(doc: Document, rows, columns, catalog, warnings: list[str],
