@@ -443,9 +443,13 @@ def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple
 
 def parse(path: Path) -> list[dict]:
     """Indicator rows of one input as exported (dicts keyed by indicator_header)."""
+    return exported_rows(process(path))
+
+
+def exported_rows(doc) -> list[dict]:
+    """A processed document's indicator rows as exported (dicts keyed by indicator_header)."""
     from pipeline.export import indicator_header, indicator_rows
 
-    doc = process(path)
     header = indicator_header(doc.columns)
     return [dict(zip(header, map(str, row))) for row in indicator_rows(doc, doc.columns)]
 
@@ -534,11 +538,7 @@ def synth_doc(d: Path, fname: str):
 @functools.cache
 def parse_synth(d: Path, fname: str) -> tuple[dict, ...]:
     """parse() of one synthetic input (its indicator rows as exported)."""
-    from pipeline.export import indicator_header, indicator_rows
-
-    doc = synth_doc(d, fname)
-    header = indicator_header(doc.columns)
-    return tuple(dict(zip(header, map(str, row))) for row in indicator_rows(doc, doc.columns))
+    return tuple(exported_rows(synth_doc(d, fname)))
 
 
 def run_tables(synth_root: Path | None) -> list[tuple[str, ...]]:

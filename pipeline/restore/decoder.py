@@ -727,9 +727,9 @@ class Decoder:
                 elif self._digit_word(pieces, k):
                     # a lone 0 between words is no count (three in 900,000 words of prose,
                     # each before a unit: "0 đồng"): eng-OCR's "ở"
-                    nxt = skeleton(pieces[k + 1][0]) if k + 1 < len(pieces) else ""
-                    zero = text == "0" and k + 1 < len(pieces) and nxt not in _ZERO_UNITS \
-                        and pieces[k + 1][3] == "word"
+                    nxt = pieces[k + 1] if k + 1 < len(pieces) else None
+                    zero = text == "0" and nxt is not None and nxt[3] == "word" \
+                        and skeleton(nxt[0]) not in _ZERO_UNITS
                     positions.append(self._number_or_word(text, li, start,
                                                           ZERO_WORD_COST if zero else 0.0))
                 else:
