@@ -1060,3 +1060,32 @@ def test_a_unit_ocr_lost_is_the_parent_rows_or_the_catalogs(tmp_path):
     assert urban.unit == "%" and "unit lost in OCR: the parent row's" in urban.flags
     rural = rows["Tỉ lệ thất nghiệp chung - Nông thôn"]
     assert rural.unit == "%" and not any("unit lost" in f for f in rural.flags)
+
+
+def test_a_name_garbled_around_a_readable_run_is_read_as_the_one_catalog_name_of_the_run():
+    from pipeline.tables import name_by_catalog_run
+    from pipeline.tables.catalog import load_catalog
+
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4,
+        "Bỵ a deals em văn bằng, chứng chỉ % 25,6 27,3 31,4 28-30",
+        "eee i nông thôn được sử dụng nước % 100 92,6 94 95",
+        "Trong đó, các huyện nghèo %/năm 4-5 - - -",
+        "Tỉ lệ dân số được phủ sóng di động % 100 100 100 100",
+        "Bê tông nông venleD trong tổng số lao động có việc làm % 40 35 36 37",
+        "Tỉ lệ dân số nông thôn được sử dụng nước hợp vệ sinh % 60 70 55 58",
+    ], start=1)), GROUPS)
+    catalog = load_catalog()
+    done = name_by_catalog_run(rows, catalog)
+    assert done[0].indicator == "Tỉ lệ lao động qua đào tạo có văn bằng, chứng chỉ"
+    assert any("'Bỵ a deals em văn bằng, chứng chỉ'" in f for f in done[0].flags)
+    assert done[0].cells == rows[0].cells
+    # the one entry of "nông thôn được sử dụng nước" is the last row's: a table names an
+    # indicator once, so the garbled row is left as read
+    assert done[1] == rows[1]
+    alone = name_by_catalog_run(rows[:5], catalog)
+    assert alone[1].indicator == "Tỉ lệ dân số nông thôn được sử dụng nước hợp vệ sinh"
+    # words of another name next to the run where the entry's go on: not the entry
+    assert done[2] == rows[2] and done[3] == rows[3]
+    # outside the run, "tông" and "nông" are words no entry's name has there
+    assert done[4] == rows[4]

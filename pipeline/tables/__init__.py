@@ -23,7 +23,7 @@ from .appendix import (
     restore_misread_number,
     restore_thousands_dot,
 )
-from .catalog import Catalog, load_catalog, normalize_unit
+from .catalog import Catalog, load_catalog, normalize_text, normalize_unit
 from .catalog import skeleton as cat_skeleton
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def parse_tables(doc: Document) -> Document:
         rows = join_name_tails(rows, catalog)
         rows = complete_garbled_names(rows, catalog)
         rows = unglue_names(rows, catalog)
+        rows = name_by_catalog_run(rows, catalog)
         rows = name_parents_by_children(rows, catalog)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
@@ -224,6 +225,105 @@ def unglue_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
             continue
         flag = f"name with glued words {' '.join(glued)!r} read as the catalog's"
         out.append(replace(row, indicator=ranked[0][1], flags=row.flags + (flag,)))
+    return out
+
+
+#: A run of words a garbled name shares with one catalog name: at least this many words
+#: and letters (see :func:`name_by_catalog_run`).
+RUN_WORDS = 3
+RUN_LETTERS = 10
+#: Vietnamese words outside the run that are not the entry's: more means another name.
+RUN_STRAY_WORDS = 2
+
+
+def _longest_run(a: list[str], b: list[str]) -> tuple[int, int, int]:
+    """(length, start in *a*, start in *b*) of the longest run of words *a* and *b* share."""
+    best = (0, 0, 0)
+    prev = [0] * (len(b) + 1)
+    for i, x in enumerate(a, 1):
+        cur = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            if x == y:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best[0]:
+                    best = (cur[j], i - cur[j], j - cur[j])
+        prev = cur
+    return best
+
+
+def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
+    """Names eng-OCR garbled around a readable run, read as the catalog name of the run.
+
+    A wrapped name's first line often comes out as noise while the rest reads ("pe Nét
+    grease AAS IIS của trẻ em dưới 5 tuổi Bề", "eee i nông thôn được sử dụng nước"), or
+    the values' dust runs into a whole name ("Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh %
+    Âu % a ở 126 ..."). Such a name matches no entry as a whole. It is read as the one
+    entry, among those no other row of the table names, that shares a run of
+    :data:`RUN_WORDS` words (:data:`RUN_LETTERS` letters) or more with it, longer than any
+    other such entry's, whose unit agrees, and when the words outside the run are not
+    another name: at most :data:`RUN_STRAY_WORDS` of them are Vietnamese words of two
+    letters or more that the entry's name lacks, and the tokens before the run are no more
+    than the entry's words before it (one more for dust). A sub-row whose own label is
+    such a name (noise put under the parent above) leaves the parent. The row is flagged
+    with the name as read."""
+    claimed = set()
+    for row in rows:
+        entry = catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
+        if entry is not None:
+            claimed.add(entry.parent_id or entry.indicator_id)
+    names = catalog.name_skeletons()
+    out = []
+    for row in rows:
+        own = row.indicator.rsplit(" - ", 1)[-1]
+        if not row.lines or _known(row, catalog) or len(own.split()) < RUN_WORDS:
+            out.append(row)
+            continue
+        words = own.split()
+        sks = [cat_skeleton(w) for w in words]
+        runs: dict[str, tuple[int, int, int, str, list[str]]] = {}
+        for entry, text, sk in names:
+            if entry.indicator_id in claimed:
+                continue
+            ew = sk.split()
+            n, i, j = _longest_run(sks, ew)
+            if n and sum(len(w) for w in ew[j:j + n]) >= RUN_LETTERS \
+                    and n > runs.get(entry.indicator_id, (0,))[0]:
+                runs[entry.indicator_id] = (n, i, j, text, ew)
+        ranked = sorted(runs.items(), key=lambda kv: -kv[1][0])
+        if not ranked or ranked[0][1][0] < RUN_WORDS or (
+                len(ranked) > 1 and ranked[1][1][0] >= ranked[0][1][0]):
+            out.append(row)
+            continue
+        eid, (n, i, j, text, ew) = ranked[0]
+        entry = catalog.get(eid)
+        if row.unit and entry.unit and normalize_unit(row.unit) != normalize_unit(entry.unit):
+            out.append(row)
+            continue
+        known, bare = set(normalize_text(text).split()), set(ew)
+
+        def stray(w: str) -> bool:
+            # a Vietnamese word the entry's name lacks (an unmarked word may be one of its
+            # words that lost its marks, "le" for lệ; a marked one is that word only with
+            # its marks: tông is not tổng)
+            sk = cat_skeleton(w)
+            return normalize_text(w) not in known and len(w) >= 2 and not _junk_token(w) \
+                and (sk not in bare or sk != normalize_text(w)) \
+                and bool(regex.fullmatch(r"\p{L}+", w.strip(".,;:!?()"))) and not w.isupper()
+
+        def beside(side: list[str]) -> int:
+            # stray words next to the run on one side, up to the first other token
+            return next((k for k, w in enumerate(side) if not stray(w)), len(side))
+
+        before, after = words[:i][::-1], words[i + n:]
+        if sum(map(stray, before + after)) > RUN_STRAY_WORDS or i > j + 1 \
+                or (j and beside(before) >= 2) or (j + n < len(ew) and beside(after) >= 2):
+            # (two words of another name next to the run where the entry's go on:
+            # "Trong đó, các huyện nghèo", "... được phủ sóng di động")
+            out.append(row)
+            continue
+        claimed.add(eid)
+        flag = f"name read {own!r}: the catalog's, by the words it shares"
+        out.append(replace(row, indicator=text, flags=row.flags + (flag,)))
     return out
 
 
