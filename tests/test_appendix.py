@@ -1074,6 +1074,9 @@ def test_a_name_garbled_around_a_readable_run_is_read_as_the_one_catalog_name_of
         "Tỉ lệ dân số được phủ sóng di động % 100 100 100 100",
         "Bê tông nông venleD trong tổng số lao động có việc làm % 40 35 36 37",
         "Tỉ lệ dân số nông thôn được sử dụng nước hợp vệ sinh % 60 70 55 58",
+        "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh eter ea eee 79% độ 99% độ đồ % 90 95 93 92",
+        "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh tại các thôn bản vùng cao biên giới phía Bắc % "
+        "90 95 93 92",
     ], start=1)), GROUPS)
     catalog = load_catalog()
     done = name_by_catalog_run(rows, catalog)
@@ -1089,3 +1092,6 @@ def test_a_name_garbled_around_a_readable_run_is_read_as_the_one_catalog_name_of
     assert done[2] == rows[2] and done[3] == rows[3]
     # outside the run, "tông" and "nông" are words no entry's name has there
     assert done[4] == rows[4]
+    # a whole name, then the cells' dust: the entry's; a whole name going on in words: not
+    assert done[6].indicator == "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh"
+    assert name_by_catalog_run(rows[7:], catalog) == rows[7:]

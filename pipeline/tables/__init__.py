@@ -263,7 +263,9 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
     other such entry's, whose unit agrees, and when the words outside the run are not
     another name: at most :data:`RUN_STRAY_WORDS` of them are Vietnamese words of two
     letters or more that the entry's name lacks, and the tokens before the run are no more
-    than the entry's words before it (one more for dust). A sub-row whose own label is
+    than the entry's words before it (one more for dust). A name that opens with the whole
+    of an entry's name may go on with any words when a figure or junk among them shows
+    them to be the cells' dust. A sub-row whose own label is
     such a name (noise put under the parent above) leaves the parent. The row is flagged
     with the name as read."""
     claimed = set()
@@ -315,7 +317,10 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
             return next((k for k, w in enumerate(side) if not stray(w)), len(side))
 
         before, after = words[:i][::-1], words[i + n:]
-        if sum(map(stray, before + after)) > RUN_STRAY_WORDS or i > j + 1 \
+        whole = i == 0 and n == len(ew) >= RUN_WORDS + 1 and any(
+            _junk_token(w) or regex.search(r"\d", w) for w in after)
+        # (a whole name, then the cells' dust: "... có nhà tiêu hợp vệ sinh eter ea 79% độ")
+        if not whole and sum(map(stray, before + after)) > RUN_STRAY_WORDS or i > j + 1 \
                 or (j and beside(before) >= 2) or (j + n < len(ew) and beside(after) >= 2):
             # (two words of another name next to the run where the entry's go on:
             # "Trong đó, các huyện nghèo", "... được phủ sóng di động")
