@@ -304,6 +304,23 @@ def test_counts_under_a_heading_are_named_after_it():
     assert rows[0].is_parent and rows[1].cells == ("37", "41", "43,9", "43")
 
 
+def test_a_dust_mark_after_a_whole_name_is_no_cell_but_after_a_name_that_goes_on_it_is():
+    _, rows = parse_indicator_lines(list(enumerate([
+        HEAD4, "7 | Y tế",
+        "Chỉ tiêu số lượng trên 10.000 dân .",
+        "Số giường bệnh Giường 32 35 31,6 32,4",
+        "Tỉ lệ trường đạt chuẩn quốc gia % 60 70-75 62,3 64,1",
+        "Số năm đi học bình quân của .",
+        "người từ 25 tuổi trở lên Năm - 9,5 8,6 8,7"], start=1)), [*GROUPS, "Y tế"])
+    assert [r.indicator for r in rows][:2] == [
+        "Chỉ tiêu số lượng trên 10.000 dân",
+        "Chỉ tiêu số lượng trên 10.000 dân - Số giường bệnh"]
+    assert rows[0].is_parent and rows[0].cells == ()
+    # the mark after "của" keeps the wrapped name apart from the full row above
+    assert rows[2].indicator == "Tỉ lệ trường đạt chuẩn quốc gia"
+    assert rows[3].indicator.startswith("Số năm đi học bình quân của người")
+
+
 def test_junk_value_line_lone_word_and_region_fragments_stay_with_their_row():
     rows = _rows(
         "Tỉ lệ hộ chăn nuôi, trang trại được xử lý 0",

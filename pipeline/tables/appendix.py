@@ -816,7 +816,17 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
         # "Chỉ tiêu số lượng trên 10.000" / "dân": the name's reference, wrapped (dust
         # after it: "trên 10.000 | :")
         return LineParts(f"{name} {vals[0]}", "", [], [])
+    if not unit and n > 1 and kinds == ["d"] and rtoks[-1] in _DUST_MARKS and name \
+            and name.split()[-1].lower() not in _OPEN_ENDINGS:
+        # one dust mark after a whole name without unit ("Chỉ tiêu số lượng trên 10.000 dân
+        # ."): no cell; the row may head sub-rows. (After a name that goes on, "Số năm đi học
+        # bình quân của .", the mark keeps it a row of its own, as a cell.)
+        return LineParts(name, "", [], [])
     return LineParts(name, unit, vals, kinds)
+
+
+#: Marks that stand alone after a name as dust, never as a dash cell of their own.
+_DUST_MARKS = frozenset((".", ":", ",", ";", "'", "‘", "’", "`", "_"))
 
 
 #: Words before a figure that is the name's own reference ("trên 10.000 dân").
