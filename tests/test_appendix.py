@@ -828,7 +828,16 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
         ("318/KH-UBND", "Kế hoạch", "Tỉnh", "2024-06-15"),
         ("15/2024/NQ-HĐND", "Nghị quyết", "Tỉnh", "2024-07-12")]
     assert docs[2].title.startswith("Nghị quyết số 15/2024/NQ-HĐND quy định")
-    assert [d.lead_agency for d in docs] == ["", "UBND tỉnh", "HĐND tỉnh"]
+    # (the first row's lead agency cell is unread: its issuer is the one its code names)
+    assert [d.lead_agency for d in docs] == ["Tỉnh ủy", "UBND tỉnh", "HĐND tỉnh"]
+    from pipeline.tables.appendix import issuer_of_code
+
+    assert [issuer_of_code(c, lv) for c, lv in (
+        ("97/KH-SLĐTBXH", "Sở"), ("1462/SNV-CTXH", "Sở"), ("105/KH-UBND", "Tỉnh"),
+        ("23/2024/NQ-HĐND", "Huyện"), ("73-CTr/TU", "Thành phố"), ("86/UBND-VHXH", "Tỉnh"),
+        ("12/KH-UBND", "Xã"), ("12/KH-UBND", ""), ("5/KH-BCĐ", "Tỉnh"))] == [
+        "Sở Lao động - Thương binh và Xã hội", "Sở Nội vụ", "UBND tỉnh", "HĐND huyện",
+        "Thành ủy", "UBND tỉnh", "", "", ""]
     # the lead agency: the first agency after the code (not the title's "của UBND ..."),
     # its place when the domain list knows it, completed from the line below when wrapped
     from pipeline.tables.appendix import lead_agency

@@ -1675,6 +1675,36 @@ def lead_agency(line: str, code: str = "", below: str = "") -> str:
     return ""
 
 
+#: Issuers named by the agency part of a document code (Decree 30/2020/NĐ-CP: a code is
+#: number/type-issuer, or number/issuer-unit for a Công văn): the Sở of this genre.
+_CODE_ISSUERS = {"SLĐTBXH": _SO_LDTBXH, "SNV": "Sở Nội vụ", "SYT": "Sở Y tế",
+                 "SGDĐT": "Sở Giáo dục và Đào tạo", "STC": "Sở Tài chính",
+                 "SKHĐT": "Sở Kế hoạch và Đầu tư", "STP": "Sở Tư pháp",
+                 "STNMT": "Sở Tài nguyên và Môi trường", "BHXH": "BHXH"}
+#: The unit of a UBND or HĐND by the row's level; a party committee (TU) by it too. (Not
+#: at the level Xã, which holds phường and đặc khu as well.)
+_LEVEL_UNITS = {"Tỉnh": "tỉnh", "Thành phố": "thành phố", "Huyện": "huyện"}
+_LEVEL_PARTY = {"Tỉnh": "Tỉnh ủy", "Thành phố": "Thành ủy", "Huyện": "Huyện ủy"}
+
+
+def issuer_of_code(code: str, level: str) -> str:
+    """The issuing agency a document's code names, for a row whose lead agency's cell OCR
+    could not read: "97/KH-SLĐTBXH" → Sở Lao động - Thương binh và Xã hội, "1462/SNV-CTXH"
+    → Sở Nội vụ, "105/KH-UBND" at the level Tỉnh → "UBND tỉnh" (the place, not in the code,
+    is not guessed), "61-CTr/TU" → "Tỉnh ủy"; "" when the code names none this genre knows
+    or the level does not give a UBND's, HĐND's or party committee's unit."""
+    parts = regex.findall(r"[\p{L}&]+", code)
+    if not parts:
+        return ""
+    agency = parts[1] if parts[0].upper() in _TYPE_SEGMENTS and len(parts) > 1 else parts[0]
+    if agency in ("UBND", "HĐND"):
+        unit = _LEVEL_UNITS.get(level, "")
+        return f"{agency} {unit}" if unit else ""
+    if agency == "TU":
+        return _LEVEL_PARTY.get(level, "")
+    return _CODE_ISSUERS.get(agency, "")
+
+
 def _known_place(words: list[str], below: str = "") -> str:
     """The longest run of capitalised words opening *words* that names a place of the domain
     list ("Hà Giang", "Đắk Nông"), or ""; when a name's first words end *words* and its
@@ -1735,7 +1765,8 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
     hoạch"). A row is found by its issued date with a type after it, or a level before it
     when OCR lost the type; its lines run from a line opening its title ("Công văn số ...")
     or the middle between its date and the one above. The code (:func:`code_of_type`),
-    date, level, type and lead agency (:func:`lead_agency`) are read from the row; the
+    date, level, type and lead agency (:func:`lead_agency`; when its cell is unread, the
+    issuer the code names, :func:`issuer_of_code`) are read from the row; the
     title holds the row's other words and the partner agency stays empty (its lines cannot
     be told from the title's in such text)."""
     start = 0
@@ -1785,7 +1816,8 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         if not doc_type:    # its cell lost: the type the title opens with, or its code's
             opens = _doc_type_at(title) if _TITLE_OPENING.match(skeleton(title)) else ""
             doc_type = opens or _TYPE_OF_CODE.get(_type_segment(code), "")
-        lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "")
+        lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "") \
+            or issuer_of_code(code, level)
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
                                       code, lead, "", level, iso_date(raw_date), raw_date,
                                       doc_type, 0, tuple(ln for ln, _ in rows)))
