@@ -828,6 +828,19 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
         ("318/KH-UBND", "Kế hoạch", "Tỉnh", "2024-06-15"),
         ("15/2024/NQ-HĐND", "Nghị quyết", "Tỉnh", "2024-07-12")]
     assert docs[2].title.startswith("Nghị quyết số 15/2024/NQ-HĐND quy định")
+    # the title's own code over a reference on the date line; a row whose type cell OCR
+    # lost takes the code of the type its title opens with
+    more = parse_document_rows(list(enumerate([
+        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+        "Kế hoạch số 214/KH-UBND ngày",
+        "26/7/2024 của UBND tỉnh Tuyên Quang UBND tỉnh Tuyên Sở Lao động - Thương",
+        "2 | thực hiện Nghị quyết số 68/NO-CP của Quang bình và Xã hội Tỉnh 26/7/2024 | Kế hoạch",
+        "Chương trình hành động số 35-CTr/TU ngày",
+        "02/4/2024 của Ban Thường vụ Tỉnh ủy Kiên eae ủy mẹ epics eee Tỉnh | 02/04/2024 pe",
+        "Giang thực hiện Nghị quyết số 42-NQ/TW",
+    ], start=1)), "x.txt")
+    assert [(d.code, d.doc_type) for d in more] == [
+        ("214/KH-UBND", "Kế hoạch"), ("35-CTr/TU", "Chương trình hành động")]
     # (the first row's lead agency cell is unread: its issuer is the one its code names)
     assert [d.lead_agency for d in docs] == ["Tỉnh ủy", "UBND tỉnh", "HĐND tỉnh"]
     from pipeline.tables.appendix import issuer_of_code

@@ -1518,6 +1518,13 @@ def _type_segment(code: str) -> str:
     return m.group(0).upper() if m else ""
 
 
+def _type_wanted(doc_type: str) -> set[str]:
+    """The type letters a code of *doc_type* may carry (none for a type without them)."""
+    want = TYPE_CODES.get(doc_type)
+    # (OCR mistakes a Nghị quyết for a Quyết định and back: the two share "quyết")
+    return {want, *(("NQ", "QĐ") if want in ("NQ", "QĐ") else ())} if want else set()
+
+
 def code_of_type(lines: list[str], at: int, doc_type: str) -> str:
     """The document's own code among the codes of its row's lines (*at*: the line with its
     date and type): the nearest to that line whose letters after the number are its type's
@@ -1526,9 +1533,7 @@ def code_of_type(lines: list[str], at: int, doc_type: str) -> str:
     no type; "" when there is none (a code of another type is a title's reference)."""
     found = [(abs(k - at), -k, c) for k, line in enumerate(lines) for c in find_codes(line)]
     codes = [c for *_, c in sorted(found)]
-    want = TYPE_CODES.get(doc_type)
-    # (OCR mistakes a Nghị quyết for a Quyết định and back: the two share "quyết")
-    wants = {want, *(("NQ", "QĐ") if want in ("NQ", "QĐ") else ())} if want else set()
+    wants = _type_wanted(doc_type)
     own = [c for c in codes if _type_segment(c) in wants]
     if own:
         return own[0]
@@ -1804,8 +1809,17 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         level = _level_before(before)
         # the code cell comes after the title (whose "Nghị quyết số 68/NQ-CP" is a code too)
         codes = find_codes(before)
-        code = unglue_code(codes[-1]) if codes else code_of_type(
-            [t for _, t in rows], k - lo, doc_type)
+        first = _NO_LEAD.sub("", rows[0][1]) if rows else ""
+        opens = _doc_type_at(first) if _TITLE_OPENING.match(skeleton(first)) else ""
+        kind = doc_type or opens   # (a type cell OCR lost: the type the title opens with)
+        last = unglue_code(codes[-1]) if codes else ""
+        if last and (not _type_wanted(kind)
+                     or _type_segment(repair_doc_code(last)) in _type_wanted(kind)):
+            code = last
+        else:
+            # none on the date line, or one of another type there (the title's "Nghị quyết
+            # số 68/NO-CP"): the row's code of its type ("Kế hoạch số 214/KH-UBND ngày")
+            code = code_of_type([t for _, t in rows], k - lo, kind) or last
         printed, code = code, repair_doc_code(code)
         no_m = _ROW_NO.match(text) or (_ROW_NO.match(rows[0][1]) if rows else None)
         title = " ".join(t for _, t in rows[:k - lo]) + " " + before
