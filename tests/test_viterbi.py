@@ -155,3 +155,27 @@ def test_presence_filter_finds_exactly_the_stored_bigrams():
     assert idx.tolist() == expected.tolist()
     assert (table[j] == keys[idx]).all()
     assert len(idx) >= 3000
+
+
+def test_streams_cut_where_the_path_is_forced_decode_as_the_whole_stream(monkeypatch):
+    """A block cut at two single-candidate positions in a row (decoder._segments) has the
+    same best path and the same confidences as the block decoded in one stream."""
+    import pipeline.restore.decoder as dec_mod
+    from pipeline.restore import Source, _blocks, get_decoder
+
+    decoder = get_decoder(Source.ENG)
+    lines = (ROOT / "samples" / "hai-phong-nq42.eng-ocr.txt").read_text(encoding="utf-8").split("\n")
+    blocks = [(lines[a:b], decoder.lattice(lines[a:b])) for a, b in list(_blocks(lines))[:60]]
+    streams = [decoder._stream(positions, None) for _l, positions in blocks]
+    pieces = [dec_mod._segments(s.counts) for s in streams]
+    assert sum(len(p) > 1 for p in pieces) >= 10          # the cut is exercised
+    for s, p in zip(streams, pieces):
+        assert p[0][0] == 0 and p[-1][1] == len(s.counts)
+        for (a0, z0, _), (a1, _z1, shared) in zip(p, p[1:]):
+            assert shared == 2 and a1 == z0 - 2 and (s.counts[a1:z0] == 1).all()
+    cut = decoder._search_streams(streams)
+    monkeypatch.setattr(dec_mod, "MIN_SEGMENT", 10**9)
+    whole = decoder._search_streams(streams)
+    for c, w in zip(cut, whole):
+        assert c.path == w.path
+        assert np.allclose(c.flat, w.flat, atol=1e-9)
