@@ -236,6 +236,21 @@ RUN_LETTERS = 10
 RUN_STRAY_WORDS = 2
 
 
+def _stray_word(w: str, known: set[str], bare: set[str]) -> bool:
+    """Is *w* a Vietnamese word that a catalog name of words *known* (and their skeletons
+    *bare*) lacks? An unmarked word may be one of its words that lost its marks ("le" for
+    lệ); a marked one is that word only with its marks (tông is not tổng)."""
+    sk = cat_skeleton(w)
+    return normalize_text(w) not in known and len(w) >= 2 and not _junk_token(w) \
+        and (sk not in bare or sk != normalize_text(w)) \
+        and bool(regex.fullmatch(r"\p{L}+", w.strip(".,;:!?()"))) and not w.isupper()
+
+
+def _leading(flags: list[bool]) -> int:
+    """How many of *flags* are true before the first false one."""
+    return next((k for k, f in enumerate(flags) if not f), len(flags))
+
+
 def _longest_run(a: list[str], b: list[str]) -> tuple[int, int, int]:
     """(length, start in *a*, start in *b*) of the longest run of words *a* and *b* share."""
     best = (0, 0, 0)
@@ -302,28 +317,15 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
             out.append(row)
             continue
         known, bare = set(normalize_text(text).split()), set(ew)
-
-        def stray(w: str) -> bool:
-            # a Vietnamese word the entry's name lacks (an unmarked word may be one of its
-            # words that lost its marks, "le" for lệ; a marked one is that word only with
-            # its marks: tông is not tổng)
-            sk = cat_skeleton(w)
-            return normalize_text(w) not in known and len(w) >= 2 and not _junk_token(w) \
-                and (sk not in bare or sk != normalize_text(w)) \
-                and bool(regex.fullmatch(r"\p{L}+", w.strip(".,;:!?()"))) and not w.isupper()
-
-        def beside(side: list[str]) -> int:
-            # stray words next to the run on one side, up to the first other token
-            return next((k for k, w in enumerate(side) if not stray(w)), len(side))
-
-        before, after = words[:i][::-1], words[i + n:]
+        stray = [_stray_word(w, known, bare) for w in words]
+        before, after = stray[:i][::-1], stray[i + n:]
         whole = i == 0 and n == len(ew) >= RUN_WORDS + 1 and any(
-            _junk_token(w) or regex.search(r"\d", w) for w in after)
-        # (a whole name, then the cells' dust: "... có nhà tiêu hợp vệ sinh eter ea 79% độ")
-        if not whole and sum(map(stray, before + after)) > RUN_STRAY_WORDS or i > j + 1 \
-                or (j and beside(before) >= 2) or (j + n < len(ew) and beside(after) >= 2):
-            # (two words of another name next to the run where the entry's go on:
-            # "Trong đó, các huyện nghèo", "... được phủ sóng di động")
+            _junk_token(w) or regex.search(r"\d", w) for w in words[i + n:])
+        # (a whole name, then the cells' dust: "... có nhà tiêu hợp vệ sinh eter ea 79% độ";
+        # two words of another name next to the run where the entry's go on: "Trong đó,
+        # các huyện nghèo", "... được phủ sóng di động")
+        if (not whole and sum(before + after) > RUN_STRAY_WORDS) or i > j + 1 \
+                or (j and _leading(before) >= 2) or (j + n < len(ew) and _leading(after) >= 2):
             out.append(row)
             continue
         claimed.add(eid)
