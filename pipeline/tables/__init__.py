@@ -290,8 +290,12 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
             claimed.add(entry.parent_id or entry.indicator_id)
     names = catalog.name_skeletons()
     out = []
+    seen: set[str] = set()
     for row in rows:
-        own = row.indicator.rsplit(" - ", 1)[-1]
+        head, _, label = row.indicator.rpartition(" - ")
+        # (a sub-row's own label; " - " in dust is no parent's: "... 76,2% zB - a")
+        own = label if head in seen else row.indicator
+        seen.add(row.indicator)
         if not row.lines or _known(row, catalog) or len(own.split()) < RUN_WORDS:
             out.append(row)
             continue
