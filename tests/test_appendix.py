@@ -843,7 +843,19 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
         ("214/KH-UBND", "Kế hoạch"), ("35-CTr/TU", "Chương trình hành động")]
     # (the first row's lead agency cell is unread: its issuer is the one its code names)
     assert [d.lead_agency for d in docs] == ["Tỉnh ủy", "UBND tỉnh", "HĐND tỉnh"]
-    from pipeline.tables.appendix import issuer_of_code
+    from pipeline.tables.appendix import issuer_of_code, level_of_agency
+
+    # a level cell OCR lost is the lead agency's level
+    assert [level_of_agency(a) for a in (
+        "UBND tỉnh Hà Giang", "UBND huyện Tri Tôn", "UBND phường Châu Đốc", "Thành ủy Hải Phòng",
+        "Sở Lao động - Thương binh và Xã hội", "Ban Thường vụ Tỉnh ủy", "")] == [
+        "Tỉnh", "Huyện", "Xã", "Thành phố", "Sở", "Tỉnh", ""]
+    lost = parse_document_rows(list(enumerate([
+        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+        "7 Bảo đảm chi trả trợ cấp cho đối tượng 1462/SNV-CTXH XS Nội vụ UBND các xã, ô. 4/7/2025 | Công văn",
+    ], start=1)), "x.txt")
+    assert [(d.code, d.lead_agency, d.level) for d in lost] == [
+        ("1462/SNV-CTXH", "Sở Nội vụ", "Sở")]
 
     assert [issuer_of_code(c, lv) for c, lv in (
         ("97/KH-SLĐTBXH", "Sở"), ("1462/SNV-CTXH", "Sở"), ("105/KH-UBND", "Tỉnh"),

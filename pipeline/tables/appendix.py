@@ -1692,6 +1692,22 @@ _LEVEL_UNITS = {"Tỉnh": "tỉnh", "Thành phố": "thành phố", "Huyện": "
 _LEVEL_PARTY = {"Tỉnh": "Tỉnh ủy", "Thành phố": "Thành ủy", "Huyện": "Huyện ủy"}
 
 
+_AGENCY_LEVEL = regex.compile(r"(?i)\b(?:(tỉnh)|(thành phố)|(huyện|thị xã|quận)|(xã|phường|đặc khu|thị trấn))\b"
+                               r"|\b(thành) ủy\b|^(sở)\b")
+_LEVEL_OF_GROUP = ("Tỉnh", "Thành phố", "Huyện", "Xã", "Thành phố", "Sở")
+
+
+def level_of_agency(agency: str) -> str:
+    """The level an agency issues at, for a row whose level cell OCR lost: a Sở's is Sở, a
+    UBND's, HĐND's or party committee's that of its unit ("UBND tỉnh Hà Giang" → Tỉnh,
+    "UBND huyện Tri Tôn" → Huyện, "UBND phường Châu Đốc" → Xã, "Thành ủy" → Thành phố);
+    "" when the agency names none."""
+    m = _AGENCY_LEVEL.search(agency)
+    if not m:
+        return ""
+    return _LEVEL_OF_GROUP[next(i for i, g in enumerate(m.groups()) if g)]
+
+
 def issuer_of_code(code: str, level: str) -> str:
     """The issuing agency a document's code names, for a row whose lead agency's cell OCR
     could not read: "97/KH-SLĐTBXH" → Sở Lao động - Thương binh và Xã hội, "1462/SNV-CTXH"
@@ -1771,7 +1787,8 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
     when OCR lost the type; its lines run from a line opening its title ("Công văn số ...")
     or the middle between its date and the one above. The code (:func:`code_of_type`),
     date, level, type and lead agency (:func:`lead_agency`; when its cell is unread, the
-    issuer the code names, :func:`issuer_of_code`) are read from the row; the
+    issuer the code names, :func:`issuer_of_code`) are read from the row, and a level OCR
+    lost is the lead agency's (:func:`level_of_agency`); the
     title holds the row's other words and the partner agency stays empty (its lines cannot
     be told from the title's in such text)."""
     start = 0
@@ -1832,6 +1849,7 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
             doc_type = opens or _TYPE_OF_CODE.get(_type_segment(code), "")
         lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "") \
             or issuer_of_code(code, level)
+        level = level or level_of_agency(lead)
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
                                       code, lead, "", level, iso_date(raw_date), raw_date,
                                       doc_type, 0, tuple(ln for ln, _ in rows)))
