@@ -860,9 +860,10 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
     assert [issuer_of_code(c, lv) for c, lv in (
         ("97/KH-SLĐTBXH", "Sở"), ("1462/SNV-CTXH", "Sở"), ("105/KH-UBND", "Tỉnh"),
         ("23/2024/NQ-HĐND", "Huyện"), ("73-CTr/TU", "Thành phố"), ("86/UBND-VHXH", "Tỉnh"),
-        ("12/KH-UBND", "Xã"), ("12/KH-UBND", ""), ("5/KH-BCĐ", "Tỉnh"))] == [
+        ("12/KH-UBND", "Xã"), ("12/KH-UBND", ""), ("5/KH-BCĐ", "Tỉnh"),
+        ("1201/BHXH-QLT", "Tỉnh"))] == [
         "Sở Lao động - Thương binh và Xã hội", "Sở Nội vụ", "UBND tỉnh", "HĐND huyện",
-        "Thành ủy", "UBND tỉnh", "", "", ""]
+        "Thành ủy", "UBND tỉnh", "", "", "", "BHXH tỉnh"]
     # the lead agency: the first agency after the code (not the title's "của UBND ..."),
     # its place when the domain list knows it, completed from the line below when wrapped
     from pipeline.tables.appendix import lead_agency

@@ -280,9 +280,9 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
     letters or more that the entry's name lacks, and the tokens before the run are no more
     than the entry's words before it (one more for dust). A name that opens with the whole
     of an entry's name may go on with any words when a figure or junk among them shows
-    them to be the cells' dust. A sub-row whose own label is
-    such a name (noise put under the parent above) leaves the parent. The row is flagged
-    with the name as read."""
+    them to be the cells' dust. A sub-row (its name a row above's, " - ", its label) whose
+    label is such a name, noise put under the parent above, leaves the parent. The row is
+    flagged with the name as read."""
     claimed = set()
     for row in rows:
         entry = catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]

@@ -1685,15 +1685,16 @@ def lead_agency(line: str, code: str = "", below: str = "") -> str:
 _CODE_ISSUERS = {"SLĐTBXH": _SO_LDTBXH, "SNV": "Sở Nội vụ", "SYT": "Sở Y tế",
                  "SGDĐT": "Sở Giáo dục và Đào tạo", "STC": "Sở Tài chính",
                  "SKHĐT": "Sở Kế hoạch và Đầu tư", "STP": "Sở Tư pháp",
-                 "STNMT": "Sở Tài nguyên và Môi trường", "BHXH": "BHXH"}
-#: The unit of a UBND or HĐND by the row's level; a party committee (TU) by it too. (Not
-#: at the level Xã, which holds phường and đặc khu as well.)
+                 "STNMT": "Sở Tài nguyên và Môi trường"}
+#: Issuers of every level, named with the unit of the row's level (UBND tỉnh, BHXH huyện);
+#: a party committee (TU) by it too. (Not at the level Xã, which holds phường and đặc khu.)
+_UNIT_ISSUERS = ("UBND", "HĐND", "BHXH")
 _LEVEL_UNITS = {"Tỉnh": "tỉnh", "Thành phố": "thành phố", "Huyện": "huyện"}
 _LEVEL_PARTY = {"Tỉnh": "Tỉnh ủy", "Thành phố": "Thành ủy", "Huyện": "Huyện ủy"}
-
-
-_AGENCY_LEVEL = regex.compile(r"(?i)\b(?:(tỉnh)|(thành phố)|(huyện|thị xã|quận)|(xã|phường|đặc khu|thị trấn))\b"
-                               r"|\b(thành) ủy\b|^(sở)\b")
+#: The unit an agency's name holds, or a Sở: the level it issues at (_LEVEL_OF_GROUP).
+_AGENCY_LEVEL = regex.compile(
+    r"(?i)\b(?:(tỉnh)|(thành phố)|(huyện|thị xã|quận)|(xã|phường|đặc khu|thị trấn))\b"
+    r"|\b(thành) ủy\b|^(sở)\b")
 _LEVEL_OF_GROUP = ("Tỉnh", "Thành phố", "Huyện", "Xã", "Thành phố", "Sở")
 
 
@@ -1718,7 +1719,7 @@ def issuer_of_code(code: str, level: str) -> str:
     if not parts:
         return ""
     agency = parts[1] if parts[0].upper() in _TYPE_SEGMENTS and len(parts) > 1 else parts[0]
-    if agency in ("UBND", "HĐND"):
+    if agency in _UNIT_ISSUERS:
         unit = _LEVEL_UNITS.get(level, "")
         return f"{agency} {unit}" if unit else ""
     if agency == "TU":
@@ -1845,7 +1846,6 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
             title = title.replace(f"số {printed}", f"số {code}")
         title = " ".join(regex.sub(r"^\W*\d{1,2}\s*[|.)]\s*|\|", " ", title).split())
         if not doc_type:    # its cell lost: the type the title opens with, or its code's
-            opens = _doc_type_at(title) if _TITLE_OPENING.match(skeleton(title)) else ""
             doc_type = opens or _TYPE_OF_CODE.get(_type_segment(code), "")
         lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "") \
             or issuer_of_code(code, level)
