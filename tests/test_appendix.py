@@ -1153,3 +1153,13 @@ def test_a_name_garbled_around_a_readable_run_is_read_as_the_one_catalog_name_of
     dusty = replace(rows[0], indicator="eee ee có nhà tiêu hợp vệ sinh 7 zB - a ea")
     assert name_by_catalog_run([dusty], catalog)[0].indicator == \
         "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh"
+
+
+def test_a_value_ocr_broke_into_words_after_a_unit_word_is_one_unreadable_cell():
+    # the unit column's capitalised word, values at both ends of the region and junk
+    # between them: the junk is one cell, kept as read (flagged), not dropped
+    rows = _rows("Tuổi thọ bình quân Tuổi 73 75 y di Be 74,2",
+                 "Tỉ lệ hộ nghèo % <5 3,2 a b c")
+    assert rows[0] == ("Tuổi thọ bình quân", "Tuổi", ("73", "75", "y di Be", "74,2"))
+    # two runs of junk that could be the one cell: left to the usual fitting
+    assert rows[1][2][:2] == ("<5", "3,2")

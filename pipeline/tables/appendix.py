@@ -697,6 +697,14 @@ def _region(tokens: list[str]) -> tuple[list[str], list[str]]:
     return cells, kinds
 
 
+def _framed(kinds: list[str], n: int) -> bool:
+    """A value region after a capitalised unit word (the unit column's "Tuổi", "Người")
+    that opens and closes with a value, with junk between them no more than two tokens over
+    its n cells: a value OCR broke into words ("85 y di Be 74,2")."""
+    return len(kinds) <= n + 2 and kinds[0] == "v" and kinds[-1] == "v" \
+        and sum(k == "v" for k in kinds) >= 2
+
+
 def _acceptable(kinds: list[str], unit: str, n: int, first_has_digit: bool = False) -> bool:
     """Is this a value region? It starts with a readable cell and at least half of it
     reads as values or dashes; after a "%" unit (a strong anchor) one readable cell in
@@ -790,7 +798,8 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
             if unit is None or (skeleton(unit) == "xa" and skeleton(toks[end]) == "hoi"):
                 continue    # (the "xã" of "xã hội" before cells is no unit)
             cells, kinds = _region(rtoks[end:])
-            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[end]))):
+            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[end]))) or (
+                    unit[:1].isupper() and _framed(kinds, n)):
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
             if width >= 2 and unit.lower() in _QUALITATIVE_UNITS:
                 return _qualitative(_raw_tail(text, end), toks[:end - width], unit, n)
@@ -916,7 +925,9 @@ def _lost_to_targets(rows: list[ParsedRow], columns: tuple[ValueColumn, ...]) ->
 def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], list[str]]:
     """Fit a row's value tokens to its n columns; returns (cells, flags).
 
-    Tokens OCR could not read are dropped first when there are too many (dust), else kept
+    One run of unreadable tokens between values that is as long as the tokens over n, plus
+    one, is one value OCR broke into words and becomes one cell ("85 y di Be 74,2"). Other
+    tokens OCR could not read are dropped first when there are too many (dust), else kept
     in their place and flagged; dash marks become "-". Missing cells are left empty and
     flagged: at the end, except that one missing from a row of numbers without any dash is
     put first (eng-OCR loses thin dashes, not digits, and the genre's dashes stand mostly in
@@ -924,6 +935,13 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
     """
     flags: list[str] = []
     pairs = list(zip(cells, kinds))
+    over = len(pairs) - n
+    runs = [i for i in range(len(pairs) - over) if all(k == "j" for _, k in pairs[i:i + over + 1])]
+    if over > 0 and len(runs) == 1 and 0 < runs[0] and runs[0] + over + 1 < len(pairs):
+        # one run of junk between values, as many tokens over as it is long less one: a
+        # value OCR broke into words ("85 y di Be 74,2"), one unreadable cell
+        i = runs[0]
+        pairs[i:i + over + 1] = [(" ".join(c for c, _ in pairs[i:i + over + 1]), "j")]
     while len(pairs) > n and any(k == "j" for _, k in pairs):
         j = max(i for i, (_, k) in enumerate(pairs) if k == "j")
         flags.append(f"dropped unreadable token {pairs[j][0]!r}")
