@@ -1163,3 +1163,27 @@ def test_a_value_ocr_broke_into_words_after_a_unit_word_is_one_unreadable_cell()
     assert rows[0] == ("Tuổi thọ bình quân", "Tuổi", ("73", "75", "y di Be", "74,2"))
     # two runs of junk that could be the one cell: left to the usual fitting
     assert rows[1][2][:2] == ("<5", "3,2")
+
+
+def test_a_unit_wrapped_over_three_lines_stays_out_of_the_names_above_and_below():
+    # "Bé" / "trai/100 bé" / "gái": the first word on the line above (after the row above,
+    # with dust), the middle beside the name (a "}" or a lone "+" after it), the last below
+    rows = _rows(
+        "Tỉ lệ suy dinh dưỡng thể thấp còi của trẻ em dưới 5 tuổi % <19 <15 27,8 23,4",
+        ". Bé",
+        "Tỉ số giới tính khi sinh trai/100 bé| + <=94 <=110 120,9 117,9",
+        "gai ;",
+        "Tổng tỉ suất sinh Con 2,1 2,1 2,38 2,12",
+        "Tỉ số giới tính khi sinh trai/100 bé} 118,2 94,1 126,0 94,0",
+        "gai -")
+    assert rows == [
+        ("Tỉ lệ suy dinh dưỡng thể thấp còi của trẻ em dưới 5 tuổi", "%",
+         ("<19", "<15", "27,8", "23,4")),
+        ("Tỉ số giới tính khi sinh", "Bé trai/100 bé gái", ("<=94", "<=110", "120,9", "117,9")),
+        ("Tổng tỉ suất sinh", "Con", ("2,1", "2,1", "2,38", "2,12")),
+        ("Tỉ số giới tính khi sinh", "Bé trai/100 bé gái", ("118,2", "94,1", "126,0", "94,0"))]
+    from pipeline.tables.catalog import normalize_unit
+
+    # the catalog's "Số bé trai/100 bé gái" is the same unit
+    assert normalize_unit("Số bé trai/100 bé gái") == normalize_unit("Bé trai/100 bé gái")
+    assert normalize_unit("Số") == "số"

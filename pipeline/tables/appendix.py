@@ -34,6 +34,9 @@ UNITS = ("%/năm", "%", "người", "tuổi", "năm", "lần", "giường", "că
          "m2", "bậc học", "xã", "hộ", "đồng", "triệu đồng", "số", "chỉ số", "điểm", "ha", "km",
          "con", "lượt", "cơ sở", "trường", "tỷ đồng")
 _UNIT_SKELETONS = {skeleton(u): u for u in UNITS}
+#: A unit whose cell wraps over three lines ("Bé" / "trai/100 bé" / "gái"): the part on the
+#: row's line names it, with the case of its first line.
+_UNIT_MIDDLES = {"trai/100 be": "Bé trai/100 bé gái", "be trai/100 be": "Bé trai/100 bé gái"}
 _DASH_LIKE = {"-", "–", "—", "i", ")", "!", "|", "l", ":", "-)", "."}
 SUBROW_LABELS = ("thành thị", "nông thôn", "khu vực thành thị", "khu vực nông thôn",
                  "vùng sâu, vùng xa, biên giới, hải đảo", "vùng sâu, vùng xa",
@@ -638,7 +641,9 @@ def _unit_of(tokens: list[str]) -> str | None:
         return "%/năm"
     if len(tokens) == 2 and _LEVEL_UNIT[0].match(tokens[0]) and _LEVEL_UNIT[1].match(tokens[1]):
         return "Mức độ"
-    key = skeleton(cand).strip("(|[]:.,;")
+    key = skeleton(cand).strip("(|[]{}:.,;")
+    if key in _UNIT_MIDDLES:
+        return _UNIT_MIDDLES[key]
     unit = _UNIT_SKELETONS.get(key) or _unit_misread(cand, key)
     if unit is None:
         return None
@@ -797,8 +802,9 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
             unit = _unit_of(toks[end - width:end]) or _unit_of(rtoks[end - width:end])
             if unit is None or (skeleton(unit) == "xa" and skeleton(toks[end]) == "hoi"):
                 continue    # (the "xã" of "xã hội" before cells is no unit)
-            cells, kinds = _region(rtoks[end:])
-            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[end]))) or (
+            at = end + (rtoks[end] == "+" and end + 1 < len(rtoks))   # (a lone "+" is dust)
+            cells, kinds = _region(rtoks[at:])
+            if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[at]))) or (
                     unit[:1].isupper() and _framed(kinds, n)):
                 return LineParts(" ".join(toks[:end - width]), unit, cells, kinds)
             if width >= 2 and unit.lower() in _QUALITATIVE_UNITS:
@@ -1181,6 +1187,7 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
     group_no, group = "", ""
     last_group_int = 0
     after_heading = False
+    pending: list[int] = []     # lines of the next row's unit read before it
     for k, (ln, text) in enumerate(lines[body_start:], start=body_start):
         text = text.strip()
         if not text or k in skip or is_header_line(text):
@@ -1198,9 +1205,15 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
                 continue
             if top:
                 text, parts = top, split_row_line(top, n)
-        if block is not None and block.unit and " " not in text and _unit_of([text]) is not None \
-                and skeleton(text).strip() in skeleton(block.unit):
+        if block is not None and block.unit and (
+                " " not in text and _unit_of([text]) is not None
+                and skeleton(text).strip() in skeleton(block.unit)
+                or _unit_end(text, block.unit)):
             block.lines.append(ln)      # the unit's wrapped last word ("m2 sàn/" / "người")
+            continue
+        if " " not in text.strip(" .;:,|-'‘’") and not parts.cells and k + 1 < len(lines) \
+                and _unit_start(text, lines[k + 1][1], n, raw.get(lines[k + 1][0]) if raw else None):
+            pending.append(ln)          # the first word of the next row's unit ("Bé")
             continue
         if not parts.cells and not parts.unit:
             # (a rule or mark may come before the next name: "‘| Chỉ tiêu số lượng ...")
@@ -1230,10 +1243,28 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
             block = _Block(group_no, group)
             blocks.append(block)
         assert block is not None
+        block.lines += pending
+        pending = []
         block.add(ln, parts, n)
     rows = _blocks_to_rows(blocks, n)
     columns = columns_by_shapes(header_text, rows, n) or columns
     return columns, _lost_to_targets(rows, columns)
+
+
+def _unit_end(word: str, unit: str) -> bool:
+    """Is *word* alone on its line the last word of a unit of several words printed
+    before it ("gái" under "trai/100 bé")?"""
+    words = skeleton(unit).split()
+    return len(words) > 2 and skeleton(word).strip(" ;:.,|-") == words[-1]
+
+
+def _unit_start(word: str, below: str, n: int, raw_below: str | None) -> bool:
+    """Is *word* alone on its line the first word of the unit of the row below ("Bé" over
+    "Tỉ số giới tính khi sinh trai/100 bé| ...")? Only for a unit whose middle part names
+    it (:data:`_UNIT_MIDDLES`)."""
+    unit = split_row_line(below.strip(), n, raw_below).unit
+    return unit in _UNIT_MIDDLES.values() and \
+        skeleton(word).strip(" ;:.,|-'‘’") == skeleton(unit).split()[0]
 
 
 #: A target cell: a bound ("<3", ">= 95") or a range ("35-40"); results are plain figures.

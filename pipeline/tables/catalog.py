@@ -223,13 +223,15 @@ def _kind(skel: str) -> str:
 
 
 def normalize_unit(unit: str | None) -> str:
-    """Canonical form of a unit string for equality tests (``"M2 sàn / người"``→``"m2sàn/người"``)."""
+    """Canonical form of a unit string for equality tests (``"M2 sàn / người"``→``"m2sàn/người"``;
+    a ratio's leading "Số" is optional: ``"Số bé trai/100 bé gái"`` = ``"Bé trai/100 bé gái"``)."""
     if not unit:
         return ""
     s = unicodedata.normalize("NFC", unit).lower().strip()
     s = s.replace("²", "2").replace("tỷ", "tỉ")
     s = s.strip("()[] ")
-    return re.sub(r"\s+", "", s)
+    s = re.sub(r"\s+", "", s)
+    return re.sub(r"^số(?=\S+/)", "", s)
 
 
 def normalize_group(group_no: str | int | None) -> str:
