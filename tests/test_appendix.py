@@ -1127,8 +1127,8 @@ def test_a_name_garbled_around_a_readable_run_is_read_as_the_one_catalog_name_of
         "Bê tông nông venleD trong tổng số lao động có việc làm % 40 35 36 37",
         "Tỉ lệ dân số nông thôn được sử dụng nước hợp vệ sinh % 60 70 55 58",
         "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh eter ea eee 79% độ 99% độ đồ % 90 95 93 92",
-        "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh tại các thôn bản vùng cao biên giới phía Bắc % "
-        "90 95 93 92",
+        ("Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh tại các thôn bản vùng cao biên giới phía Bắc"
+         " % 90 95 93 92"),
     ], start=1)), GROUPS)
     catalog = load_catalog()
     done = name_by_catalog_run(rows, catalog)

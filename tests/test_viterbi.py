@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -171,7 +172,7 @@ def test_streams_cut_where_the_path_is_forced_decode_as_the_whole_stream(monkeyp
     assert sum(len(p) > 1 for p in pieces) >= 10          # the cut is exercised
     for s, p in zip(streams, pieces):
         assert p[0][0] == 0 and p[-1][1] == len(s.counts)
-        for (a0, z0, _), (a1, _z1, shared) in zip(p, p[1:]):
+        for (_a0, z0, _), (a1, _z1, shared) in pairwise(p):
             assert shared == 2 and a1 == z0 - 2 and (s.counts[a1:z0] == 1).all()
     cut = decoder._search_streams(streams)
     monkeypatch.setattr(dec_mod, "MIN_SEGMENT", 10**9)
