@@ -236,6 +236,10 @@ RUN_LETTERS = 10
 RUN_STRAY_WORDS = 2
 
 
+#: A figure only a cell holds (a decimal, a percent), not a name's count ("với 14 loại").
+_CELL_FIGURE = regex.compile(r"\d[.,]\d|\d%")
+
+
 def _stray_word(w: str, known: set[str], bare: set[str]) -> bool:
     """Is *w* a Vietnamese word that a catalog name of words *known* (and their skeletons
     *bare*) lacks? An unmarked word may be one of its words that lost its marks ("le" for
@@ -279,8 +283,8 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
     another name: at most :data:`RUN_STRAY_WORDS` of them are Vietnamese words of two
     letters or more that the entry's name lacks, and the tokens before the run are no more
     than the entry's words before it (one more for dust). A name that opens with the whole
-    of an entry's name may go on with any words when a figure or junk among them shows
-    them to be the cells' dust. A sub-row (its name a row above's, " - ", its label) whose
+    of an entry's name may go on with any words when junk or a cell's figure (a decimal, a
+    percent; not a count, "với 14 loại vắc xin") among them shows them to be the cells' dust. A sub-row (its name a row above's, " - ", its label) whose
     label is such a name, noise put under the parent above, leaves the parent. The row is
     flagged with the name as read."""
     claimed = set()
@@ -324,7 +328,7 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
         stray = [_stray_word(w, known, bare) for w in words]
         before, after = stray[:i][::-1], stray[i + n:]
         whole = i == 0 and n == len(ew) >= RUN_WORDS + 1 and any(
-            _junk_token(w) or regex.search(r"\d", w) for w in words[i + n:])
+            _junk_token(w) or _CELL_FIGURE.search(w) for w in words[i + n:])
         # (a whole name, then the cells' dust: "... có nhà tiêu hợp vệ sinh eter ea 79% độ";
         # two words of another name next to the run where the entry's go on: "Trong đó,
         # các huyện nghèo", "... được phủ sóng di động")
