@@ -856,6 +856,17 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
     ], start=1)), "x.txt")
     assert [(d.code, d.lead_agency, d.level) for d in lost] == [
         ("1462/SNV-CTXH", "Sở Nội vụ", "Sở")]
+    # a date cell holding only the year, between the level and the type; a year in a title
+    # ("giai đoạn 2024-2030", "năm 2025") is no date
+    years = parse_document_rows(list(enumerate([
+        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+        "Kế hoạch tuyên truyền Nghị quyết số Sở Lao động - Báo Đồng Tháp;",
+        "8 |42-NQ/TW và Nghị quyết số 97/KH-SLĐTBXH | Đài Phát thanh và Sở 2024 Kế hoạch",
+        "68/NQ-CP trong năm 2025 hội Truyền hình tỉnh",
+        "9 | Thực hiện giai đoạn 2024-2030 trên địa bàn 94/KH-UBND UBND huyện Huyện | 3/9/2024 | Kế hoạch",
+    ], start=1)), "x.txt")
+    assert [(d.code, d.issued_on_raw, d.issued_on, d.level) for d in years] == [
+        ("97/KH-SLĐTBXH", "2024", "2024", "Sở"), ("94/KH-UBND", "3/9/2024", "2024-09-03", "Huyện")]
 
     assert [issuer_of_code(c, lv) for c, lv in (
         ("97/KH-SLĐTBXH", "Sở"), ("1462/SNV-CTXH", "Sở"), ("105/KH-UBND", "Tỉnh"),

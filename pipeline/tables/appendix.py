@@ -1665,6 +1665,7 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
 # The issued date of an Appendix II row: d/m/yyyy or m/yyyy standing alone (not inside a
 # code such as 24/2024/NQ-HĐND); the title's "ngày 09/5/2024" is no issued date.
 _ISSUED = regex.compile(r"(?<![\d/])(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)(?![\d/])")
+_YEAR_ISSUED = regex.compile(r"(?<![\d/.,-])((?:19|20)\d\d)(?![\d/.,-])")
 _NO_LEAD = regex.compile(r"^\W*\d{1,2}\s*[|.)]?\s+")    # a row's number before its title
 #: A line that opens a document's title: its type and "số" ("Kế hoạch số 95/KH-UBND").
 _TITLE_OPENING = regex.compile(r"\W*(?:{}) so\b".format("|".join(
@@ -1834,7 +1835,7 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
     row's cells side by side over a few lines, its issued date, level and type on the
     row's middle line ("2 |68/NQ-CP ngày 09/5/2024 của Chính {105/KH-UBND … Tỉnh 17/6/2024 |Kế
     hoạch"). A row is found by its issued date with a type after it, or a level before it
-    when OCR lost the type; its lines run from a line opening its title ("Công văn số ...")
+    when OCR lost the type (a date cell of only the year needs both); its lines run from a line opening its title ("Công văn số ...")
     or the middle between its date and the one above. The code (:func:`code_of_type`),
     date, level, type and lead agency (:func:`lead_agency`; when its cell is unread, the
     issuer the code names, :func:`issuer_of_code`) are read from the row, and a level OCR
@@ -1851,6 +1852,12 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
     for k, (_, text) in enumerate(body):
         found = [m for m in _ISSUED.finditer(text)
                  if skeleton(text[:m.start()]).split()[-1:] != ["ngay"]]
+        if not found:
+            # a date cell that holds only the year, between the level and the type ("Sở |
+            # 2024 | Kế hoạch")
+            found = [m for m in _YEAR_ISSUED.finditer(text)
+                     if _level_before(text[:m.start()])
+                     and _doc_type_at(text[m.end():].strip(" |:;.,"))][-1:]
         doc_type = _doc_type_at(text[found[-1].end():].strip(" |:;.,")) if found else ""
         if doc_type or (found and _level_before(text[:found[-1].start()])):
             # the date with its type after it, or its level before it when OCR lost the
