@@ -154,6 +154,17 @@ def _rows(*texts):
     return [(r.indicator, r.unit, r.cells) for r in rows]
 
 
+DOC_HEAD = ("TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian "
+            "Loại văn bản")
+
+
+def _doc_rows(*texts):
+    """Phụ lục II rows of *texts* under the table's header line, as linearised OCR."""
+    from pipeline.tables.appendix import parse_document_rows
+
+    return parse_document_rows(list(enumerate([DOC_HEAD, *texts], start=1)), "x.txt")
+
+
 def test_split_row_line_at_unit_keeps_unreadable_cells():
     from pipeline.tables.appendix import split_row_line
 
@@ -812,8 +823,7 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
     # a row whose type cell OCR lost is found by its level before its date; its type is
     # the one its title opens with, or its code's; a title's wrapped "Nghị quyết số 68/NQ-CP"
     # opening a line stays with the title above
-    docs = parse_document_rows(list(enumerate([
-        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+    docs = _doc_rows(
         "Chương trình hành động thực hiện : re ở",
         "1 nghị quyết số 42-NQ/TW của Ban 61-CTr/TU sự Tỉnh | 15/3/2024 a",
         "Kế hoạch số 318/KH-UBND ngày Sở Lao động - Thương",
@@ -821,8 +831,7 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
         "động của Chính phủ ban hành kèm theo",
         "Nghị quyết số 68/NQ-CP",
         "Nghị quyết số 15/2024/NQ-HĐND quy",
-        "định mức hỗ trợ đóng BHYT HĐND tỉnh Tỉnh 12/7/2024 | Nghị quyết",
-    ], start=1)), "x.txt")
+        "định mức hỗ trợ đóng BHYT HĐND tỉnh Tỉnh 12/7/2024 | Nghị quyết")
     assert [(d.code, d.doc_type, d.level, d.issued_on) for d in docs] == [
         ("61-CTr/TU", "Chương trình hành động", "Tỉnh", "2024-03-15"),
         ("318/KH-UBND", "Kế hoạch", "Tỉnh", "2024-06-15"),
@@ -830,15 +839,13 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
     assert docs[2].title.startswith("Nghị quyết số 15/2024/NQ-HĐND quy định")
     # the title's own code over a reference on the date line; a row whose type cell OCR
     # lost takes the code of the type its title opens with
-    more = parse_document_rows(list(enumerate([
-        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+    more = _doc_rows(
         "Kế hoạch số 214/KH-UBND ngày",
         "26/7/2024 của UBND tỉnh Tuyên Quang UBND tỉnh Tuyên Sở Lao động - Thương",
         "2 | thực hiện Nghị quyết số 68/NO-CP của Quang bình và Xã hội Tỉnh 26/7/2024 | Kế hoạch",
         "Chương trình hành động số 35-CTr/TU ngày",
         "02/4/2024 của Ban Thường vụ Tỉnh ủy Kiên eae ủy mẹ epics eee Tỉnh | 02/04/2024 pe",
-        "Giang thực hiện Nghị quyết số 42-NQ/TW",
-    ], start=1)), "x.txt")
+        "Giang thực hiện Nghị quyết số 42-NQ/TW")
     assert [(d.code, d.doc_type) for d in more] == [
         ("214/KH-UBND", "Kế hoạch"), ("35-CTr/TU", "Chương trình hành động")]
     # (the first row's lead agency cell is unread: its issuer is the one its code names)
@@ -850,21 +857,17 @@ def test_a_document_row_takes_its_own_code_and_a_title_opening_starts_a_row():
         "UBND tỉnh Hà Giang", "UBND huyện Tri Tôn", "UBND phường Châu Đốc", "Thành ủy Hải Phòng",
         "Sở Lao động - Thương binh và Xã hội", "Ban Thường vụ Tỉnh ủy", "")] == [
         "Tỉnh", "Huyện", "Xã", "Thành phố", "Sở", "Tỉnh", ""]
-    lost = parse_document_rows(list(enumerate([
-        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
-        "7 Bảo đảm chi trả trợ cấp cho đối tượng 1462/SNV-CTXH XS Nội vụ UBND các xã, ô. 4/7/2025 | Công văn",
-    ], start=1)), "x.txt")
+    lost = _doc_rows(
+        "7 Bảo đảm chi trả trợ cấp cho đối tượng 1462/SNV-CTXH XS Nội vụ UBND các xã, ô. 4/7/2025 | Công văn")
     assert [(d.code, d.lead_agency, d.level) for d in lost] == [
         ("1462/SNV-CTXH", "Sở Nội vụ", "Sở")]
     # a date cell holding only the year, between the level and the type; a year in a title
     # ("giai đoạn 2024-2030", "năm 2025") is no date
-    years = parse_document_rows(list(enumerate([
-        "TT Tên văn bản Số, ký hiệu Cơ quan chủ trì Cơ quan phối hợp Cấp ban hành Thời gian Loại văn bản",
+    years = _doc_rows(
         "Kế hoạch tuyên truyền Nghị quyết số Sở Lao động - Báo Đồng Tháp;",
         "8 |42-NQ/TW và Nghị quyết số 97/KH-SLĐTBXH | Đài Phát thanh và Sở 2024 Kế hoạch",
         "68/NQ-CP trong năm 2025 hội Truyền hình tỉnh",
-        "9 | Thực hiện giai đoạn 2024-2030 trên địa bàn 94/KH-UBND UBND huyện Huyện | 3/9/2024 | Kế hoạch",
-    ], start=1)), "x.txt")
+        "9 | Thực hiện giai đoạn 2024-2030 trên địa bàn 94/KH-UBND UBND huyện Huyện | 3/9/2024 | Kế hoạch")
     assert [(d.code, d.issued_on_raw, d.issued_on, d.level) for d in years] == [
         ("97/KH-SLĐTBXH", "2024", "2024", "Sở"), ("94/KH-UBND", "3/9/2024", "2024-09-03", "Huyện")]
 
