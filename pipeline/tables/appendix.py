@@ -1665,6 +1665,7 @@ def parse_document_lines(lines: list[tuple[int, str]], source: str) -> list[Docu
 # The issued date of an Appendix II row: d/m/yyyy or m/yyyy standing alone (not inside a
 # code such as 24/2024/NQ-HĐND); the title's "ngày 09/5/2024" is no issued date.
 _ISSUED = regex.compile(r"(?<![\d/])(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)(?![\d/])")
+#: A date cell that holds only the year (see :func:`parse_document_rows`).
 _YEAR_ISSUED = regex.compile(r"(?<![\d/.,-])((?:19|20)\d\d)(?![\d/.,-])")
 _NO_LEAD = regex.compile(r"^\W*\d{1,2}\s*[|.)]?\s+")    # a row's number before its title
 #: A line that opens a document's title: its type and "số" ("Kế hoạch số 95/KH-UBND").
