@@ -287,29 +287,27 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
     percent; not a count, "với 14 loại vắc xin") among them shows them to be the cells' dust. A sub-row (its name a row above's, " - ", its label) whose
     label is such a name, noise put under the parent above, leaves the parent. The row is
     flagged with the name as read."""
-    claimed = set()
-    for row in rows:
-        entry = catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
-        if entry is not None:
-            claimed.add(entry.parent_id or entry.indicator_id)
-    names = catalog.name_skeletons()
+    # (each row's own entry, matched once: whether it is known, and what the table names)
+    matched = [catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
+               for row in rows]
+    claimed = {e.parent_id or e.indicator_id for e in matched if e is not None}
+    names = [(entry, text, sk.split()) for entry, text, sk in catalog.name_skeletons()]
     out = []
     seen: set[str] = set()
-    for row in rows:
+    for row, entry_known in zip(rows, matched):
         head, _, label = row.indicator.rpartition(" - ")
         # (a sub-row's own label; " - " in dust is no parent's: "... 76,2% zB - a")
         own = label if head in seen else row.indicator
         seen.add(row.indicator)
-        if not row.lines or _known(row, catalog) or len(own.split()) < RUN_WORDS:
+        if not row.lines or entry_known is not None or len(own.split()) < RUN_WORDS:
             out.append(row)
             continue
         words = own.split()
         sks = [cat_skeleton(w) for w in words]
         runs: dict[str, tuple[int, int, int, str, list[str]]] = {}
-        for entry, text, sk in names:
+        for entry, text, ew in names:
             if entry.indicator_id in claimed:
                 continue
-            ew = sk.split()
             n, i, j = _longest_run(sks, ew)
             if n and sum(len(w) for w in ew[j:j + n]) >= RUN_LETTERS \
                     and n > runs.get(entry.indicator_id, (0,))[0]:
@@ -324,8 +322,8 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
         if row.unit and entry.unit and normalize_unit(row.unit) != normalize_unit(entry.unit):
             out.append(row)
             continue
-        known, bare = set(normalize_text(text).split()), set(ew)
-        stray = [_stray_word(w, known, bare) for w in words]
+        spelt, bare = set(normalize_text(text).split()), set(ew)
+        stray = [_stray_word(w, spelt, bare) for w in words]
         before, after = stray[:i][::-1], stray[i + n:]
         whole = i == 0 and n == len(ew) >= RUN_WORDS + 1 and any(
             _junk_token(w) or _CELL_FIGURE.search(w) for w in words[i + n:])
