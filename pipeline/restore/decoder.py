@@ -35,7 +35,7 @@ from .syllables import (
     skeleton_index,
 )
 from .tokens import split_line
-from .viterbi import Stream, viterbi_many
+from .viterbi import Decoded, Stream, viterbi_many
 
 log = logging.getLogger(__name__)
 
@@ -851,8 +851,8 @@ class Decoder:
         return self._search_streams([self._stream(positions, bonus) for _l, positions in blocks])
 
     def _search_streams(self, block_streams: Sequence[Stream]) -> list[BlockPath]:
-        """:meth:`search` over each block's candidates, flat; a block is cut into streams
-        of at most MAX_STREAM positions."""
+        """:meth:`search` over each block's candidates, flat; a block is cut into the
+        streams of :func:`_segments` and put back together."""
         streams: list[Stream] = []
         owner: list[tuple[int, int]] = []  # the block of each stream, its leading positions shared
         for b, st in enumerate(block_streams):
@@ -862,18 +862,18 @@ class Decoder:
                 streams.append(Stream(st.tokens[lo:hi], st.emits[lo:hi], st.counts[a:z]))
                 owner.append((b, shared))
         decoded = viterbi_many(self.lm.arrays, self._bos, self._eos, streams)
-        parts: list[list] = [[] for _ in block_streams]
+        parts: list[list[Decoded]] = [[] for _ in block_streams]
         for (b, shared), dec in zip(owner, decoded):
             # (positions shared with the segment before hold one candidate each)
-            parts[b].append((dec.path[shared:], dec.fwd[shared:], dec.bwd[shared:]))
+            parts[b].append(Decoded(dec.path[shared:], dec.fwd[shared:], dec.bwd[shared:]))
         out = []
         for st, got in zip(block_streams, parts):
             if not got:
                 out.append(BlockPath([], [], st, np.zeros(0)))
                 continue
-            path = [k for d in got for k in d[0]]
-            fwd = np.concatenate([d[1] for d in got])
-            bwd = np.concatenate([d[2] for d in got])
+            path = [k for d in got for k in d.path]
+            fwd = np.concatenate([d.fwd for d in got])
+            bwd = np.concatenate([d.bwd for d in got])
             confs, flat = self._confidences(fwd, bwd, st.counts)
             out.append(BlockPath(path, confs, st, flat))
         return out
