@@ -1172,6 +1172,58 @@ def test_a_name_garbled_around_a_readable_run_is_read_as_the_one_catalog_name_of
         "Tỉ lệ hộ gia đình có nhà tiêu hợp vệ sinh"
 
 
+def test_a_garbled_name_is_read_as_the_one_entry_left_in_its_group_that_shares_its_words():
+    from dataclasses import replace
+
+    from pipeline.tables import name_by_group_entry
+    from pipeline.tables.appendix import ParsedRow
+    from pipeline.tables.catalog import load_catalog
+
+    catalog = load_catalog()
+    groups = sorted({(int(e.group_no), e.group) for e in catalog.entries})
+    groups = [(str(no), name) for no, name in groups]
+
+    def row(group_no, group, name, unit, line):
+        return ParsedRow(group_no, group, name, unit, ("276", "1.053", "476", "-"), (line,), ())
+
+    housing = [
+        row("IX", "Nha@é", "Số căn hộ nhà ở xã hội hoàn thành", "Căn", 1),
+        # the heading garbled, but its number is the group's; noise before "với cách mạng"
+        row("IX", "Nha@é", "Bảy em ai cộng với cách mạng", "Căn", 2),
+        # one word shared is too little
+        row("IX", "Nha@é", "Cả xe thành", "Căn", 3),
+    ]
+    done = name_by_group_entry(housing, catalog, groups)
+    assert done[1].indicator == ("Số căn nhà ở người có công với cách mạng được hỗ trợ xây "
+                                 "mới, sửa chữa")
+    assert any("'Bảy em ai cộng với cách mạng'" in f for f in done[1].flags)
+    assert done[1].cells == housing[1].cells
+    assert done[0] == housing[0] and done[2] == housing[2]
+    # the entry is another row's: a table names an indicator once
+    named = replace(housing[0], indicator=done[1].indicator)
+    assert name_by_group_entry([named, housing[1]], catalog, groups)[1] == housing[1]
+    # a heading that names no group, and a unit the entry lacks
+    assert name_by_group_entry([replace(housing[1], group="Ab")], catalog, groups)[0].flags == ()
+    assert name_by_group_entry([replace(housing[1], unit="%")], catalog, groups)[0].flags == ()
+
+    culture = "Phát triển văn hóa và thông tin, truyền thông"
+    rows = [
+        row("VIII", culture, "Xe cũ ở đỉnh dutge công nhận gia đình văn hóa", "%", 1),
+        # legible words of another name after the shared ones: a name the catalog lacks
+        row("VIII", culture, "Xe cũ em dân cư được phủ sóng di động", "%", 2),
+        # region dust, not a name
+        row("VIII", culture, "81,9% độ thủ đô thị", "%", 3),
+        # a name that opens as a sub-row's label is legible
+        row("V", "Trợ giúp xã hội và giảm nghèo", "Trong đó, các huyện nghèo", "%/năm", 4),
+    ]
+    done = name_by_group_entry(rows, catalog, groups)
+    assert done[0].indicator == "Tỉ lệ hộ gia đình đạt danh hiệu gia đình văn hóa"
+    assert done[1:] == rows[1:]
+    # no values: a heading's or a parent's line, left alone
+    bare = replace(rows[0], cells=("", "", "", ""))
+    assert name_by_group_entry([bare], catalog, groups) == [bare]
+
+
 def test_a_value_ocr_broke_into_words_after_a_unit_word_is_one_unreadable_cell():
     # the unit column's capitalised word, values at both ends of the region and junk
     # between them: the junk is one cell, kept as read (flagged), not dropped

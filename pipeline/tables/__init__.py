@@ -11,10 +11,12 @@ from ..models import Document, IndicatorRecord
 from ..restore.syllables import is_syllable
 from .appendix import (
     ParsedRow,
+    catalog_group,
     check_row,
     find_appendices,
     heads_sub_rows,
     normalize_cell,
+    opens_as_indicator,
     parse_document_lines,
     parse_document_rows,
     parse_indicator_lines,
@@ -23,7 +25,7 @@ from .appendix import (
     restore_misread_number,
     restore_thousands_dot,
 )
-from .catalog import Catalog, load_catalog, normalize_text, normalize_unit
+from .catalog import Catalog, load_catalog, normalize_group, normalize_text, normalize_unit
 from .catalog import skeleton as cat_skeleton
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ def parse_tables(doc: Document) -> Document:
         rows = unglue_names(rows, catalog)
         rows = name_by_catalog_run(rows, catalog)
         rows = name_parents_by_children(rows, catalog)
+        rows = name_by_group_entry(rows, catalog, groups)
         page_of = {ln.number: ln.page for ln in lines}
         pages_of = [page_of.get(r.lines[0], 0) if r.lines else 0 for r in rows]
         indicators = _records(doc, rows, columns, catalog, warnings, pages_of, text=True)
@@ -338,6 +341,81 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
         flag = f"name read {own!r}: the catalog's, by the words it shares"
         out.append(replace(row, indicator=text, flags=row.flags + (flag,)))
     return out
+
+
+#: Letters of a garbled name's words that set its entry apart from the other entries left
+#: in its group, and the fewest words and letters it must share with it (see
+#: :func:`name_by_group_entry`).
+GROUP_ENTRY_LEAD = 4
+GROUP_ENTRY_WORDS = 2
+GROUP_ENTRY_LETTERS = 8
+
+
+def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list[ParsedRow]:
+    """Garbled names read as the one entry of their group, left unnamed, that shares their
+    words.
+
+    A wrapped name's first line often comes out as noise the decoder turns into words
+    ("Bảy em ai cộng với cách mạng", "Xe cũ ở đỉnh dutge công nhận gia đình văn hóa")
+    with no run long enough for :func:`name_by_catalog_run`. When such a row has values,
+    its heading names a catalog group (:func:`~.appendix.catalog_group`) and its name
+    opens as no indicator does or holds two junk tokens, it is read as the entry of that
+    group, named by no other row and of the same unit, with which it shares the most
+    letters of words (:data:`GROUP_ENTRY_WORDS` words and :data:`GROUP_ENTRY_LETTERS`
+    letters at least), by :data:`GROUP_ENTRY_LEAD` letters more than the next entry, when
+    at most one Vietnamese word the entry lacks comes after the first word they share (the
+    noise stands before the legible end; words of another name go on after it: "… được
+    phủ sóng di động"). A marked word is the entry's only with its marks (thành is not
+    truyền thanh's). A name with a cell's figure in it (region dust, "81,9% đô thị") is
+    left alone. The row is flagged with the name as read."""
+    matched = [catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
+               for row in rows]
+    claimed = {e.parent_id or e.indicator_id for e in matched if e is not None}
+    names = [(entry, set(normalize_text(text).split()), set(sk.split()))
+             for entry, text, sk in catalog.name_skeletons()]
+    out = []
+    for row, known in zip(rows, matched):
+        words = row.indicator.split()
+        group = catalog_group(row.group, row.group_no, groups) \
+            if known is None and row.lines and any(row.cells) else None
+        if group is None or " - " in row.indicator or _CELL_FIGURE.search(row.indicator) \
+                or (opens_as_indicator(row.indicator) and sum(map(_junk_token, words)) < 2):
+            out.append(row)
+            continue
+        unit = normalize_unit(row.unit) if row.unit else ""
+        # each word: as spelt, its skeleton, and whether it may be a word the entry lacks
+        feats = [(normalize_text(w.strip(_WORD_DUST)), cat_skeleton(w),
+                  _stray_word(w, set(), set())) for w in words]
+        best: dict[str, tuple[int, int, int]] = {}  # id -> (letters, words, -stray words)
+        for entry, spelt, bare in names:
+            if entry.group_no != group or entry.indicator_id in claimed \
+                    or (unit and entry.unit and normalize_unit(entry.unit) != unit):
+                continue
+            hit = [len(n) >= 2 and (n in spelt or (sk == n and n in bare)) for n, sk, _ in feats]
+            shared = {n for (n, _, _), h in zip(feats, hit) if h}
+            first = hit.index(True) if True in hit else len(hit)
+            stray = sum(may and n not in spelt and (sk not in bare or sk != n)
+                        for n, sk, may in feats[first:])
+            key = (sum(len(cat_skeleton(n)) for n in shared), len(shared), -stray)
+            if key > best.get(entry.indicator_id, (-1, 0, 0)):
+                best[entry.indicator_id] = key
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+        if not ranked:
+            out.append(row)
+            continue
+        eid, (letters, n, minus_stray) = ranked[0]
+        lead = letters - (ranked[1][1][0] if len(ranked) > 1 else 0)
+        if lead < GROUP_ENTRY_LEAD or n < GROUP_ENTRY_WORDS or letters < GROUP_ENTRY_LETTERS \
+                or -minus_stray > 1:
+            out.append(row)
+            continue
+        claimed.add(eid)
+        flag = f"name read {row.indicator!r}: the entry of its group that shares its words"
+        out.append(replace(row, indicator=catalog.get(eid).name, flags=row.flags + (flag,)))
+    return out
+
+
+_WORD_DUST = ".,;:!?()"
 
 
 def name_parents_by_children(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:

@@ -391,6 +391,29 @@ def _group_score(name: str, groups) -> tuple[str, float, float]:
     return best_no, score, reworded
 
 
+def catalog_group(heading: str, group_no: str, groups) -> str | None:
+    """The catalog group a row's group *heading* (printed number *group_no*) is: the group
+    whose name the heading matches closely, or loosely when the printed number is that
+    group's too ("IX | Nha@é" for "Nhà ở"); None when it names none. A province numbers
+    its groups its own way, so the number alone says nothing."""
+    if not heading:
+        return None
+    no, score, _ = _group_score(heading, groups)
+    printed = group_int(group_no)
+    if score >= 70 or (score >= 50 and printed is not None and printed == group_int(no)):
+        return no
+    return None
+
+
+def opens_as_indicator(name: str) -> bool:
+    """Does *name* open as an indicator's name does ("Tỉ lệ", "Số", "Mức", "Tuổi" ...), or as
+    a sub-row's label ("Trong đó, các huyện nghèo", "Thành thị")?"""
+    sk = skeleton(name)
+    words = sk.replace(",", " ").split()
+    return bool(_INDICATOR_OPENING.match(sk)) or any(
+        words[:len(s.split())] == s.split() for s in _SUBROW_SKELETONS)
+
+
 def _is_group_heading(text: str, groups, after: int = 0) -> tuple[str, str] | None:
     """(printed or catalog group number, heading text) when *text* reads as a group heading.
 

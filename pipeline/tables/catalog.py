@@ -253,6 +253,11 @@ def normalize_group(group_no: str | int | None) -> str:
 # --------------------------------------------------------------------------
 
 
+#: Answers of :meth:`Catalog.match` kept before the store is emptied (a report asks a few
+#: hundred; a batch worker keeps one catalog for all its files).
+MATCH_CACHE = 20_000
+
+
 class Catalog:
     """The indicator list with fuzzy lookup (see :meth:`match`)."""
 
@@ -283,6 +288,7 @@ class Catalog:
             )
         log.debug("catalog indexed: %d entries, %d choices", len(self.entries), len(self._all.norm))
         self._name_skeletons: list[tuple[CatalogEntry, str, str]] | None = None
+        self._matched: dict[tuple, tuple[CatalogEntry | None, float]] = {}
 
     # -- construction helpers ------------------------------------------------
 
@@ -458,8 +464,21 @@ class Catalog:
         that agree with them.
 
         Returns ``(entry, score)`` with ``score`` in 0..1, or ``(None, score)``
-        when the best score is below the threshold.
+        when the best score is below the threshold. Answers are kept (the catalog does
+        not change, and the table stage asks about the same rows in several passes).
         """
+        key = (name, unit, group_no)
+        hit = self._matched.get(key)
+        if hit is None:
+            if len(self._matched) >= MATCH_CACHE:
+                self._matched.clear()
+            hit = self._matched[key] = self._match(name, unit, group_no)
+        return hit
+
+    def _match(
+        self, name: str, unit: str | None, group_no: str | None
+    ) -> tuple[CatalogEntry | None, float]:
+        """:meth:`match`, uncached."""
         if not name or not name.strip():
             return None, 0.0
         label = self._strip_unit_suffix(name.strip())
