@@ -185,6 +185,12 @@ def test_fit_cells_drops_dust_before_shifting():
     assert cells == ["-", "-", "2,08", "1,43"] and flags == ["dropped unreadable token '*'"]
     cells, flags = fit_cells([":", "cer", "2,08"], ["d", "j", "v"], 4)
     assert cells == ["-", "cer", "2,08", ""] and "unreadable cell 'cer'" in flags
+    # a full stop after the values is dust, not a dash: the first value stays
+    cells, flags = fit_cells(["80", "100", "86,6", "81,5", "95", "."], ["v"] * 5 + ["d"], 5)
+    assert cells == ["80", "100", "86,6", "81,5", "95"] and flags == ["dropped mark '.'"]
+    # ...but when the row has no more tokens than columns, it is the last cell's dash
+    cells, flags = fit_cells(["80", "100", "86,6", "81,5", "."], ["v"] * 4 + ["d"], 5)
+    assert cells == ["80", "100", "86,6", "81,5", "-"] and flags == []
 
 
 def test_values_on_the_middle_line_of_a_wrapped_name():

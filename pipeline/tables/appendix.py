@@ -951,6 +951,9 @@ def _lost_to_targets(rows: list[ParsedRow], columns: tuple[ValueColumn, ...]) ->
     return out
 
 
+_DOT_MARK = regex.compile(r"[.,;]+")
+
+
 def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], list[str]]:
     """Fit a row's value tokens to its n columns; returns (cells, flags).
 
@@ -971,6 +974,14 @@ def fit_cells(cells: list[str], kinds: list[str], n: int) -> tuple[list[str], li
         # value OCR broke into words ("85 y di Be 74,2"), one unreadable cell
         i = runs[0]
         pairs[i:i + over + 1] = [(" ".join(c for c, _ in pairs[i:i + over + 1]), "j")]
+    while len(pairs) > n:
+        # a full stop or comma standing alone is dust before it is a dash ("80 100 86,6 81,5
+        # 95 .", "16,4 17,5 18,7 19,6 , 3d"); eng-OCR reads dashes as "-", "i", ")", "|"
+        dots = [i for i, (c, k) in enumerate(pairs) if k == "d" and _DOT_MARK.fullmatch(c)]
+        if not dots:
+            break
+        flags.append(f"dropped mark {pairs[dots[-1]][0]!r}")
+        del pairs[dots[-1]]
     while len(pairs) > n and any(k == "j" for _, k in pairs):
         j = max(i for i, (_, k) in enumerate(pairs) if k == "j")
         flags.append(f"dropped unreadable token {pairs[j][0]!r}")
