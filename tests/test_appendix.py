@@ -176,6 +176,10 @@ def test_split_row_line_at_unit_keeps_unreadable_cells():
     assert (parts.name, parts.unit, parts.cells) == ("Số bác sĩ", "Người", ["11", ">=15", "1,33", "11,5"])
     # numbers inside a name are no value region
     assert split_row_line("mầm non cho trẻ mẫu giáo từ 3 đến 5 tuổi", 4).cells == []
+    # a region's word before its cell's ";" is no unit ("Đông;" is not the unit Đồng)
+    parts = split_row_line("bình quân hằng năm %/năm | 1-1,7 1-1,5 | Đông; 0,3", 4)
+    assert (parts.name, parts.unit) == ("bình quân hằng năm", "%/năm")
+    assert parts.cells == ["1-1,7", "1-1,5", "Đông;", "0,3"]
 
 
 def test_fit_cells_drops_dust_before_shifting():

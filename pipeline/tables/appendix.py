@@ -823,8 +823,11 @@ def split_row_line(text: str, n: int, raw: str | None = None) -> LineParts:
             if end - width < 1:
                 continue
             unit = _unit_of(toks[end - width:end]) or _unit_of(rtoks[end - width:end])
-            if unit is None or (skeleton(unit) == "xa" and skeleton(toks[end]) == "hoi"):
-                continue    # (the "xã" of "xã hội" before cells is no unit)
+            if unit is None or (skeleton(unit) == "xa" and skeleton(toks[end]) == "hoi") \
+                    or toks[end - 1].endswith(";") or rtoks[end - 1].endswith(";"):
+                # (the "xã" of "xã hội" before cells is no unit, nor a region's word before
+                # its cell's ";": "0,32% phía Đông; 0,38% phía Tây")
+                continue
             at = end + (rtoks[end] == "+" and end + 1 < len(rtoks))   # (a lone "+" is dust)
             cells, kinds = _region(rtoks[at:])
             if _acceptable(kinds, unit, n, bool(regex.search(r"\d", rtoks[at]))) or (
