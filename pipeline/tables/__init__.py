@@ -25,7 +25,7 @@ from .appendix import (
     restore_misread_number,
     restore_thousands_dot,
 )
-from .catalog import Catalog, load_catalog, normalize_group, normalize_text, normalize_unit
+from .catalog import Catalog, load_catalog, normalize_text, normalize_unit
 from .catalog import skeleton as cat_skeleton
 
 log = logging.getLogger(__name__)
@@ -349,6 +349,8 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
 GROUP_ENTRY_LEAD = 4
 GROUP_ENTRY_WORDS = 2
 GROUP_ENTRY_LETTERS = 8
+#: Marks around a word that are not the word's.
+_WORD_DUST = ".,;:!?()"
 
 
 def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list[ParsedRow]:
@@ -413,9 +415,6 @@ def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list
         flag = f"name read {row.indicator!r}: the entry of its group that shares its words"
         out.append(replace(row, indicator=catalog.get(eid).name, flags=row.flags + (flag,)))
     return out
-
-
-_WORD_DUST = ".,;:!?()"
 
 
 def name_parents_by_children(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
