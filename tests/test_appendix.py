@@ -1234,6 +1234,16 @@ def test_a_garbled_name_is_read_as_the_one_entry_left_in_its_group_that_shares_i
     assert name_by_group_entry([bare], catalog, groups) == [bare]
 
 
+def test_the_year_of_so_voi_nam_wrapped_below_the_values_is_the_names():
+    rows = _rows("Thu nhập bình quân đầu người", "của hộ nghèo tăng so với năm Lần 1,39 1,65 2,0 1,8",
+                 "2020", "Tỉ lệ hộ nghèo % 2,87 2,14 1,49 <2")
+    assert rows[0] == ("Thu nhập bình quân đầu người của hộ nghèo tăng so với năm 2020", "Lần",
+                       ("1,39", "1,65", "2,0", "1,8"))
+    # a lone year after a name that does not end in "năm" is no name's
+    rows = _rows("Số lao động được tạo việc làm Người 1.200 1.300 1.250 1.400", "2020")
+    assert rows[0][0] == "Số lao động được tạo việc làm"
+
+
 def test_a_value_ocr_broke_into_words_after_a_unit_word_is_one_unreadable_cell():
     # the unit column's capitalised word, values at both ends of the region and junk
     # between them: the junk is one cell, kept as read (flagged), not dropped

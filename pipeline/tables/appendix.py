@@ -1269,6 +1269,13 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
                 block, after_heading = None, True
                 continue
         after_heading = False
+        if block is not None and block.cells and _YEAR.fullmatch(text.strip(" .,;:|")) \
+                and skeleton(block.text).split()[-1:] == ["nam"]:
+            # the year of "… so với năm" wrapped below the row's values ("… năm Lần 1,39 1,65
+            # 2,0 1,8" / "2020"): the name's, not a value
+            block.names.append(text.strip(" .,;:|"))
+            block.lines.append(ln)
+            continue
         if block is not None and len(block.cells) >= n and not parts.name and not parts.unit \
                 and 0 < len(parts.cells) <= 2 and all(k == "v" for k in parts.kinds):
             # a value or two on their own line after a row with all its values: the top of
