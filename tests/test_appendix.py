@@ -1244,6 +1244,16 @@ def test_the_year_of_so_voi_nam_wrapped_below_the_values_is_the_names():
     assert rows[0][0] == "Số lao động được tạo việc làm"
 
 
+def test_a_dash_ending_a_wrapped_names_line_is_dust_when_the_units_line_holds_all_values():
+    rows = _rows("Tỉ lệ lực lượng lao động trong -",
+                 "độ tuổi tham gia BHXH % 16,4 17,5 18,7 3d")
+    assert rows[0] == ("Tỉ lệ lực lượng lao động trong độ tuổi tham gia BHXH", "%",
+                       ("16,4", "17,5", "18,7", "3d"))
+    # with a value short, the dash may be the first cell's: it stays
+    rows = _rows("Tỉ lệ lực lượng lao động trong -", "độ tuổi tham gia BHXH % 17,5 18,7 19,6")
+    assert rows[0][2] == ("-", "17,5", "18,7", "19,6")
+
+
 def test_a_value_ocr_broke_into_words_after_a_unit_word_is_one_unreadable_cell():
     # the unit column's capitalised word, values at both ends of the region and junk
     # between them: the junk is one cell, kept as read (flagged), not dropped

@@ -1039,6 +1039,12 @@ class _Block:
             # ended a wrapped name's line ("... trẻ em dưới 36" / "tháng tuổi % - 100 - -")
             self.names[-1] = f"{self.names[-1]} {' '.join(self.cells)}"
             self.cells, self.kinds, self.cells_at = [], [], -1
+        if parts.unit and not self.unit and self.cells and all(k == "d" for k in self.kinds) \
+                and sum(not (k == "d" and _DOT_MARK.fullmatch(c))
+                        for c, k in zip(parts.cells, parts.kinds)) >= n:
+            # a dash mark that ended a wrapped name's line ("… được hỗ -" / "trợ xây mới,
+            # sửa chữa Căn 454 386 …") is dust when the unit's line holds all the values
+            self.cells, self.kinds, self.cells_at = [], [], -1
         if parts.name:
             self.names.append(parts.name)
         if not self.unit or (self.unit == "m2" and parts.unit == "m2 sàn/người"):
