@@ -24,7 +24,7 @@ INDICATOR_TAIL = ("confidence", "flags", "page", "lines")
 VALUE_COLUMNS = ("source", "row_no", "indicator_id", "indicator", "unit", "column", "role", "year",
                  "raw", "op", "value", "low", "high", "region", "ok", "reason")
 DOCUMENT_COLUMNS = ("source", "no", "title", "code", "lead_agency", "partner_agency", "level",
-                    "issued_on", "issued_on_raw", "doc_type")
+                    "issued_on", "issued_on_raw", "doc_type", "flags")
 REVIEW_COLUMNS = ("source", "line", "column", "ocr", "chosen", "alternatives", "confidence")
 MANIFEST_COLUMNS = ("source", "doc_id", "status", "error", "seconds", "sha256", "pages")
 DOC_FILES = ("text.txt", "indicators.csv", "indicator_values.csv", "documents.csv", "review.csv",
@@ -194,7 +194,7 @@ def write_document(doc: Document, outdir: Path, threshold: float, tables_only: b
     atomic_write(d / "indicator_values.csv", csv_text(VALUE_COLUMNS, value_rows(doc)))
     atomic_write(d / "documents.csv", csv_text(DOCUMENT_COLUMNS, (
         [r.source, r.no, r.title, r.code, r.lead_agency, r.partner_agency, r.level, r.issued_on,
-         r.issued_on_raw, r.doc_type] for r in doc.documents)))
+         r.issued_on_raw, r.doc_type, "; ".join(r.flags)] for r in doc.documents)))
     rep = report(doc, threshold, tables_only)
     rep.update(extra or {})
     atomic_write(d / "report.json", json.dumps(rep, ensure_ascii=False, indent=2) + "\n")

@@ -111,6 +111,7 @@ class DocumentRecord:
     doc_type: str
     page: int = 0
     lines: tuple[int, ...] = ()
+    flags: tuple[str, ...] = ()     # what was read from elsewhere than the row's cells
 
 
 @dataclass(frozen=True, slots=True)

@@ -1286,3 +1286,39 @@ def test_a_unit_wrapped_over_three_lines_stays_out_of_the_names_above_and_below(
     # the catalog's "Số bé trai/100 bé gái" is the same unit
     assert normalize_unit("Số bé trai/100 bé gái") == normalize_unit("Bé trai/100 bé gái")
     assert normalize_unit("Số") == "số"
+
+
+def test_documents_cited_in_the_reports_text_complete_rows_ocr_garbled():
+    from pipeline.tables.appendix import body_citations, cite_documents
+
+    body = ("Ngày 17/7/2024, UBND tỉnh ban hành Kế hoạch số 214/KH-UBND ngày 17/7/2024 và Chỉ "
+            "thị số 08 /CT-UBND ngày 12/9/2024; HĐND tỉnh thông qua Nghị quyết số "
+            "17/2024/NQ-HĐND ngày 10/12/2024 và Nghị quyết số 09/2025/NQ-HĐND. Quyết định "
+            "số 1468/QĐ-UBND ngày 28/7/2025 về danh mục văn bản.")
+    cited = body_citations(body)
+    assert cited == {"214/KH-UBND": "17/7/2024", "08/CT-UBND": "12/9/2024",
+                     "17/2024/NQ-HĐND": "10/12/2024", "09/2025/NQ-HĐND": "",
+                     "1468/QĐ-UBND": "28/7/2025"}
+    rows = _doc_rows(
+        "Kế hoạch triển khai Chương trình hành 4ncH-UBND | Tỉnh | 17/7/2024 | Kế hoạch",
+        "Tăng cường phát triển người tham gia 96/GI-UBND | UBND tỉnh | Tỉnh | 12/9/2024 | Chỉ thị",
+        "Quy định mức chuẩn trợ giúp xã hội 954/Q-HĐND | HĐND tỉnh | Tỉnh | 10/12/2024 | Nghị quyết",
+        "Rà soát danh sách hộ nghèo 2186/SLĐTBXH-VL | Sở | 06/11/2024 | Công văn",
+        "Danh mục văn bản tiếp tục áp dụng 1468/QĐ-UBND | UBND tỉnh | Tỉnh | 98/7/2025 | Quyết định",
+    )
+    assert [r.code for r in rows] == ["", "96/GI-UBND", "954/Q-HĐND", "2186/SLĐTBXH-VL",
+                                      "1468/QĐ-UBND"]
+    done = cite_documents(rows, cited)
+    assert [r.code for r in done] == ["214/KH-UBND", "08/CT-UBND", "17/2024/NQ-HĐND",
+                                      "2186/SLĐTBXH-VL", "1468/QĐ-UBND"]
+    # the lead agency's cell lost as well: the issuer the code names at the row's level
+    assert done[0].lead_agency == "UBND tỉnh"
+    assert "(the cell read '96/GI-UBND')" in done[1].flags[0]
+    # a clean code the text does not cite is the row's own, whatever the date
+    assert done[3] == rows[3]
+    # a date OCR garbled: the date its code is cited with
+    assert (done[4].issued_on, done[4].issued_on_raw) == ("2025-07-28", "28/7/2025")
+    assert "(the cell read '98/7/2025')" in done[4].flags[0]
+    # two codes of the row's type cited with its date: neither is taken
+    twin = cite_documents([rows[0]], {"214/KH-UBND": "17/7/2024", "215/KH-UBND": "17/7/2024"})
+    assert twin == [rows[0]]

@@ -11,7 +11,9 @@ from ..models import Document, IndicatorRecord
 from ..restore.syllables import is_syllable
 from .appendix import (
     ParsedRow,
+    body_citations,
     catalog_group,
+    cite_documents,
     check_row,
     find_appendices,
     heads_sub_rows,
@@ -38,6 +40,9 @@ def parse_tables(doc: Document) -> Document:
     lines = doc.lines
     texts = [ln.restored if ln.restored is not None else ln.text for ln in lines]
     first, second = find_appendices(texts)
+    # the report's text before its appendices (a grid's table is blanked out of its page's
+    # text), which cites the documents Phụ lục II lists
+    body = texts[:min((i for i in (first, second) if i is not None), default=len(texts))]
     warnings = list(doc.warnings)
     indicators: list[IndicatorRecord] = []
     documents = []
@@ -83,6 +88,8 @@ def parse_tables(doc: Document) -> Document:
             parse_document_rows(region, doc.source)
         if not documents:
             warnings.append("Phụ lục II found but no document rows could be read")
+    if documents:
+        documents = cite_documents(documents, body_citations("\n".join(body)))
     return replace(doc, columns=tuple(columns), indicators=tuple(indicators),
                    documents=tuple(documents), warnings=tuple(warnings))
 

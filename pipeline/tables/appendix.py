@@ -1640,6 +1640,89 @@ def code_of_type(lines: list[str], at: int, doc_type: str) -> str:
     return free[0] if free else ""
 
 
+def _code_fits(code: str, doc_type: str) -> bool:
+    """Is *code* of a document of *doc_type*: its type's letters after the number (a Kế
+    hoạch's KH), or for a type without them (a Công văn) letters that name no type?"""
+    wants = _type_wanted(doc_type)
+    seg = _type_segment(code)
+    return seg in wants if wants else seg not in _TYPE_SEGMENTS
+
+
+#: "… số 214/KH-UBND ngày 17/7/2024": a code cited in running text, with its date.
+_CITED_DATE = regex.compile(r"\s*,?\s*ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d)(?![\d/])")
+
+
+def body_citations(text: str) -> dict[str, str]:
+    """The documents the report's text cites: code (its letters read back through OCR
+    damage, :func:`repair_doc_code`) → the date cited with it as printed ("" when none)."""
+    text = " ".join(text.replace(" /", "/").replace("/ ", "/").split())
+    cited: dict[str, str] = {}
+    for m in _CODE.finditer(text):
+        if not regex.search(r"[-/]\p{L}", m.group(0)):
+            continue
+        d = _CITED_DATE.match(text, m.end())
+        code = repair_doc_code(m.group(0))
+        if d or code not in cited:
+            cited[code] = regex.sub(r"\s+", "", d.group(1)) if d else cited.get(code, "")
+    return cited
+
+
+def _code_garbled(code: str, doc_type: str, cited: str) -> bool:
+    """Is a row's *code* one OCR lost or garbled, as against the *cited* code of its type and
+    date: empty, of another type's letters or letters no code has ("954/Q-HĐND",
+    "96/GI-UBND"), or the cited code with one digit of its number misread? A clean code the
+    text does not cite (a Công văn of the same day) is the row's own."""
+    if not code or not _code_fits(code, doc_type):
+        return True
+    if any(p not in CODE_PARTS for p in regex.findall(r"(?<=[-/])[\p{L}&]+", code)):
+        return True
+    num, _, rest = code.partition("/") if "-" not in code.split("/")[0] else code.partition("-")
+    cnum, _, crest = cited.partition("/") if "-" not in cited.split("/")[0] else cited.partition("-")
+    return rest == crest and Levenshtein.distance(num, cnum) <= 1
+
+
+def cite_documents(records: list[DocumentRecord], cited: dict[str, str]) -> list[DocumentRecord]:
+    """Phụ lục II rows from linearised OCR text completed from the report's own text, which
+    cites the documents it lists ("UBND tỉnh ban hành Kế hoạch số 214/KH-UBND ngày
+    17/7/2024"):
+
+    - a row whose code OCR lost or garbled (:func:`_code_garbled`: "", "954/Q-HĐND",
+      "96/GI-UBND") takes the one code of its type that the text cites with the row's date
+      and that no other row has;
+    - a row whose date cell OCR lost takes the date its code is cited with.
+
+    A row given a code whose lead agency's cell was unread too takes the issuer the code
+    names (:func:`issuer_of_code`). Each such row is flagged with what was taken and what the cell held."""
+    used = {r.code for r in records if r.code in cited}
+    out = []
+    for r in records:
+        flags = list(r.flags)
+        code, issued_on, raw = r.code, r.issued_on, r.issued_on_raw
+        if code not in cited and r.issued_on and r.doc_type:
+            same = [c for c, d in cited.items() if d and iso_date(d) == r.issued_on
+                    and c not in used and _code_fits(c, r.doc_type)]
+            if len(same) == 1 and _code_garbled(code, r.doc_type, same[0]):
+                code = same[0]
+                used.add(code)
+                flags.append(f"code {code} as the report's text cites it with this date"
+                             + (f" (the cell read {r.code!r})" if r.code else " (the cell unread)"))
+        if code in cited and cited[code] and not (issued_on and len(issued_on) == 10):
+            iso = iso_date(cited[code])
+            if iso and (not issued_on or iso.startswith(issued_on)):
+                flags.append(f"issued date {cited[code]} as the report's text cites {code}"
+                             + (f" (the cell read {raw!r})" if raw else " (the cell unread)"))
+                issued_on, raw = iso, cited[code]
+        lead, level = r.lead_agency, r.level
+        if code != r.code and not lead:
+            # (the lead agency's cell unread too: the issuer the code names)
+            lead = issuer_of_code(code, level)
+            level = level or level_of_agency(lead)
+        out.append(replace(r, code=code, issued_on=issued_on, issued_on_raw=raw,
+                           lead_agency=lead, level=level, flags=tuple(flags))
+                   if flags != list(r.flags) else r)
+    return out
+
+
 def iso_date(raw: str) -> str:
     """An issued date as ISO 8601: d/m/yyyy → yyyy-mm-dd, m/yyyy → yyyy-mm, yyyy as it is;
     "" for anything else."""
