@@ -1289,36 +1289,46 @@ def test_a_unit_wrapped_over_three_lines_stays_out_of_the_names_above_and_below(
 
 
 def test_documents_cited_in_the_reports_text_complete_rows_ocr_garbled():
-    from pipeline.tables.appendix import body_citations, cite_documents
+    from pipeline.tables.appendix import Citation, body_citations, cite_documents
 
-    body = ("Ngày 17/7/2024, UBND tỉnh ban hành Kế hoạch số 214/KH-UBND ngày 17/7/2024 và Chỉ "
-            "thị số 08 /CT-UBND ngày 12/9/2024; HĐND tỉnh thông qua Nghị quyết số "
-            "17/2024/NQ-HĐND ngày 10/12/2024 và Nghị quyết số 09/2025/NQ-HĐND. Quyết định "
-            "số 1468/QĐ-UBND ngày 28/7/2025 về danh mục văn bản.")
+    body = ("Ngày 17/7/2024, UBND tỉnh Tuyên Quang ban hành Kế hoạch số 214/KH-UBND ngày "
+            "17/7/2024 và Chỉ thị số 08 /CT-UBND ngày 12/9/2024 của Ủy ban nhân dân tỉnh "
+            "Tuyên Quang; HĐND tỉnh thông qua Nghị quyết số 17/2024/NQ-HĐND ngày 10/12/2024 "
+            "và Nghị quyết số 09/2025/NQ-HĐND. Ủy ban nhân dân tỉnh Tuyên Quang ban hành Quyết "
+            "định số 1468/QĐ-UBND ngày 28/7/2025 về danh mục văn bản.")
     cited = body_citations(body)
-    assert cited == {"214/KH-UBND": "17/7/2024", "08/CT-UBND": "12/9/2024",
-                     "17/2024/NQ-HĐND": "10/12/2024", "09/2025/NQ-HĐND": "",
-                     "1468/QĐ-UBND": "28/7/2025"}
+    assert cited == {"214/KH-UBND": Citation("17/7/2024", "UBND tỉnh Tuyên Quang"),
+                     "08/CT-UBND": Citation("12/9/2024", "UBND tỉnh Tuyên Quang"),
+                     "17/2024/NQ-HĐND": Citation("10/12/2024", "HĐND tỉnh"),
+                     "09/2025/NQ-HĐND": Citation(),
+                     "1468/QĐ-UBND": Citation("28/7/2025", "UBND tỉnh Tuyên Quang")}
     rows = _doc_rows(
         "Kế hoạch triển khai Chương trình hành 4ncH-UBND | Tỉnh | 17/7/2024 | Kế hoạch",
         "Tăng cường phát triển người tham gia 96/GI-UBND | UBND tỉnh | Tỉnh | 12/9/2024 | Chỉ thị",
         "Quy định mức chuẩn trợ giúp xã hội 954/Q-HĐND | HĐND tỉnh | Tỉnh | 10/12/2024 | Nghị quyết",
         "Rà soát danh sách hộ nghèo 2186/SLĐTBXH-VL | Sở | 06/11/2024 | Công văn",
-        "Danh mục văn bản tiếp tục áp dụng 1468/QĐ-UBND | UBND tỉnh | Tỉnh | 98/7/2025 | Quyết định",
+        "Danh mục văn bản tiếp tục áp dụng 1468/QĐ-UBND | ; | Tỉnh | 98/7/2025 | Quyết định",
     )
     assert [r.code for r in rows] == ["", "96/GI-UBND", "954/Q-HĐND", "2186/SLĐTBXH-VL",
                                       "1468/QĐ-UBND"]
     done = cite_documents(rows, cited)
     assert [r.code for r in done] == ["214/KH-UBND", "08/CT-UBND", "17/2024/NQ-HĐND",
                                       "2186/SLĐTBXH-VL", "1468/QĐ-UBND"]
-    # the lead agency's cell lost as well: the issuer the code names at the row's level
-    assert done[0].lead_agency == "UBND tỉnh"
     assert "(the cell read '96/GI-UBND')" in done[1].flags[0]
+    # a lead agency's cell unread: the issuer the text names with the code; a lead read from
+    # its cell stays as printed (the text's "… tỉnh Tuyên Quang" is not added to it)
+    assert done[0].lead_agency == "UBND tỉnh Tuyên Quang"
+    assert done[1].lead_agency == "UBND tỉnh"
+    # ... over the issuer the code names, which holds no place
+    assert rows[4].lead_agency == "UBND tỉnh" and "as the code 1468/QĐ-UBND" in rows[4].flags[0]
+    assert done[4].lead_agency == "UBND tỉnh Tuyên Quang"
+    assert not any("as the code" in f for f in done[4].flags)
     # a clean code the text does not cite is the row's own, whatever the date
     assert done[3] == rows[3]
     # a date OCR garbled: the date its code is cited with
     assert (done[4].issued_on, done[4].issued_on_raw) == ("2025-07-28", "28/7/2025")
-    assert "(the cell read '98/7/2025')" in done[4].flags[0]
+    assert any("(the cell read '98/7/2025')" in f for f in done[4].flags)
     # two codes of the row's type cited with its date: neither is taken
-    twin = cite_documents([rows[0]], {"214/KH-UBND": "17/7/2024", "215/KH-UBND": "17/7/2024"})
+    twin = cite_documents([rows[0]], {"214/KH-UBND": Citation("17/7/2024"),
+                                      "215/KH-UBND": Citation("17/7/2024")})
     assert twin == [rows[0]]

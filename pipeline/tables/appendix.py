@@ -1652,19 +1652,58 @@ def _code_fits(code: str, doc_type: str) -> bool:
 _CITED_DATE = regex.compile(r"\s*,?\s*ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d)(?![\d/])")
 
 
-def body_citations(text: str) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A document the report's text cites: the date and issuer printed with its code ("" for
+    none)."""
+    date: str = ""
+    issuer: str = ""
+
+
+#: An issuer named in running text: a party committee (with its Ban Thường vụ), a people's
+#: council or committee of a unit; then its place, up to three capitalised words.
+_ISSUER = (r"(?:Ban Thường vụ\s+)?(?:Tỉnh|Thành|Huyện)\s+ủy"
+           r"|(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân)\s+(?:tỉnh|thành phố|huyện|thị xã|xã|phường)")
+_PLACE = r"(?:\s+(?!Kế|Quyết|Nghị|Chỉ|Chương|Công|Hướng|Thông)\p{Lu}\p{Ll}*){0,3}"
+#: "UBND tỉnh Tuyên Quang (đã) ban hành Kế hoạch số" before a code ...
+_ISSUER_BEFORE = regex.compile(r"(?<![\p{L}])(" + _ISSUER + r")(" + _PLACE + r")\s+(?:đã\s+)?"
+                               r"(?:ban hành|thông qua)\s+(?:\p{L}+\s+){1,4}?số\s*$")
+#: ... and "… ngày 17/6/2024 của UBND tỉnh Lâm Đồng" after it (its date cited first).
+_ISSUER_AFTER = regex.compile(r"\s*của\s+(" + _ISSUER + r")(" + _PLACE + r")(?![\p{L}])")
+_ISSUER_SHORT = (("Ủy ban nhân dân", "UBND"), ("Hội đồng nhân dân", "HĐND"))
+
+
+def _issuer_name(head: str, place: str) -> str:
+    for long, short in _ISSUER_SHORT:
+        if head.startswith(long):
+            head = short + head[len(long):]
+    return " ".join(f"{head} {place}".split())
+
+
+def body_citations(text: str) -> dict[str, Citation]:
     """The documents the report's text cites: code (its letters read back through OCR
-    damage, :func:`repair_doc_code`) → the date cited with it as printed ("" when none)."""
+    damage, :func:`repair_doc_code`) → the date printed with it and its issuer, named
+    before it ("UBND tỉnh Tuyên Quang ban hành Kế hoạch số 214/KH-UBND") or after its date
+    ("… ngày 17/6/2024 của UBND tỉnh Lâm Đồng"). A code cited with two issuers keeps none."""
     text = " ".join(text.replace(" /", "/").replace("/ ", "/").split())
-    cited: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    issuers: dict[str, set[str]] = {}
     for m in _CODE.finditer(text):
         if not regex.search(r"[-/]\p{L}", m.group(0)):
             continue
-        d = _CITED_DATE.match(text, m.end())
         code = repair_doc_code(m.group(0))
-        if d or code not in cited:
-            cited[code] = regex.sub(r"\s+", "", d.group(1)) if d else cited.get(code, "")
-    return cited
+        d = _CITED_DATE.match(text, m.end())
+        if d or code not in dates:
+            dates[code] = regex.sub(r"\s+", "", d.group(1)) if d else dates.get(code, "")
+        found = issuers.setdefault(code, set())
+        before = _ISSUER_BEFORE.search(text[max(0, m.start() - 120):m.start()])
+        if before:
+            found.add(_issuer_name(before.group(1), before.group(2)))
+        after = _ISSUER_AFTER.match(text, d.end()) if d else None
+        if after:
+            found.add(_issuer_name(after.group(1), after.group(2)))
+    return {c: Citation(dates[c], next(iter(issuers[c])) if len(issuers[c]) == 1 else "")
+            for c in dates}
 
 
 def _code_garbled(code: str, doc_type: str, cited: str) -> bool:
@@ -1681,46 +1720,74 @@ def _code_garbled(code: str, doc_type: str, cited: str) -> bool:
     return rest == crest and Levenshtein.distance(num, cnum) <= 1
 
 
-def cite_documents(records: list[DocumentRecord], cited: dict[str, str]) -> list[DocumentRecord]:
+def cite_documents(records: list[DocumentRecord], cited: dict[str, Citation]) -> list[DocumentRecord]:
     """Phụ lục II rows from linearised OCR text completed from the report's own text, which
     cites the documents it lists ("UBND tỉnh ban hành Kế hoạch số 214/KH-UBND ngày
-    17/7/2024"):
+    17/7/2024"; :func:`body_citations`):
 
     - a row whose code OCR lost or garbled (:func:`_code_garbled`: "", "954/Q-HĐND",
       "96/GI-UBND") takes the one code of its type that the text cites with the row's date
       and that no other row has;
-    - a row whose date cell OCR lost takes the date its code is cited with.
+    - a row whose date cell OCR lost takes the date its code is cited with;
+    - a row whose lead agency's cell was unread takes the issuer its code is cited with
+      ("UBND tỉnh Tuyên Quang", "Ban Thường vụ Tỉnh ủy"), over the issuer the code names
+      (:func:`issuer_of_code`: "UBND tỉnh", "Tỉnh ủy") when it holds that; failing that, a
+      row given a code takes the issuer the new code names. A lead read from its cell is
+      kept as printed ("UBND thành phố", though the text says "… thành phố Hải Phòng").
 
-    A row given a code whose lead agency's cell was unread too takes the issuer the code
-    names (:func:`issuer_of_code`). Each such row is flagged with what was taken and what the cell held."""
+    Each such row is flagged with what was taken and what the cell held."""
     used = {r.code for r in records if r.code in cited}
     out = []
     for r in records:
         flags = list(r.flags)
         code, issued_on, raw = r.code, r.issued_on, r.issued_on_raw
         if code not in cited and r.issued_on and r.doc_type:
-            same = [c for c, d in cited.items() if d and iso_date(d) == r.issued_on
+            same = [c for c, ct in cited.items() if ct.date and iso_date(ct.date) == r.issued_on
                     and c not in used and _code_fits(c, r.doc_type)]
             if len(same) == 1 and _code_garbled(code, r.doc_type, same[0]):
                 code = same[0]
                 used.add(code)
                 flags.append(f"code {code} as the report's text cites it with this date"
                              + (f" (the cell read {r.code!r})" if r.code else " (the cell unread)"))
-        if code in cited and cited[code] and not (issued_on and len(issued_on) == 10):
-            iso = iso_date(cited[code])
+        ct = cited.get(code, Citation())
+        if ct.date and not (issued_on and len(issued_on) == 10):
+            iso = iso_date(ct.date)
             if iso and (not issued_on or iso.startswith(issued_on)):
-                flags.append(f"issued date {cited[code]} as the report's text cites {code}"
+                flags.append(f"issued date {ct.date} as the report's text cites {code}"
                              + (f" (the cell read {raw!r})" if raw else " (the cell unread)"))
-                issued_on, raw = iso, cited[code]
+                issued_on, raw = iso, ct.date
         lead, level = r.lead_agency, r.level
-        if code != r.code and not lead:
-            # (the lead agency's cell unread too: the issuer the code names)
+        by_code = _code_issuer_flag(lead, r.code) in flags    # its cell unread
+        if ct.issuer and (not lead or (by_code and _words_within(lead, ct.issuer))):
+            if by_code:
+                flags.remove(_code_issuer_flag(lead, r.code))
+            flags.append(f"lead agency {ct.issuer} as the report's text names the issuer of "
+                         f"{code} (the cell unread)")
+            lead = ct.issuer
+        elif code != r.code and (not lead or by_code):
+            # (the lead agency's cell unread too: the issuer the new code names)
+            if by_code:
+                flags.remove(_code_issuer_flag(lead, r.code))
             lead = issuer_of_code(code, level)
-            level = level or level_of_agency(lead)
+            if lead:
+                flags.append(_code_issuer_flag(lead, code))
+        level = level or level_of_agency(lead)
         out.append(replace(r, code=code, issued_on=issued_on, issued_on_raw=raw,
                            lead_agency=lead, level=level, flags=tuple(flags))
                    if flags != list(r.flags) else r)
     return out
+
+
+def _code_issuer_flag(lead: str, code: str) -> str:
+    """The flag of a lead agency read from the code, its cell unread."""
+    return f"lead agency {lead} as the code {code} names its issuer (the cell unread)"
+
+
+def _words_within(short: str, full: str) -> bool:
+    """Are the words of *short* ("" included) a run of the words of *full*, by skeleton
+    ("UBND tỉnh" in "UBND tỉnh Tuyên Quang", "Tỉnh ủy" in "Ban Thường vụ Tỉnh ủy")?"""
+    a, b = skeleton(short).split(), skeleton(full).split()
+    return any(b[i:i + len(a)] == a for i in range(len(b) - len(a) + 1))
 
 
 def iso_date(raw: str) -> str:
@@ -2037,12 +2104,15 @@ def parse_document_rows(lines: list[tuple[int, str]], source: str) -> list[Docum
         title = " ".join(regex.sub(r"^\W*\d{1,2}\s*[|.)]\s*|\|", " ", title).split())
         if not doc_type:    # its cell lost: the type the title opens with, or its code's
             doc_type = opens or _TYPE_OF_CODE.get(_type_segment(code), "")
-        lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "") \
-            or issuer_of_code(code, level)
+        lead = lead_agency(before, printed, body[k + 1][1] if k + 1 < len(body) else "")
+        flags: tuple[str, ...] = ()
+        if not lead:
+            lead = issuer_of_code(code, level)
+            flags = (_code_issuer_flag(lead, code),) if lead else ()
         level = level or level_of_agency(lead)
         records.append(DocumentRecord(source, no_m.group(1) if no_m else str(i + 1), title,
                                       code, lead, "", level, iso_date(raw_date), raw_date,
-                                      doc_type, 0, tuple(ln for ln, _ in rows)))
+                                      doc_type, 0, tuple(ln for ln, _ in rows), flags))
     return records
 
 
