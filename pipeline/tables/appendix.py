@@ -954,6 +954,8 @@ def _lost_to_targets(rows: list[ParsedRow], columns: tuple[ValueColumn, ...]) ->
     return out
 
 
+#: A full stop, comma or semicolon standing alone among a row's value tokens: dust, where
+#: eng-OCR reads a dash as "-", "i", ")" or "|".
 _DOT_MARK = regex.compile(r"[.,;]+")
 
 
@@ -1674,6 +1676,8 @@ _ISSUER_SHORT = (("Ủy ban nhân dân", "UBND"), ("Hội đồng nhân dân", "
 
 
 def _issuer_name(head: str, place: str) -> str:
+    """An issuer as Phụ lục II names it: "Ủy ban nhân dân tỉnh" as "UBND tỉnh", its place
+    after it."""
     for long, short in _ISSUER_SHORT:
         if head.startswith(long):
             head = short + head[len(long):]
