@@ -369,18 +369,21 @@ def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list
     with no run long enough for :func:`name_by_catalog_run`. When such a row has values,
     its heading names a catalog group (:func:`~.appendix.catalog_group`) and its name
     opens as no indicator does or holds two junk tokens, it is read as the entry of that
-    group, named by no other row and of the same unit, with which it shares the most
-    letters of words (:data:`GROUP_ENTRY_WORDS` words and :data:`GROUP_ENTRY_LETTERS`
-    letters at least), by :data:`GROUP_ENTRY_LEAD` letters more than the next entry, when
-    at most one Vietnamese word the entry lacks comes after the first word they share (the
-    noise stands before the legible end; words of another name go on after it: "… được
-    phủ sóng di động"). A marked word is the entry's only with its marks (thành is not
-    truyền thanh's). A name with a cell's figure in it (region dust, "81,9% đô thị") is
-    left alone. The row is flagged with the name as read."""
+    group, named by no other row and of the same unit, with whose name or variant it
+    shares the most letters of words (:data:`GROUP_ENTRY_WORDS` words and
+    :data:`GROUP_ENTRY_LETTERS` letters at least), by :data:`GROUP_ENTRY_LEAD` letters more
+    than the next entry, when at most one Vietnamese word the entry lacks comes after the
+    first word they share (the noise stands before the legible end; words of another name
+    go on after it: "… được phủ sóng di động"). A marked word is the entry's only with its
+    marks (thành is not truyền thanh's). The row takes that name or variant, the wording
+    closest to what was printed ("Tỉ lệ dân số được phủ sóng phát thanh, truyền hình", a
+    variant of "Tỉ lệ hộ gia đình được tiếp cận thông tin"). A name with a cell's figure
+    in it (region dust, "81,9% đô thị") is left alone. The row is flagged with the name as
+    read."""
     matched = [catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
                for row in rows]
     claimed = {e.parent_id or e.indicator_id for e in matched if e is not None}
-    names = [(entry, set(normalize_text(text).split()), set(sk.split()))
+    names = [(entry, text, set(normalize_text(text).split()), set(sk.split()))
              for entry, text, sk in catalog.name_skeletons()]
     out = []
     for row, known in zip(rows, matched):
@@ -395,8 +398,9 @@ def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list
         # each word: as spelt, its skeleton, and whether it may be a word the entry lacks
         feats = [(normalize_text(w.strip(_WORD_DUST)), cat_skeleton(w),
                   _stray_word(w, set(), set())) for w in words]
-        best: dict[str, tuple[int, int, int]] = {}  # id -> (letters, words, -stray words)
-        for entry, spelt, bare in names:
+        # id -> (letters, words, -stray words), and the entry's name or variant that has them
+        best: dict[str, tuple[tuple[int, int, int], str]] = {}
+        for entry, text, spelt, bare in names:
             if entry.group_no != group or entry.indicator_id in claimed \
                     or (unit and entry.unit and normalize_unit(entry.unit) != unit):
                 continue
@@ -406,21 +410,21 @@ def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list
             stray = sum(may and n not in spelt and (sk not in bare or sk != n)
                         for n, sk, may in feats[first:])
             key = (sum(len(cat_skeleton(n)) for n in shared), len(shared), -stray)
-            if key > best.get(entry.indicator_id, (-1, 0, 0)):
-                best[entry.indicator_id] = key
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+            if key > best.get(entry.indicator_id, ((-1, 0, 0), ""))[0]:
+                best[entry.indicator_id] = (key, text)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0][0])
         if not ranked:
             out.append(row)
             continue
-        eid, (letters, n, minus_stray) = ranked[0]
-        lead = letters - (ranked[1][1][0] if len(ranked) > 1 else 0)
+        eid, ((letters, n, minus_stray), text) = ranked[0]
+        lead = letters - (ranked[1][1][0][0] if len(ranked) > 1 else 0)
         if lead < GROUP_ENTRY_LEAD or n < GROUP_ENTRY_WORDS or letters < GROUP_ENTRY_LETTERS \
                 or -minus_stray > 1:
             out.append(row)
             continue
         claimed.add(eid)
         flag = f"name read {row.indicator!r}: the entry of its group that shares its words"
-        out.append(replace(row, indicator=catalog.get(eid).name, flags=row.flags + (flag,)))
+        out.append(replace(row, indicator=text, flags=row.flags + (flag,)))
     return out
 
 
