@@ -1329,6 +1329,14 @@ def test_documents_cited_in_the_reports_text_complete_rows_ocr_garbled():
     # a date OCR garbled: the date its code is cited with
     assert (done[4].issued_on, done[4].issued_on_raw) == ("2025-07-28", "28/7/2025")
     assert any("(the cell read '98/7/2025')" in f for f in done[4].flags)
+    # a date in words; an issuer named twice, once with its place: the fuller; two issuers:
+    # none
+    assert body_citations(
+        "HĐND tỉnh ban hành Nghị quyết số 41/2024/NQ-HĐND ngày 10 tháng 12 năm 2024 của HĐND "
+        "tỉnh Thanh Hóa. Kế hoạch số 5/KH-UBND ngày 3/4/2024 của UBND tỉnh Thanh Hóa; UBND "
+        "huyện Bá Thước ban hành Kế hoạch số 5/KH-UBND.") == {
+        "41/2024/NQ-HĐND": Citation("10/12/2024", "HĐND tỉnh Thanh Hóa"),
+        "5/KH-UBND": Citation("3/4/2024", "")}
     # two codes of the row's type cited with its date: neither is taken
     twin = cite_documents([rows[0]], {"214/KH-UBND": Citation("17/7/2024"),
                                       "215/KH-UBND": Citation("17/7/2024")})

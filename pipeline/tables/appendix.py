@@ -1650,8 +1650,10 @@ def _code_fits(code: str, doc_type: str) -> bool:
     return seg in wants if wants else seg not in _TYPE_SEGMENTS
 
 
-#: "… số 214/KH-UBND ngày 17/7/2024": a code cited in running text, with its date.
-_CITED_DATE = regex.compile(r"\s*,?\s*ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d)(?![\d/])")
+#: "… số 214/KH-UBND ngày 17/7/2024" (or "ngày 17 tháng 7 năm 2024"): a code cited in running
+#: text, with its date.
+_CITED_DATE = regex.compile(r"\s*,?\s*ngày\s+(?:(\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d\d)(?![\d/])"
+                            r"|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)(?!\d))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1684,6 +1686,13 @@ def _issuer_name(head: str, place: str) -> str:
     return " ".join(f"{head} {place}".split())
 
 
+def _cited_date(m: regex.Match) -> str:
+    """A date cited in running text as d/m/yyyy ("17 tháng 7 năm 2024" → "17/7/2024")."""
+    if m.group(1):
+        return regex.sub(r"\s+", "", m.group(1))
+    return f"{int(m.group(2))}/{int(m.group(3))}/{m.group(4)}"
+
+
 def body_citations(text: str) -> dict[str, Citation]:
     """The documents the report's text cites: code (its letters read back through OCR
     damage, :func:`repair_doc_code`) → the date printed with it and its issuer, named
@@ -1698,7 +1707,7 @@ def body_citations(text: str) -> dict[str, Citation]:
         code = repair_doc_code(m.group(0))
         d = _CITED_DATE.match(text, m.end())
         if d or code not in dates:
-            dates[code] = regex.sub(r"\s+", "", d.group(1)) if d else dates.get(code, "")
+            dates[code] = _cited_date(d) if d else dates.get(code, "")
         found = issuers.setdefault(code, set())
         before = _ISSUER_BEFORE.search(text[max(0, m.start() - 120):m.start()])
         if before:
@@ -1706,8 +1715,14 @@ def body_citations(text: str) -> dict[str, Citation]:
         after = _ISSUER_AFTER.match(text, d.end()) if d else None
         if after:
             found.add(_issuer_name(after.group(1), after.group(2)))
-    return {c: Citation(dates[c], next(iter(issuers[c])) if len(issuers[c]) == 1 else "")
-            for c in dates}
+    return {c: Citation(dates[c], _one_issuer(issuers[c])) for c in dates}
+
+
+def _one_issuer(names: set[str]) -> str:
+    """The issuer all these namings of it name, the fullest ("HĐND tỉnh" and "HĐND tỉnh
+    Thanh Hóa"), or "" when they name two."""
+    full = max(names, key=len, default="")
+    return full if all(_words_within(n, full) for n in names) else ""
 
 
 def _code_garbled(code: str, doc_type: str, cited: str) -> bool:
