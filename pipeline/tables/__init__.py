@@ -154,9 +154,22 @@ def _junk_token(tok: str) -> bool:
     return not is_syllable(t.lower())
 
 
+def _entry_of(row: ParsedRow, catalog: Catalog):
+    """The catalog entry of the row's name as read (its unit and group as hints), or None."""
+    return catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
+
+
 def _known(row: ParsedRow, catalog: Catalog) -> bool:
-    """Does the catalog know the row's name as read (with its unit and group as hints)?"""
-    return catalog.match(row.indicator, row.unit or None, row.group_no or None)[0] is not None
+    """Does the catalog know the row's name as read?"""
+    return _entry_of(row, catalog) is not None
+
+
+def _claims(rows: list[ParsedRow], catalog: Catalog) -> tuple[list, set[str]]:
+    """Each row's own entry (None for a name the catalog does not know), and the ids of the
+    entries the table names (a sub-indicator's parent for it): the entries a garbled row
+    may not take."""
+    matched = [_entry_of(row, catalog) for row in rows]
+    return matched, {e.parent_id or e.indicator_id for e in matched if e is not None}
 
 
 def complete_garbled_names(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedRow]:
@@ -252,12 +265,22 @@ _CELL_FIGURE = regex.compile(r"\d[.,]\d|\d%")
 
 def _stray_word(w: str, known: set[str], bare: set[str]) -> bool:
     """Is *w* a Vietnamese word that a catalog name of words *known* (and their skeletons
-    *bare*) lacks? An unmarked word may be one of its words that lost its marks ("le" for
-    lệ); a marked one is that word only with its marks (tông is not tổng)."""
-    sk = cat_skeleton(w)
-    return normalize_text(w) not in known and len(w) >= 2 and not _junk_token(w) \
-        and (sk not in bare or sk != normalize_text(w)) \
+    *bare*) lacks?"""
+    return _word_of_a_name(w) and not _in_name(normalize_text(w), cat_skeleton(w), known, bare)
+
+
+def _word_of_a_name(w: str) -> bool:
+    """Could *w* be a word of some indicator's name: Vietnamese, two letters or more, not
+    an abbreviation in capitals?"""
+    return len(w) >= 2 and not _junk_token(w) \
         and bool(regex.fullmatch(r"\p{L}+", w.strip(".,;:!?()"))) and not w.isupper()
+
+
+def _in_name(word: str, sk: str, known: set[str], bare: set[str]) -> bool:
+    """Is a *word* (normalised; its skeleton *sk*) one of a catalog name's words *known*
+    (their skeletons *bare*)? An unmarked word may be one that lost its marks ("le" for
+    lệ); a marked one is that word only with its marks (tông is not tổng)."""
+    return word in known or (sk == word and word in bare)
 
 
 def _leading(flags: list[bool]) -> int:
@@ -298,9 +321,7 @@ def name_by_catalog_run(rows: list[ParsedRow], catalog: Catalog) -> list[ParsedR
     label is such a name, noise put under the parent above, leaves the parent. The row is
     flagged with the name as read."""
     # (each row's own entry, matched once: whether it is known, and what the table names)
-    matched = [catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
-               for row in rows]
-    claimed = {e.parent_id or e.indicator_id for e in matched if e is not None}
+    matched, claimed = _claims(rows, catalog)
     names = [(entry, text, sk.split()) for entry, text, sk in catalog.name_skeletons()]
     out = []
     seen: set[str] = set()
@@ -380,9 +401,7 @@ def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list
     variant of "Tỉ lệ hộ gia đình được tiếp cận thông tin"). A name with a cell's figure
     in it (region dust, "81,9% đô thị") is left alone. The row is flagged with the name as
     read."""
-    matched = [catalog.match(row.indicator, row.unit or None, row.group_no or None)[0]
-               for row in rows]
-    claimed = {e.parent_id or e.indicator_id for e in matched if e is not None}
+    matched, claimed = _claims(rows, catalog)
     names = [(entry, text, set(normalize_text(text).split()), set(sk.split()))
              for entry, text, sk in catalog.name_skeletons()]
     out = []
@@ -396,19 +415,19 @@ def name_by_group_entry(rows: list[ParsedRow], catalog: Catalog, groups) -> list
             continue
         unit = normalize_unit(row.unit) if row.unit else ""
         # each word: as spelt, its skeleton, and whether it may be a word the entry lacks
-        feats = [(normalize_text(w.strip(_WORD_DUST)), cat_skeleton(w),
-                  _stray_word(w, set(), set())) for w in words]
+        feats = [(normalize_text(w.strip(_WORD_DUST)), cat_skeleton(w), _word_of_a_name(w))
+                 for w in words]
         # id -> (letters, words, -stray words), and the entry's name or variant that has them
         best: dict[str, tuple[tuple[int, int, int], str]] = {}
         for entry, text, spelt, bare in names:
             if entry.group_no != group or entry.indicator_id in claimed \
                     or (unit and entry.unit and normalize_unit(entry.unit) != unit):
                 continue
-            hit = [len(n) >= 2 and (n in spelt or (sk == n and n in bare)) for n, sk, _ in feats]
+            named = [_in_name(n, sk, spelt, bare) for n, sk, _ in feats]
+            hit = [h and len(n) >= 2 for h, (n, _, _) in zip(named, feats)]
             shared = {n for (n, _, _), h in zip(feats, hit) if h}
             first = hit.index(True) if True in hit else len(hit)
-            stray = sum(may and n not in spelt and (sk not in bare or sk != n)
-                        for n, sk, may in feats[first:])
+            stray = sum(may and not h for (_, _, may), h in zip(feats[first:], named[first:]))
             key = (sum(len(cat_skeleton(n)) for n in shared), len(shared), -stray)
             if key > best.get(entry.indicator_id, ((-1, 0, 0), ""))[0]:
                 best[entry.indicator_id] = (key, text)
