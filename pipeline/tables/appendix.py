@@ -1277,11 +1277,12 @@ def parse_indicator_lines(lines: list[tuple[int, str]], groups: list[str],
                 block, after_heading = None, True
                 continue
         after_heading = False
-        if block is not None and block.cells and _YEAR.fullmatch(text.strip(" .,;:|")) \
+        year = text.strip(" .,;:|")
+        if block is not None and block.cells and _YEAR.fullmatch(year) \
                 and skeleton(block.text).split()[-1:] == ["nam"]:
             # the year of "… so với năm" wrapped below the row's values ("… năm Lần 1,39 1,65
             # 2,0 1,8" / "2020"): the name's, not a value
-            block.names.append(text.strip(" .,;:|"))
+            block.names.append(year)
             block.lines.append(ln)
             continue
         if block is not None and len(block.cells) >= n and not parts.name and not parts.unit \
@@ -1555,10 +1556,14 @@ DOC_TYPES = ("Chương trình hành động", "Kế hoạch", "Quyết định",
              "Công văn", "Thông báo", "Hướng dẫn", "Đề án", "Chương trình", "Báo cáo")
 
 
+def _close_slashes(text: str) -> str:
+    """*text* with the slashes OCR set apart in codes closed up ("146 /KH-UBND")."""
+    return text.replace(" /", "/").replace("/ ", "/")
+
+
 def find_codes(text: str) -> list[str]:
-    """The document codes in *text*, in order, a slash OCR set apart closed up
-    ("146 /KH-UBND")."""
-    return [m.group(0) for m in _CODE.finditer(text.replace(" /", "/").replace("/ ", "/"))]
+    """The document codes in *text*, in order, a slash OCR set apart closed up."""
+    return [m.group(0) for m in _CODE.finditer(_close_slashes(text))]
 
 
 def parse_code(title: str) -> str:
@@ -1698,7 +1703,7 @@ def body_citations(text: str) -> dict[str, Citation]:
     damage, :func:`repair_doc_code`) → the date printed with it and its issuer, named
     before it ("UBND tỉnh Tuyên Quang ban hành Kế hoạch số 214/KH-UBND") or after its date
     ("… ngày 17/6/2024 của UBND tỉnh Lâm Đồng"). A code cited with two issuers keeps none."""
-    text = " ".join(text.replace(" /", "/").replace("/ ", "/").split())
+    text = " ".join(_close_slashes(text).split())
     dates: dict[str, str] = {}
     issuers: dict[str, set[str]] = {}
     for m in _CODE.finditer(text):
@@ -1734,9 +1739,15 @@ def _code_garbled(code: str, doc_type: str, cited: str) -> bool:
         return True
     if any(p not in CODE_PARTS for p in regex.findall(r"(?<=[-/])[\p{L}&]+", code)):
         return True
-    num, _, rest = code.partition("/") if "-" not in code.split("/")[0] else code.partition("-")
-    cnum, _, crest = cited.partition("/") if "-" not in cited.split("/")[0] else cited.partition("-")
+    (num, rest), (cnum, crest) = _code_number(code), _code_number(cited)
     return rest == crest and Levenshtein.distance(num, cnum) <= 1
+
+
+def _code_number(code: str) -> tuple[str, str]:
+    """A code's number and the rest after its first separator ("41-CTr/TU" → 41, CTr/TU;
+    "17/2024/NQ-HĐND" → 17, 2024/NQ-HĐND)."""
+    num, _, rest = code.partition("-" if "-" in code.split("/")[0] else "/")
+    return num, rest
 
 
 def cite_documents(records: list[DocumentRecord], cited: dict[str, Citation]) -> list[DocumentRecord]:
@@ -1776,20 +1787,23 @@ def cite_documents(records: list[DocumentRecord], cited: dict[str, Citation]) ->
                              + (f" (the cell read {raw!r})" if raw else " (the cell unread)"))
                 issued_on, raw = iso, ct.date
         lead, level = r.lead_agency, r.level
-        by_code = _code_issuer_flag(lead, r.code) in flags    # its cell unread
+        from_code = _code_issuer_flag(lead, r.code)
+        by_code = from_code in flags    # its cell unread, the lead the issuer its code names
+        new = None
         if ct.issuer and (not lead or (by_code and _words_within(lead, ct.issuer))):
-            if by_code:
-                flags.remove(_code_issuer_flag(lead, r.code))
-            flags.append(f"lead agency {ct.issuer} as the report's text names the issuer of "
-                         f"{code} (the cell unread)")
-            lead = ct.issuer
+            new = ct.issuer
+            note = f"lead agency {new} as the report's text names the issuer of {code} " \
+                "(the cell unread)"
         elif code != r.code and (not lead or by_code):
             # (the lead agency's cell unread too: the issuer the new code names)
+            new = issuer_of_code(code, level)
+            note = _code_issuer_flag(new, code) if new else ""
+        if new is not None:
             if by_code:
-                flags.remove(_code_issuer_flag(lead, r.code))
-            lead = issuer_of_code(code, level)
-            if lead:
-                flags.append(_code_issuer_flag(lead, code))
+                flags.remove(from_code)
+            if note:
+                flags.append(note)
+            lead = new
         level = level or level_of_agency(lead)
         out.append(replace(r, code=code, issued_on=issued_on, issued_on_raw=raw,
                            lead_agency=lead, level=level, flags=tuple(flags))
