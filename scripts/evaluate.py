@@ -424,11 +424,21 @@ def match_rows(gold: list[dict], got: list[dict]) -> list[int]:
     return out
 
 
+def value_columns(gold: list[dict]) -> list[str]:
+    """The value columns of gold indicator rows (target_2025, actual_2024, ...)."""
+    return [k for k in (gold[0] if gold else {}) if k.split("_")[0] in ("target", "actual", "estimate")]
+
+
+def gold_rows(gold: list[dict], certain_only: bool) -> list[dict]:
+    """The gold rows, or only those whose reading is certain."""
+    return [g for g in gold if not certain_only or g.get("certain", "1") == "1"]
+
+
 def table_scores(gold: list[dict], got: list[dict], certain_only: bool) -> tuple[int, int, int, int, int]:
     """(gold rows, found rows, got rows, cells, cells right) with greedy name matching."""
-    value_cols = [k for k in (gold[0] if gold else {}) if k.split("_")[0] in ("target", "actual", "estimate")]
+    value_cols = value_columns(gold)
     found = cells = right = 0
-    g_rows = [g for g in gold if not certain_only or g.get("certain", "1") == "1"]
+    g_rows = gold_rows(gold, certain_only)
     for g, j in zip(g_rows, match_rows(g_rows, got)):
         if j >= 0:
             found += 1
@@ -550,10 +560,9 @@ def cells_printed(gold: list[dict], text: str, certain_only: bool = False) -> tu
     flat = " ".join(text.split())
     tight = flat.replace(" ", "")
     printed = total = 0
-    for g in gold:
-        if certain_only and g.get("certain", "1") != "1":
-            continue
-        for col in (k for k in g if k.split("_")[0] in ("target", "actual", "estimate")):
+    cols = value_columns(gold)
+    for g in gold_rows(gold, certain_only):
+        for col in cols:
             v = (g.get(col) or "").strip()
             total += 1
             forms = {v, v.replace(",", ""), v.replace(".", ""), v.replace(",", "."),

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.restore.syllables import skeleton  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from evaluate import cell_norm, match_rows, ocr_stage_digest, read_rows  # noqa: E402
+from evaluate import cell_norm, match_rows, ocr_stage_digest, read_rows, value_columns  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "vnocr-table-diff-cache"
 
@@ -95,7 +95,7 @@ def main() -> None:
         got = parsed_rows(d / "eng.txt")
         ocr_lines = (d / "eng.txt").read_text(encoding="utf-8").splitlines()
         ocr = " ".join(" ".join(ocr_lines).split())
-        cols = [k for k in gold[0] if k.split("_")[0] in ("target", "actual", "estimate")]
+        cols = value_columns(gold)
         js = match_rows(gold, got)
         used = set(js)
         if not args.summary:
