@@ -599,3 +599,63 @@ def test_a_place_name_broken_over_two_lines_is_read_whole():
         "Ủy ban nhân dân tỉnh Gia\n~ Lai báo cáo như sau:"
     assert restore_text("tai huyen Krong\nPa va Dak\nNong") == "tại huyện Krông\nPa và Đắk\nNông"
     assert restore_text("Gia dinh\nLai xe") == "Gia đình\nLái xe"     # no name
+
+
+# A sentence the page break cuts: "thời" ends page 3, "gian giải quyết" opens page 4 under
+# its page number. Read alone, the second page's "gian" has no left context and becomes
+# "giản" (đơn giản is common in reports); read on from "thời", it stays.
+PAGE_BREAK = ["Céng tac gidi quyét ché d6 duoc thuc hién trén méi truéng dién tir, thoi",
+              "", "4", "gian giai quyét trung binh rut ngan con 3 ngay 1am viéc."]
+
+
+def test_a_sentence_runs_on_over_a_page_break_and_its_page_number():
+    assert restore_lines(PAGE_BREAK[3:]).lines[0].startswith("giản ")   # the case itself
+    result = restore_lines(PAGE_BREAK)
+    assert result.lines == (
+        "Công tác giải quyết chế độ được thực hiện trên môi trường điện tử, thời", "", "4",
+        "gian giải quyết trung bình rút ngắn còn 3 ngày làm việc.")
+    assert [(w.line, w.start) for w in result.words] == \
+        sorted((w.line, w.start) for w in result.words)
+
+
+def test_a_legacy_text_read_on_from_page_to_page(tmp_path):
+    from pipeline.ingest import read_document
+    from pipeline.restore import restore_document
+
+    path = tmp_path / "report.txt"
+    path.write_text(PAGE_BREAK[0] + "\n\f4\n" + PAGE_BREAK[3] + "\n", encoding="utf-8")
+    pages = restore_document(read_document(path, "report")).pages
+    assert len(pages) == 2
+    assert [ln.restored for ln in pages[1].lines][-1].startswith("gian giải quyết")
+    assert any(t.restored == "gian" for t in pages[1].lines[-1].tokens)
+
+
+@pytest.mark.parametrize("lines", [
+    # a heading and the paragraph under it: a new sentence, read apart as before
+    ["1. Céng tac lanh dao, chi dao, quan triét va tuyén truyén", "",
+     "Ngay sau khi Nghi quyét s6 42-NQ/TW duoc ban hanh, Ban Thuong vu Tinh uy da chi dao."],
+    # a heading and a paragraph opening with a figure
+    ["d) Van héa, théng tin va truyén thong", "", "100% xa, phuong cé thiét ché van hda."],
+    # a sentence that ended
+    ["Tinh da hoan thanh 586 can nha.", "", "cac xa da ban giao."],
+])
+def test_blocks_are_joined_only_where_a_sentence_runs_on(lines):
+    from pipeline.restore import _spans
+
+    assert [(a, b) for a, b, _apart in _spans(lines)] == [(0, 1), (2, 3)]
+
+
+def test_page_numbers_between_joined_blocks_are_read_apart():
+    from pipeline.restore import _spans
+
+    went_on = ["Ti 1é ho ngheo cua tinh da giam con", "", "- 5 -", "pi",
+               "hai phan tram vao cudi nam."]
+    assert _spans(went_on) == [(0, 5, frozenset({2, 3})), (2, 3, frozenset()),
+                               (3, 4, frozenset())]
+    alone = ["Ti 1é ho ngheo cua tinh da giam con", "", "5", "", "hai phan tram."]
+    assert _spans(alone) == [(0, 5, frozenset({2})), (2, 3, frozenset())]
+    out = restore_lines(alone).lines
+    assert out[2] == "5" and out[4].startswith("hai phần trăm")
+    # a figure opens no run-on: "3,2%" may start a paragraph of its own
+    assert [(a, b) for a, b, _ in _spans(["giam con", "", "3,2% vao cudi nam."])] == \
+        [(0, 1), (2, 3)]

@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
+import regex
+
 from .channel import (
     DICTIONARIES,
     SEARCH_CANDIDATES,
@@ -135,18 +137,72 @@ def detect_source(lines: list[str]) -> Source:
 
 
 def _blocks(lines: list[str], max_lines: int = 60):
-    """Paragraph blocks: runs of non-empty lines (decoded as one stream)."""
+    """Paragraph blocks: runs of non-empty lines (decoded as one stream). A run longer than
+    *max_lines* is cut after a line that ends a sentence (after twice as many, anywhere)."""
     start = None
     for i, line in enumerate(lines + [""]):
         if line.strip():
             if start is None:
                 start = i
-            elif i - start >= max_lines:
+            elif i - start >= 2 * max_lines or \
+                    (i - start >= max_lines and _ends_sentence(lines[i - 1])):
                 yield start, i
                 start = i
         elif start is not None:
             yield start, i
             start = None
+
+
+_SENTENCE_ENDS = frozenset(".!?:;…")
+PAGE_GAP_LINES = 4   # blank and page-number lines a sentence may run on across
+
+
+def _ends_sentence(line: str) -> bool:
+    tail = line.rstrip()
+    return not tail or tail[-1] in _SENTENCE_ENDS
+
+
+def _goes_on(line: str, nxt: str) -> bool:
+    """Does the sentence *line* leaves open go on at *nxt*, whose first letter or figure is a
+    small letter ("… thời" / "gian giải quyết …")? (A figure may open a paragraph of its
+    own after a heading: "d) Văn hóa, thông tin và truyền thông" / "100% xã, phường …".)"""
+    if _ends_sentence(line):
+        return False
+    head = next((c for c in nxt if c.isalnum()), "")
+    return head.islower()
+
+
+def _page_furniture(line: str) -> bool:
+    """A page number or the dust OCR makes of one ("3", "- 4 -", "pi"), at a page's edge."""
+    s = line.strip()
+    return bool(s) and (len(s) <= 3 and " " not in s
+                        or bool(regex.fullmatch(r"[-–—.\s]*(?:trang\s*)?\d{1,3}[-–—.\s]*", s,
+                                                regex.IGNORECASE)))
+
+
+def _spans(lines: list[str]) -> list[tuple[int, int, frozenset[int]]]:
+    """The blocks to decode, as (start, end, apart): paragraph blocks (:func:`_blocks`),
+    joined where a sentence runs on over a page break or a blank line, so each word keeps
+    its context ("thời" / "gian" must not become "thời" / "giản"). The page numbers between
+    them (*apart*) are left out of the joined block's stream and read as blocks of their own."""
+    spans: list[tuple[int, int, frozenset[int]]] = []
+    last: tuple[int, int] | None = None   # the last span with words, and its last word line
+    for a, b in _blocks(lines):
+        body = [i for i in range(a, b) if not _page_furniture(lines[i])]
+        if body and last is not None:
+            k, end = last
+            if body[0] - end - 1 <= PAGE_GAP_LINES and _goes_on(lines[end], lines[body[0]]):
+                start, _b, apart = spans[k]
+                del spans[k + 1:]   # page numbers alone between the two: now apart
+                spans[k] = (start, b, apart | {i for i in range(end + 1, body[0])
+                                               if lines[i].strip()})
+                last = (k, body[-1])
+                continue
+        spans.append((a, b, frozenset()))
+        if body:
+            last = (len(spans) - 1, body[-1])
+    alone = [(i, i + 1, frozenset()) for _a, _b, apart in spans for i in sorted(apart)]
+    return spans + alone
 
 
 CACHE_MIN_CONFIDENCE = 0.95   # words this sure make up the document's own vocabulary...
@@ -204,8 +260,10 @@ def _restore_lines(lines: list[str], source: Source) -> RestoreResult:
     decoder = get_decoder(source)
     lines = [unicodedata.normalize("NFC", ln) for ln in lines]
     out = list(lines)
-    spans = list(_blocks(lines))
-    blocks = [(lines[a:b], decoder.lattice(lines[a:b])) for a, b in spans]
+    spans = _spans(lines)
+    blocks = [(lines[a:b], decoder.lattice([("" if a + i in apart else ln)
+                                            for i, ln in enumerate(lines[a:b])]))
+              for a, b, apart in spans]
     first = decoder.search(blocks)
     again: list[int] = []
     bonus: dict[int, float] = {}
@@ -219,11 +277,14 @@ def _restore_lines(lines: list[str], source: Source) -> RestoreResult:
                              RECHECK_FLOOR, bonus, [spans[k][0] for k in again])
     results = dict(zip(again, redone))
     words: list[WordChoice] = []
-    for k, ((a, b), (block_lines, lat)) in enumerate(zip(spans, blocks)):
+    for k, ((a, _b, apart), (block_lines, lat)) in enumerate(zip(spans, blocks)):
         restored, choices = results[k] if k in results else \
             decoder.render(block_lines, lat, first[k], a)
-        out[a:b] = restored
+        for i, line in enumerate(restored):
+            if a + i not in apart:   # (a page number inside a joined block is read alone)
+                out[a + i] = line
         words.extend(choices)
+    words.sort(key=lambda w: (w.line, w.start))
     return RestoreResult(tuple(out), tuple(words))
 
 
@@ -372,7 +433,8 @@ def _fix_numbering(pages: list) -> list:
 
 
 def _joined(pages, chosen: list[int]) -> list[str]:
-    """The lines of the chosen pages, an empty line between pages (no block spans two)."""
+    """The lines of the chosen pages, an empty line between pages (a block spans two only
+    where a sentence runs on: :func:`_spans`)."""
     out: list[str] = []
     for k in chosen:
         if out:
