@@ -659,3 +659,17 @@ def test_page_numbers_between_joined_blocks_are_read_apart():
     # a figure opens no run-on: "3,2%" may start a paragraph of its own
     assert [(a, b) for a, b, _ in _spans(["giam con", "", "3,2% vao cudi nam."])] == \
         [(0, 1), (2, 3)]
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("Ti lé tiém vac xin viém gan B, C duoc nang lén 95%.",
+     "Tỉ lệ tiêm vắc xin viêm gan B, C được nâng lên 95%."),
+    ("Truong dat chuan loai A, B dat 94%, tang 3 diém.",
+     "Trường đạt chuẩn loại A, B đạt 94%, tăng 3 điểm."),
+    ("Nhom C gom cac xa dac biét kho khan.", "Nhóm C gồm các xã đặc biệt khó khăn."),
+    # a capital alone with no label's company is what is left of a word: Bộ, Tổ
+    ("2. Voi B, nganh Trung wong", "2. Với Bộ, ngành Trung ương"),
+    ("T chirc cac cudc lién hoan", "Tổ chức các cuộc liên hoan"),
+])
+def test_a_capital_letter_that_labels_a_class_is_kept(ocr, expected):
+    assert restore_text(ocr) == expected

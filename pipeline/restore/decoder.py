@@ -746,6 +746,9 @@ class Decoder:
                         and pieces[k + 1][1] == _end:
                     # a list letter: b) c. — not a syllable that lost its vowel
                     positions.append(self._fixed(text, li, start, lm_token(text)))
+                elif _label_letter(pieces, k):
+                    # a capital that labels a class: loại A, B; viêm gan B, C; nhóm C
+                    positions.append(self._fixed(text, li, start, UNK))
                 elif k == 0 and _ROMAN_LEAD.match(text) and roman_value(text) is not None \
                         and k + 1 < len(pieces) and pieces[k + 1][0] in ("|", ".", ")"):
                     # a section or table group number opening its line: "VI | Giáo dục",
@@ -1038,6 +1041,32 @@ def _with_bonus(tokens: np.ndarray, emits: np.ndarray, bonus: dict[int, float] |
     if not bonus:
         return emits
     return emits + np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
+
+
+#: Words a capital letter labels a class after (loại A, hạng B, nhóm C, khối D, viêm gan B,
+#: cúm A, tuýp B, vitamin A, khu C), as skeletons.
+_LABEL_NOUNS = frozenset(("loai", "hang", "nhom", "khoi", "gan", "cum", "tuyp", "vitamin", "khu"))
+_LIST_JOINS = frozenset((",", "va", "hoac"))
+
+
+def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+    """Is piece *k* a capital letter standing alone as a label: after a word that takes one
+    (loại A, viêm gan B), or in a list of such letters (A, B; B và C)? Its vowel was not lost
+    (eng-OCR's "B Y tế" is Bộ Y tế): it is kept, not read as Bỏ, Cô or Ạ."""
+    text = pieces[k][0]
+    if len(text) != 1 or not ("A" <= text <= "Z"):
+        return False
+    if k > 0 and skeleton(pieces[k - 1][0].lower()) in _LABEL_NOUNS:
+        return True
+    for step in (-1, 1):
+        j = k + step
+        if 0 <= j < len(pieces) and skeleton(pieces[j][0].lower()) in _LIST_JOINS:
+            j += step
+        if j != k + step and 0 <= j < len(pieces):
+            other = pieces[j][0]
+            if len(other) == 1 and "A" <= other <= "Z":
+                return True
+    return False
 
 
 def _caps_neighbour(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
