@@ -673,3 +673,35 @@ def test_page_numbers_between_joined_blocks_are_read_apart():
 ])
 def test_a_capital_letter_that_labels_a_class_is_kept(ocr, expected):
     assert restore_text(ocr) == expected
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    # a capital inside a sentence is a name's: An, Minh, Khoa, Hoa keep their (lack of) marks
+    ("Dy an nha 6 xa hdi tai phuong T6 Hiéu va phudng Chiéng An voi quy mé 1.320 can.",
+     "Dự án nhà ở xã hội tại phường Tô Hiệu và phường Chiềng An với quy mô 1.320 căn."),
+    ("dong bao Khmer chiém gan 8%, dong bao Cham va Hoa song tap trung 6 cac xa bién gidi.",
+     "đồng bào Khmer chiếm gần 8%, đồng bào Chăm và Hoa sống tập trung ở các xã biên giới."),
+    ("phia Tay Hai Phong la 20 ho so", "phía Tây Hải Phòng là 20 hồ sơ"),
+    # the same syllables in small letters are the common words
+    ("Hoc sinh duoc an trua tai truong", "Học sinh được ăn trưa tại trường"),
+    ("Nguoi dan yén tam san xuat, tu minh lam chu cuoc séng.",
+     "Người dân yên tâm sản xuất, tự mình làm chủ cuộc sống."),
+    ("Dang bo va chinh quyén dudi su lanh dao cua Dang", "Đảng bộ và chính quyền dưới sự lãnh đạo của Đảng"),
+])
+def test_a_capital_inside_a_sentence_reads_as_a_name(ocr, expected):
+    assert restore_text(ocr) == expected
+
+
+def test_case_table_counts_capitals_inside_sentences_only(tmp_path):
+    from pipeline.restore.case import count, read_counts
+    from pipeline.restore.tokens import split_line
+
+    lines = ["Minh nói với Minh rằng mình đi, UBND cấp cho Minh.", "An ăn cơm ở An Giang"]
+    got = count([list(split_line(ln)) for ln in lines], str.lower)
+    # the line-opening Minh and An tell nothing; UBND is in capitals
+    assert got["minh"] == [2, 2] and got["mình"] == [1, 0] and got["an"] == [1, 1]
+    assert got["ăn"] == [1, 0] and "ubnd" not in got
+    bad = tmp_path / "case.tsv"
+    bad.write_text("token\t1\t0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="build_case.py"):
+        read_counts(bad)

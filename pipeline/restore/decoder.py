@@ -21,6 +21,7 @@ import numpy as np
 import regex
 from rapidfuzz.distance import Levenshtein
 
+from .case import capital_logprob, mid_sentence, title_case
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .numbering import roman_value
@@ -125,6 +126,10 @@ class DecoderParams:
     temperature: float = 1.0        # softens max-marginals into confidences
     glue_apostrophe: bool = False   # eng OCR: an apostrophe after a word is a misread mark
     place_names: bool = True        # read the domain list's names into unmarked capitals
+    # Weight of the case channel (pipeline/restore/case.py): a capital inside a sentence
+    # marks a name, so readings often capitalised there (Minh, An) gain on those never so
+    # (mình, ăn). 0 turns it off.
+    case_weight: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +417,7 @@ class Decoder:
         self._state = threading.local()
         self._cand_cache: dict[tuple[str, bool], tuple] = {}
         self._pos_cache: dict[tuple[str, bool], tuple] = {}
+        self._capital_cost: np.ndarray | None = None
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
@@ -763,8 +769,22 @@ class Decoder:
                     positions.append(self._number_or_word(text, li, start,
                                                           ZERO_WORD_COST if zero else 0.0))
                 else:
-                    positions.extend(self._word_positions(text, li, start))
+                    found = self._word_positions(text, li, start)
+                    if self.params.case_weight and not line_upper and title_case(text) \
+                            and mid_sentence(pieces[k - 1] if k else None) and found[0].decodable \
+                            and found[0].start == start:
+                        self._capital_seen(found[0])
+                    positions.extend(found)
         return positions
+
+    def _capital_seen(self, pos: _Pos) -> None:
+        """Weigh the readings of a word capitalised inside a sentence by how often each is
+        written so there (:mod:`pipeline.restore.case`)."""
+        if self._capital_cost is None:
+            vocab = sorted(self.lm.vocab, key=self.lm.vocab.__getitem__)
+            self._capital_cost = self.params.case_weight * capital_logprob(tuple(vocab))
+        cost = self._capital_cost
+        pos.emit = [e + cost[t] for e, t in zip(pos.emit, pos.tokens)]
 
     def _by_rule(self, rule: tuple[str, str], pieces: list[tuple[str, int, int, str]], k: int,
                  line: str, li: int, positions: list[_Pos]) -> None:

