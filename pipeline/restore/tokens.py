@@ -23,10 +23,13 @@ def split_line(line: str, glue_apostrophe: bool = False) -> Iterator[tuple[str, 
 
     *glue_apostrophe* (English-model OCR): an apostrophe right after a word's last letter
     stays in the word when no quotation opens before it on the line — that OCR reads the
-    horn of ơ, ư or a tone mark as one (``co’ bản`` for cơ bản, ``thu’`` for thư).
+    horn of ơ, ư or a tone mark as one (``co’ bản`` for cơ bản, ``thu’`` for thư). So does a
+    question mark that ends a word when the next word goes on in small letters: no question
+    ends there, it is the hook of ử or ở (``tt? vong`` for tử vong, ``thi? ba`` for thứ ba).
     """
     quoted = False
-    for m in _SPACE.finditer(line):
+    found = list(_SPACE.finditer(line))
+    for n, m in enumerate(found):
         tok, start = m.group(), m.start()
         i, j = 0, len(tok)
         while i < j and tok[i] in _LEAD:
@@ -35,8 +38,9 @@ def split_line(line: str, glue_apostrophe: bool = False) -> Iterator[tuple[str, 
         # (a document's closing "./." or "./" is punctuation too: "tổng hợp./.")
         while j > i and (tok[j - 1] in _TRAIL or tok[j - 1] == "/" and tok[j - 2:j - 1] == "."):
             j -= 1
-        if glue_apostrophe and not quoted and j < len(tok) and tok[j] in _APOSTROPHES \
-                and tok[j - 1:j].isalpha():
+        mark = not quoted and j < len(tok) and tok[j] in _APOSTROPHES or \
+            tok[j:] == "?" and n + 1 < len(found) and found[n + 1].group()[:1].islower()
+        if glue_apostrophe and mark and tok[j - 1:j].isalpha():
             j += 1
         for k in range(i):
             yield tok[k], start + k, start + k + 1, "punct"
