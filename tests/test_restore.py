@@ -705,3 +705,28 @@ def test_case_table_counts_capitals_inside_sentences_only(tmp_path):
     bad.write_text("token\t1\t0\n", encoding="utf-8")
     with pytest.raises(ValueError, match="build_case.py"):
         read_counts(bad)
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("khong co trudng hgp tt? vong, bao dam", "không có trường hợp tử vong, bảo đảm"),
+    ("quyén loi cua nguoi thi? ba ngay tinh", "quyền lợi của người thứ ba ngay tình"),
+])
+def test_a_question_mark_before_small_letters_is_a_misread_hook(ocr, expected):
+    assert restore_text(ocr) == expected
+
+
+def test_a_question_mark_that_ends_a_question_stays():
+    from pipeline.restore.tokens import split_line
+
+    assert restore_text("Tai sao? Vi sao lai nhu vay?") == "Tại sao? Vì sao lại như vậy?"
+    assert ("?", 7, 8, "punct") in list(split_line("Tai sao? Vi", glue_apostrophe=True))
+    assert ("tt?", 0, 3, "word") in list(split_line("tt? vong", glue_apostrophe=True))
+    assert ("?", 2, 3, "punct") in list(split_line("tt? vong"))   # Tesseract vie text
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("tai cac diém a, b, c va d khoan 1 Diéu nay", "tại các điểm a, b, c và d khoản 1 Điều này"),
+    ("tai diém b khoan 2 Diéu 5", "tại điểm b khoản 2 Điều 5"),
+])
+def test_the_letters_of_a_clause_are_kept(ocr, expected):
+    assert restore_text(ocr) == expected

@@ -1063,18 +1063,22 @@ def _with_bonus(tokens: np.ndarray, emits: np.ndarray, bonus: dict[int, float] |
     return emits + np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
 
 
-#: Words a capital letter labels a class after (loại A, hạng B, nhóm C, khối D, viêm gan B,
-#: cúm A, tuýp B, vitamin A, khu C), as skeletons.
-_LABEL_NOUNS = frozenset(("loai", "hang", "nhom", "khoi", "gan", "cum", "tuyp", "vitamin", "khu"))
+#: Words a letter labels a class or a clause after (loại A, hạng B, nhóm C, khối D, viêm gan
+#: B, cúm A, tuýp B, vitamin A, khu C; điểm a khoản 1), as skeletons.
+_LABEL_NOUNS = frozenset(("loai", "hang", "nhom", "khoi", "gan", "cum", "tuyp", "vitamin", "khu",
+                          "diem"))
 _LIST_JOINS = frozenset((",", "va", "hoac"))
 
 
+def _lone_letter(text: str) -> bool:
+    return len(text) == 1 and text.isascii() and text.isalpha()
+
+
 def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
-    """Is piece *k* a capital letter standing alone as a label: after a word that takes one
-    (loại A, viêm gan B), or in a list of such letters (A, B; B và C)? Its vowel was not lost
-    (eng-OCR's "B Y tế" is Bộ Y tế): it is kept, not read as Bỏ, Cô or Ạ."""
-    text = pieces[k][0]
-    if len(text) != 1 or not ("A" <= text <= "Z"):
+    """Is piece *k* a letter standing alone as a label: after a word that takes one (loại A,
+    viêm gan B, điểm a), or in a list of such letters (A, B; điểm a, b, c và d)? Its vowel
+    was not lost (eng-OCR's "B Y tế" is Bộ Y tế): it is kept, not read as Bỏ, cổ or ở."""
+    if not _lone_letter(pieces[k][0]):
         return False
     if k > 0 and skeleton(pieces[k - 1][0].lower()) in _LABEL_NOUNS:
         return True
@@ -1082,10 +1086,8 @@ def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
         j = k + step
         if 0 <= j < len(pieces) and skeleton(pieces[j][0].lower()) in _LIST_JOINS:
             j += step
-        if j != k + step and 0 <= j < len(pieces):
-            other = pieces[j][0]
-            if len(other) == 1 and "A" <= other <= "Z":
-                return True
+        if j != k + step and 0 <= j < len(pieces) and _lone_letter(pieces[j][0]):
+            return True
     return False
 
 
