@@ -4,6 +4,8 @@
 Restoration sets (each optional; missing data is reported, not faked):
   real-test     the test half of the hand-restored lines of the real sample (never tuned on)
   real-dev      its dev half (tuned on; shown for contrast)
+  real-dev2     the sample's other body lines, restored by hand later (never trained on;
+                worked on: the real OCR's dev set for restoration decisions)
   synth-eng     synthetic reports OCR'd with tesseract -l eng (body text vs gold.txt)
   synth-eng-unseen  synth-eng without the reports whose body text a dev spec shares (the dev
                 specs in scripts/synthetic_reports_dev that were made from a held-out report)
@@ -728,6 +730,7 @@ def main() -> None:
     sets = {
         "real-test": real_sample("test"),
         "real-dev": real_sample("dev"),
+        "real-dev2": real_sample("dev2"),
         "synth-eng": synthetic(synth_root, "eng") if synth_root else None,
         "synth-eng-unseen": synthetic(synth_root, "eng", unseen=True) if synth_root else None,
         "synth-vie": synthetic(synth_root, "vie") if synth_root else None,
