@@ -730,3 +730,14 @@ def test_a_question_mark_that_ends_a_question_stays():
 ])
 def test_the_letters_of_a_clause_are_kept(ocr, expected):
     assert restore_text(ocr) == expected
+
+
+def test_an_english_name_of_a_foreign_partner_is_kept():
+    assert restore_text("do T6 chitc Cooperation and Participation in Overseas NGOs (COPION) tai tro") \
+        == "do Tổ chức Cooperation and Participation in Overseas NGOs (COPION) tài trợ"
+    assert restore_text("cac NGOs nudc ngoai") == "các NGOs nước ngoài"
+
+
+def test_a_party_directive_is_a_thong_tri():
+    assert restore_text("Thanh uy ban hanh Théng tri s6 38-TT/TU ngay 06/12/2019") == \
+        "Thành ủy ban hành Thông tri số 38-TT/TU ngày 06/12/2019"

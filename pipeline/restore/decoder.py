@@ -248,6 +248,8 @@ def classify(piece: str) -> str:
         # Zalo, Amazon: a name with a letter Vietnamese lacks (OCR reads one as z now and
         # then, inside a word: "miza" for mùa)
         return "foreign"
+    if _PLURAL_ABBREVIATION.fullmatch(piece):
+        return "foreign"   # NGOs, SMEs: an abbreviation in the plural
     if len(piece) >= 2 and piece[-1].isupper() and any(c.islower() for c in piece) and not (
             piece[0].islower() and skeleton(piece) in skeleton_index()):
         return "foreign"   # CoV, NgV, mL; but sO is số with its ố read as O
@@ -273,6 +275,9 @@ _INITIALS = regex.compile(r"((?:(?:Ng|Tr|Th|Ch|Ph|Nh|Kh|Gi|[A-ZĐ])\.){1,3})\p{L
 
 #: Sở and Bộ before an agency's name, their marked o read as G ("SG Nội vụ", "BG Y tế").
 _G_FOR_MARKED_O = {"SG": "Sở", "BG": "Bộ"}
+
+#: An abbreviation in the plural (NGOs, SMEs).
+_PLURAL_ABBREVIATION = regex.compile(r"[A-Z]{2,}s")
 
 #: A word in capitals but for a small i or two (NGHiA, CHiNH): OCR's i for a marked I.
 _CAPITALS_WITH_I = regex.compile(r"[A-Z]+(?:i[A-Z]*)+")
@@ -752,6 +757,9 @@ class Decoder:
                         and pieces[k + 1][1] == _end:
                     # a list letter: b) c. — not a syllable that lost its vowel
                     positions.append(self._fixed(text, li, start, lm_token(text)))
+                elif _english_join(pieces, k):
+                    # "Cooperation and Participation": an English name's small word
+                    positions.append(self._fixed(text, li, start, UNK))
                 elif _label_letter(pieces, k):
                     # a capital that labels a class: loại A, B; viêm gan B, C; nhóm C
                     positions.append(self._fixed(text, li, start, UNK))
@@ -1072,6 +1080,20 @@ _LIST_JOINS = frozenset((",", "va", "hoac"))
 
 def _lone_letter(text: str) -> bool:
     return len(text) == 1 and text.isascii() and text.isalpha()
+
+
+#: English small words that are no Vietnamese syllable, found inside English names of
+#: foreign partners and projects ("Cooperation and Participation in Overseas NGOs").
+_ENGLISH_JOINS = frozenset(("and", "of", "for", "with", "from"))
+
+
+def _english_join(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+    """Is piece *k* an English small word next to a foreign word (and so kept, not read as
+    ảnh or ở)?"""
+    if pieces[k][0].lower() not in _ENGLISH_JOINS:
+        return False
+    return any(0 <= j < len(pieces) and pieces[j][0].isalpha() and pieces[j][0].isascii()
+               and classify(pieces[j][0]) == "foreign" for j in (k - 1, k + 1))
 
 
 def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
