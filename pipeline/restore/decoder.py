@@ -761,7 +761,8 @@ class Decoder:
                     # "Cooperation and Participation": an English name's small word
                     positions.append(self._fixed(text, li, start, UNK))
                 elif _label_letter(pieces, k):
-                    # a capital that labels a class: loại A, B; viêm gan B, C; nhóm C
+                    # a letter that labels a class or a clause: loại A, B; viêm gan B, C;
+                    # điểm a, b và c
                     positions.append(self._fixed(text, li, start, UNK))
                 elif k == 0 and _ROMAN_LEAD.match(text) and roman_value(text) is not None \
                         and k + 1 < len(pieces) and pieces[k + 1][0] in ("|", ".", ")"):
@@ -1071,17 +1072,6 @@ def _with_bonus(tokens: np.ndarray, emits: np.ndarray, bonus: dict[int, float] |
     return emits + np.array([bonus.get(t, 0.0) for t in tokens.tolist()])
 
 
-#: Words a letter labels a class or a clause after (loại A, hạng B, nhóm C, khối D, viêm gan
-#: B, cúm A, tuýp B, vitamin A, khu C; điểm a khoản 1), as skeletons.
-_LABEL_NOUNS = frozenset(("loai", "hang", "nhom", "khoi", "gan", "cum", "tuyp", "vitamin", "khu",
-                          "diem"))
-_LIST_JOINS = frozenset((",", "va", "hoac"))
-
-
-def _lone_letter(text: str) -> bool:
-    return len(text) == 1 and text.isascii() and text.isalpha()
-
-
 #: English small words that are no Vietnamese syllable, found inside English names of
 #: foreign partners and projects ("Cooperation and Participation in Overseas NGOs").
 _ENGLISH_JOINS = frozenset(("and", "of", "for", "with", "from"))
@@ -1094,6 +1084,17 @@ def _english_join(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
         return False
     return any(0 <= j < len(pieces) and pieces[j][0].isalpha() and pieces[j][0].isascii()
                and classify(pieces[j][0]) == "foreign" for j in (k - 1, k + 1))
+
+
+#: Words a letter labels a class or a clause after (loại A, hạng B, nhóm C, khối D, viêm gan
+#: B, cúm A, tuýp B, vitamin A, khu C; điểm a khoản 1), as skeletons.
+_LABEL_NOUNS = frozenset(("loai", "hang", "nhom", "khoi", "gan", "cum", "tuyp", "vitamin", "khu",
+                          "diem"))
+_LIST_JOINS = frozenset((",", "va", "hoac"))
+
+
+def _lone_letter(text: str) -> bool:
+    return len(text) == 1 and text.isascii() and text.isalpha()
 
 
 def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:

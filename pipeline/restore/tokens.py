@@ -38,8 +38,8 @@ def split_line(line: str, glue_apostrophe: bool = False) -> Iterator[tuple[str, 
         # (a document's closing "./." or "./" is punctuation too: "tổng hợp./.")
         while j > i and (tok[j - 1] in _TRAIL or tok[j - 1] == "/" and tok[j - 2:j - 1] == "."):
             j -= 1
-        mark = not quoted and j < len(tok) and tok[j] in _APOSTROPHES or \
-            tok[j:] == "?" and n + 1 < len(found) and found[n + 1].group()[:1].islower()
+        mark = (not quoted and j < len(tok) and tok[j] in _APOSTROPHES) or \
+            (tok[j:] == "?" and n + 1 < len(found) and found[n + 1].group()[:1].islower())
         if glue_apostrophe and mark and tok[j - 1:j].isalpha():
             j += 1
         for k in range(i):
