@@ -741,3 +741,15 @@ def test_an_english_name_of_a_foreign_partner_is_kept():
 def test_a_party_directive_is_a_thong_tri():
     assert restore_text("Thanh uy ban hanh Théng tri s6 38-TT/TU ngay 06/12/2019") == \
         "Thành ủy ban hành Thông tri số 38-TT/TU ngày 06/12/2019"
+
+
+def test_blocks_joined_over_blank_lines_stay_bounded():
+    from pipeline.restore import JOINED_MAX_LINES, _spans
+
+    lines = []
+    for _ in range(200):   # text that never ends a sentence: OCR of a table, say
+        lines += ["so lieu cua tinh va", ""]
+    spans = _spans(lines)
+    assert max(b - a for a, b, _ in spans) <= JOINED_MAX_LINES
+    assert sorted(i for a, b, _ in spans for i in range(a, b) if lines[i]) == \
+        [i for i, ln in enumerate(lines) if ln]

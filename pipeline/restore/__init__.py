@@ -155,6 +155,7 @@ def _blocks(lines: list[str], max_lines: int = 60):
 
 _SENTENCE_ENDS = frozenset(".!?:;…")
 PAGE_GAP_LINES = 4   # blank and page-number lines a sentence may run on across
+JOINED_MAX_LINES = 120   # a joined block grows no longer (text that never ends a sentence)
 
 
 def _ends_sentence(line: str) -> bool:
@@ -191,7 +192,8 @@ def _spans(lines: list[str]) -> list[tuple[int, int, frozenset[int]]]:
         body = [i for i in range(a, b) if not _page_furniture(lines[i])]
         if body and last is not None:
             k, end = last
-            if body[0] - end - 1 <= PAGE_GAP_LINES and _goes_on(lines[end], lines[body[0]]):
+            if body[0] - end - 1 <= PAGE_GAP_LINES and b - spans[k][0] <= JOINED_MAX_LINES \
+                    and _goes_on(lines[end], lines[body[0]]):
                 start, _b, apart = spans[k]
                 del spans[k + 1:]   # page numbers alone between the two: now apart
                 spans[k] = (start, b, apart | {i for i in range(end + 1, body[0])
