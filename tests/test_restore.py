@@ -753,3 +753,15 @@ def test_blocks_joined_over_blank_lines_stay_bounded():
     assert max(b - a for a, b, _ in spans) <= JOINED_MAX_LINES
     assert sorted(i for a, b, _ in spans for i in range(a, b) if lines[i]) == \
         [i for i, ln in enumerate(lines) if ln]
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("tré em bi tén thuong nhat tai Quan Ngo Quyén, thanh phé Hai Phong",
+     "trẻ em bị tổn thương nhất tại Quận Ngô Quyền, thành phố Hải Phòng"),
+    ("Phuong Ngo Quyén (Quan Ngo Quyén cii)", "Phường Ngô Quyền (Quận Ngô Quyền cũ)"),
+    # capitals with OCR's small i keep their capitals
+    ("CONG HOA XA HOI CHU NGHIA VIET NAM TiNH LAM DONG",
+     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM TỈNH LÂM ĐỒNG"),
+])
+def test_the_kind_of_place_before_a_known_name_is_read_with_it(ocr, expected):
+    assert restore_text(ocr) == expected

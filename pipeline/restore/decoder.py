@@ -276,6 +276,11 @@ _INITIALS = regex.compile(r"((?:(?:Ng|Tr|Th|Ch|Ph|Nh|Kh|Gi|[A-ZĐ])\.){1,3})\p{L
 #: Sở and Bộ before an agency's name, their marked o read as G ("SG Nội vụ", "BG Y tế").
 _G_FOR_MARKED_O = {"SG": "Sở", "BG": "Bộ"}
 
+#: Kinds of place a name follows, by their words' skeletons: "Quan" before Ngô Quyền is quận.
+_PLACE_KIND_SKELETONS = {tuple(skeleton(w) for w in kind.split()): tuple(kind.split())
+                         for kind in ("tỉnh", "huyện", "quận", "xã", "phường", "thành phố",
+                                      "thị xã", "thị trấn")}
+
 #: An abbreviation in the plural (NGOs, SMEs).
 _PLURAL_ABBREVIATION = regex.compile(r"[A-Z]{2,}s")
 
@@ -686,6 +691,19 @@ class Decoder:
                 if name is not None:
                     for i in range(n):
                         out[k + i] = name[i].lower()
+                    # the kind of place before it, capitalised and its marks lost too:
+                    # "Quan Ngo Quyen" (a small "xa" before a name may be far from it)
+                    for size in (2, 1):
+                        before = pieces[k - size:k] if k >= size else []
+                        kind = _PLACE_KIND_SKELETONS.get(
+                            tuple(skeleton(p[0].lower()) for p in before))
+                        if kind and before[0][0][:1].isupper() and all(
+                                p[3] == "word" and k - size + i not in out
+                                and (p[0].isupper() or p[0][1:].islower())
+                                for i, p in enumerate(before)):
+                            for i, word in enumerate(kind):
+                                out[k - size + i] = word
+                            break
                     break
         return out
 
