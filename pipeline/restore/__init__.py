@@ -173,12 +173,13 @@ def _goes_on(line: str, nxt: str) -> bool:
     return head.islower()
 
 
+_PAGE_NUMBER = regex.compile(r"[-–—.\s]*(?:trang\s*)?\d{1,3}[-–—.\s]*", regex.IGNORECASE)
+
+
 def _page_furniture(line: str) -> bool:
     """A page number or the dust OCR makes of one ("3", "- 4 -", "pi"), at a page's edge."""
     s = line.strip()
-    return bool(s) and (len(s) <= 3 and " " not in s
-                        or bool(regex.fullmatch(r"[-–—.\s]*(?:trang\s*)?\d{1,3}[-–—.\s]*", s,
-                                                regex.IGNORECASE)))
+    return bool(s) and (len(s) <= 3 and " " not in s or bool(_PAGE_NUMBER.fullmatch(s)))
 
 
 def _spans(lines: list[str]) -> list[tuple[int, int, frozenset[int]]]:

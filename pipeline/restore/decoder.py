@@ -691,19 +691,7 @@ class Decoder:
                 if name is not None:
                     for i in range(n):
                         out[k + i] = name[i].lower()
-                    # the kind of place before it, capitalised and its marks lost too:
-                    # "Quan Ngo Quyen" (a small "xa" before a name may be far from it)
-                    for size in (2, 1):
-                        before = pieces[k - size:k] if k >= size else []
-                        kind = _PLACE_KIND_SKELETONS.get(
-                            tuple(skeleton(p[0].lower()) for p in before))
-                        if kind and before[0][0][:1].isupper() and all(
-                                p[3] == "word" and k - size + i not in out
-                                and (p[0].isupper() or p[0][1:].islower())
-                                for i, p in enumerate(before)):
-                            for i, word in enumerate(kind):
-                                out[k - size + i] = word
-                            break
+                    out.update(_kind_before(pieces, k, out))
                     break
         return out
 
@@ -775,12 +763,9 @@ class Decoder:
                         and pieces[k + 1][1] == _end:
                     # a list letter: b) c. — not a syllable that lost its vowel
                     positions.append(self._fixed(text, li, start, lm_token(text)))
-                elif _english_join(pieces, k):
-                    # "Cooperation and Participation": an English name's small word
-                    positions.append(self._fixed(text, li, start, UNK))
-                elif _label_letter(pieces, k):
-                    # a letter that labels a class or a clause: loại A, B; viêm gan B, C;
-                    # điểm a, b và c
+                elif _english_join(pieces, k) or _label_letter(pieces, k):
+                    # an English name's small word ("Cooperation and Participation"), or a
+                    # letter that labels a class or a clause (loại A, B; điểm a, b và c)
                     positions.append(self._fixed(text, li, start, UNK))
                 elif k == 0 and _ROMAN_LEAD.match(text) and roman_value(text) is not None \
                         and k + 1 < len(pieces) and pieces[k + 1][0] in ("|", ".", ")"):
@@ -1093,6 +1078,22 @@ def _with_bonus(tokens: np.ndarray, emits: np.ndarray, bonus: dict[int, float] |
 #: English small words that are no Vietnamese syllable, found inside English names of
 #: foreign partners and projects ("Cooperation and Participation in Overseas NGOs").
 _ENGLISH_JOINS = frozenset(("and", "of", "for", "with", "from"))
+
+
+def _kind_before(pieces: list[tuple[str, int, int, str]], k: int,
+                 read: dict[int, str]) -> dict[int, str]:
+    """The kind of place before the name that opens at piece *k*, capitalised and its marks
+    lost too ("Quan Ngo Quyen": Quận), as piece index → word; none when a piece is already
+    *read*. A small "xa" before a name may be far from it, and "TiNH" keeps its own rule:
+    only a title-case or capital kind counts."""
+    for size in (2, 1):
+        before = pieces[k - size:k] if k >= size else []
+        kind = _PLACE_KIND_SKELETONS.get(tuple(skeleton(p[0].lower()) for p in before))
+        if kind and before[0][0][:1].isupper() and all(
+                p[3] == "word" and k - size + i not in read
+                and (p[0].isupper() or p[0][1:].islower()) for i, p in enumerate(before)):
+            return {k - size + i: word for i, word in enumerate(kind)}
+    return {}
 
 
 def _english_join(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
