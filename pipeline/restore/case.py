@@ -12,6 +12,14 @@ Two guards keep it an observation, not a verdict:
   so a syllable seen a few times (đặng) weighs little;
 - a capital that looks mid-sentence may open one whose full stop OCR lost, or a heading's
   first line: that happens :data:`MISSED_START` of the time, whatever the word.
+
+The words of a name are weighed more sharply. After a person's title or a kind of place
+(ông Đỗ Minh Khang, xã Na Sang, phường An Xuyên) or a family name (Tạ Văn Phong),
+:func:`name_run`, a capital is a name's for sure, and how often a reading is a name's word
+says more than how often it is capitalised: Quỹ, Ban and Sở are capitalised as institutions,
+not as names. The table's third count is how often each syllable stands in such a name in
+the training text (and in the domain list's names); the decoder weighs a name's words by it,
+with :data:`NAME_MISSED_START` for the floor.
 """
 from __future__ import annotations
 
@@ -24,10 +32,36 @@ import numpy as np
 
 from .channel import DICTIONARIES
 
-CASE_FORMAT = "# vnocr case table v1"
+CASE_FORMAT = "# vnocr case table v2"
 DEFAULT_CASE_PATH = DICTIONARIES / "vi_case_capitals.tsv"
 PRIOR_WEIGHT = 20.0    # pseudo-counts of the overall rate added to each syllable's counts
 MISSED_START = 0.05    # share of mid-sentence capitals that in fact open a sentence
+NAME_MISSED_START = 0.001   # the same for the words of a name (after ông, xã, Nguyễn Văn)
+
+#: Words a person's name follows: ông Đỗ Minh Khang, đồng chí Tạ Thị Minh Dung; in capitals
+#: they head the name's row too (Ông Lê Văn Giàu).
+PERSON_TITLES = frozenset((
+    "ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ", "cháu", "thầy", "chí", "già",
+    "mẹ",
+))
+#: Kinds of place a name follows in small letters: xã Na Sang, phường An Xuyên, sông Vàm Nao,
+#: dân tộc Thái, đồng bào Chăm. In capitals they are the name's own (Sông Mã, Hồ Tây).
+PLACE_KINDS = frozenset((
+    "xã", "phường", "huyện", "quận", "tỉnh", "thôn", "xóm", "bản", "ấp", "làng", "buôn",
+    "sóc", "trấn", "phố", "sông", "suối", "núi", "đèo", "hồ", "đảo", "vịnh", "đầm", "kênh",
+    "khẩu", "cảng", "chùa", "đình", "đền", "tộc", "bào",
+))
+NAME_INTRODUCERS = PERSON_TITLES | PLACE_KINDS
+#: Family names: three capitals in a row after one, or two with Văn or Thị in the middle,
+#: are a person's name (Dương Công Khánh, Tạ Văn Phong).
+SURNAMES = frozenset((
+    "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi",
+    "đỗ", "hồ", "ngô", "dương", "lý", "lí", "đinh", "đoàn", "lương", "lưu", "trịnh", "mai",
+    "trương", "cao", "lâm", "hà", "tạ", "nông", "lò", "quàng", "tô", "thái", "kiều", "chu",
+    "tăng", "la", "vi", "hứa", "triệu", "hầu", "lục", "mạc", "quách", "lại", "khổng",
+    "tống", "thạch", "kim", "vương", "đào", "lã", "giáp", "đàm", "khúc",
+))
+MIDDLE_NAMES = frozenset(("văn", "thị"))
 
 
 def mid_sentence(prev: tuple[str, int, int, str] | None) -> bool:
@@ -45,52 +79,109 @@ def title_case(text: str) -> bool:
     return text[:1].isupper() and (len(text) == 1 or not text.isupper())
 
 
-def read_counts(path: Path = DEFAULT_CASE_PATH) -> dict[str, tuple[int, int]]:
-    """token -> (times inside a sentence, of which capitalised)."""
+def read_counts(path: Path = DEFAULT_CASE_PATH) -> dict[str, tuple[int, int, int]]:
+    """token -> (times inside a sentence, of which capitalised, of which in a name)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     if not lines or lines[0] != CASE_FORMAT:
         raise ValueError(f"{path}: not a {CASE_FORMAT!r} file; rebuild it with "
                          "scripts/build_case.py")
     out = {}
     for line in lines[2:]:
-        token, mid, cap = line.split("\t")
-        out[token] = (int(mid), int(cap))
+        token, mid, cap, name = line.split("\t")
+        out[token] = (int(mid), int(cap), int(name))
     return out
 
 
 @functools.lru_cache(maxsize=4)
-def capital_logprob(vocab_items: tuple[str, ...], path: Path = DEFAULT_CASE_PATH) -> np.ndarray:
+def capital_logprob(vocab_items: tuple[str, ...], path: Path = DEFAULT_CASE_PATH,
+                    names: bool = False) -> np.ndarray:
     """log10 P(a capital is seen | word) by LM id (*vocab_items*: the LM's words in id order;
     the last slot is the out-of-vocabulary id). Words never counted, and a printed word kept
     as no syllable, get the overall rate: a capitalised "Mtre" is eng-OCR's Mức as often as
-    a name.)"""
+    a name.) With *names*, log10 P(a name's word is seen | word), for the words of a name
+    (:func:`name_run`): the capitals of institutions (Quỹ, Ban, Sở) do not count there, and
+    a sentence start OCR lost is next to impossible."""
     counts = read_counts(path)
-    mid = sum(m for m, _ in counts.values())
-    rate = sum(c for _, c in counts.values()) / mid if mid else 0.05
-    out = np.full(len(vocab_items) + 1, _observed(rate), dtype=np.float64)
+    col, missed = (2, NAME_MISSED_START) if names else (1, MISSED_START)
+    mid = sum(c[0] for c in counts.values())
+    rate = sum(c[col] for c in counts.values()) / mid if mid else 0.05
+    out = np.full(len(vocab_items) + 1, _observed(rate, missed), dtype=np.float64)
     for i, token in enumerate(vocab_items):
-        m, c = counts.get(token, (0, 0))
-        out[i] = _observed((c + PRIOR_WEIGHT * rate) / (m + PRIOR_WEIGHT))
+        c = counts.get(token)
+        if c is not None:
+            out[i] = _observed((c[col] + PRIOR_WEIGHT * rate) / (c[0] + PRIOR_WEIGHT), missed)
     return out
 
 
-def _observed(p: float) -> float:
-    return math.log10(MISSED_START + (1.0 - MISSED_START) * p)
+def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
+    """Indexes of the pieces that make a name: capitalised words in a row inside a sentence
+    after a word that says a name follows (:data:`NAME_INTRODUCERS`, in small letters; or
+    a person's title in capitals heading the row: "Ông Lê Văn Giàu"), or after a family name
+    (:data:`SURNAMES`) three in a row or two with Văn or Thị second. *reads(i, group)* says
+    whether piece *i* reads as one of *group*, so the counting of training text and the
+    decoder's reading of OCR can each say it in their own way. A single capital before a
+    small-letter word is left out: it is as often a title (đồng chí Bí thư) as a name; and
+    so is a row opening the line, unless a title heads it."""
+    out: set[int] = set()
+    n = len(pieces)
+    k = 0
+    while k < n:
+        if not (_capital_word(pieces[k]) and (k == 0 or _inside(pieces[k - 1]))):
+            k += 1
+            continue
+        titled = k + 1 < n and _capital_word(pieces[k + 1]) and reads(k, PERSON_TITLES)
+        if titled:
+            k += 1
+        j = k
+        while j < n and _capital_word(pieces[j]):
+            j += 1
+        before = pieces[k - 1] if k else None
+        named = titled or (before is not None and before[3] == "word" and before[0].islower()
+                           and reads(k - 1, NAME_INTRODUCERS)) \
+            or (k > 0 and reads(k, SURNAMES)
+                and (j - k >= 3 or (j - k == 2 and reads(k + 1, MIDDLE_NAMES))))
+        if named and (j - k >= 2 or j == n or pieces[j][3] != "word"):
+            out.update(range(k, j))
+        k = j
+    return out
+
+
+def _inside(prev: tuple[str, int, int, str]) -> bool:
+    """:func:`mid_sentence` for a name: after a comma or a word with a letter in it (OCR's
+    "6ng" is ông), not a code."""
+    return prev[0] == "," or (prev[3] == "word" and "/" not in prev[0]
+                              and any(c.isalpha() for c in prev[0]))
+
+
+def _capital_word(piece: tuple[str, int, int, str]) -> bool:
+    """A word of letters (or OCR's digits for them: "D6" is Đỗ) with a capital first and
+    small letters after, if any."""
+    text = piece[0]
+    letters = [c for c in text if c.isalpha()]
+    return piece[3] == "word" and text[:1].isalpha() and text.isalnum() \
+        and text[0].isupper() and not any(c.isupper() for c in letters[1:])
+
+
+def _observed(p: float, missed_start: float) -> float:
+    return math.log10(missed_start + (1.0 - missed_start) * p)
 
 
 def count(sentences: Sequence[list[tuple[str, int, int, str]]], token_of) -> dict[str, list[int]]:
     """Counts for the table from sentences given as split_line pieces: for each word inside
-    a sentence (:func:`mid_sentence`) not in capitals, its token (*token_of*) and whether it
-    is capitalised."""
+    a sentence (:func:`mid_sentence`) not in capitals, its token (*token_of*), whether it
+    is capitalised and whether it stands in a name (:func:`name_run`)."""
     out: dict[str, list[int]] = {}
     for pieces in sentences:
+        toks = [token_of(p[0]) for p in pieces]
+        names = name_run(pieces, lambda i, group, toks=toks: toks[i] in group)
         prev = None
-        for piece in pieces:
+        for k, piece in enumerate(pieces):
             text, _s, _e, kind = piece
             if kind == "word" and text.isalpha() and mid_sentence(prev) \
                     and (title_case(text) or text.islower()):
-                c = out.setdefault(token_of(text), [0, 0])
+                c = out.setdefault(toks[k], [0, 0, 0])
                 c[0] += 1
                 c[1] += title_case(text)
+                c[2] += k in names
             prev = piece
     return out

@@ -21,7 +21,7 @@ import numpy as np
 import regex
 from rapidfuzz.distance import Levenshtein
 
-from .case import capital_logprob, mid_sentence, title_case
+from .case import capital_logprob, mid_sentence, name_run, title_case
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .numbering import roman_value
@@ -130,6 +130,9 @@ class DecoderParams:
     # marks a name, so readings often capitalised there (Minh, An) gain on those never so
     # (mình, ăn). 0 turns it off.
     case_weight: float = 1.0
+    # The words of a name (pipeline/restore/case.py, name_run: after ông, xã, a family name)
+    # are weighed by how often each reading stands in a name, not just capitalised.
+    names: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +430,7 @@ class Decoder:
         self._state = threading.local()
         self._cand_cache: dict[tuple[str, bool], tuple] = {}
         self._pos_cache: dict[tuple[str, bool], tuple] = {}
-        self._capital_cost: np.ndarray | None = None
+        self._capital_cost: dict[bool, np.ndarray] = {}
 
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
@@ -738,6 +741,8 @@ class Decoder:
             line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
             special = self._special(pieces)
             special.update(carried)
+            first = len(positions)
+            words: dict[int, _Pos] = {}   # piece index -> its position, for words read alone
             carried = {}
             if self.params.place_names and pieces and next_pieces:
                 # a place name broken over two lines ("tỉnh Gia" / "Lai báo cáo"): its
@@ -782,20 +787,42 @@ class Decoder:
                                                           ZERO_WORD_COST if zero else 0.0))
                 else:
                     found = self._word_positions(text, li, start)
-                    if self.params.case_weight and not line_upper and title_case(text) \
-                            and mid_sentence(pieces[k - 1] if k else None) and found[0].decodable \
-                            and found[0].start == start:
-                        self._capital_seen(found[0])
+                    if found[0].decodable and found[0].start == start:
+                        words[k] = found[0]
                     positions.extend(found)
+            if self.params.case_weight and not line_upper:
+                self._capitals_seen(pieces, positions[first:], words)
         return positions
 
-    def _capital_seen(self, pos: _Pos) -> None:
+    def _capitals_seen(self, pieces: list[tuple[str, int, int, str]], line: list[_Pos],
+                       words: dict[int, _Pos]) -> None:
+        """Weigh the readings of the words of a line (*words*: piece index → its lattice
+        position) capitalised inside a sentence by how often each is written so there
+        (:mod:`pipeline.restore.case`); a name's words (:func:`name_run`: after ông, xã,
+        sông, or a family name; *line*: all the line's positions, to read the words before
+        them) with next to no allowance for a sentence start OCR lost."""
+        at = {pos.start: pos for pos in line}
+        read = {k: at[piece[1]] for k, piece in enumerate(pieces)
+                if piece[3] == "word" and piece[1] in at}
+
+        def reads(i: int, group: frozenset[str]) -> bool:
+            return i in read and any(t.lower() in group for t in read[i].texts[:3])
+        names = name_run(pieces, reads) if self.params.names else set()
+        for k, pos in words.items():
+            if k in names:
+                self._capital_seen(pos, True)
+            elif title_case(pieces[k][0]) and mid_sentence(pieces[k - 1] if k else None):
+                self._capital_seen(pos)
+
+    def _capital_seen(self, pos: _Pos, name: bool = False) -> None:
         """Weigh the readings of a word capitalised inside a sentence by how often each is
-        written so there (:mod:`pipeline.restore.case`)."""
-        if self._capital_cost is None:
+        written so there, or with *name*, how often each stands in a name
+        (:mod:`pipeline.restore.case`)."""
+        cost = self._capital_cost.get(name)
+        if cost is None:
             vocab = sorted(self.lm.vocab, key=self.lm.vocab.__getitem__)
-            self._capital_cost = self.params.case_weight * capital_logprob(tuple(vocab))
-        cost = self._capital_cost
+            cost = self.params.case_weight * capital_logprob(tuple(vocab), names=name)
+            self._capital_cost[name] = cost
         pos.emit = [e + cost[t] for e, t in zip(pos.emit, pos.tokens)]
 
     def _by_rule(self, rule: tuple[str, str], pieces: list[tuple[str, int, int, str]], k: int,
