@@ -742,6 +742,14 @@ def test_the_words_of_a_name_read_as_names(ocr, expected):
     assert restore_text(ocr) == expected
 
 
+@pytest.mark.parametrize("line", [
+    "đồng chí Vũ Đình Tiệp, Giám đốc BHXH tỉnh",      # the LM knows a Vũ Đình Hiệp
+    "biên giới thuộc xã Lìa, xã La Lay",
+])
+def test_tesseract_vie_names_are_kept_as_printed(line):
+    assert restore_lines([line], Source.VIE).lines == (line,)
+
+
 @pytest.mark.parametrize("ocr,expected", [
     ("khong co trudng hgp tt? vong, bao dam", "không có trường hợp tử vong, bảo đảm"),
     ("quyén loi cua nguoi thi? ba ngay tinh", "quyền lợi của người thứ ba ngay tình"),

@@ -64,6 +64,10 @@ VIE_SEARCH_CANDIDATES = 24
 # before decoding. Text without marks: 3.0 (the default) decodes the dev sets exactly as
 # 4.0 did with 43 % fewer candidate pairs; vie text loses a word at 3.0, so keeps 4.0.
 VIE_PRUNE_MARGIN = 4.0
+# A name's word as Tesseract vie printed it gains this much (log10) on the LM's likelier
+# readings: on a fresh round of reports it kept Vũ Đình Tiệp (not Hiệp), xã Lìa (not La),
+# Bà Lường (not Lương); 1.5 kept half of them; no other dev set changed at 3.
+VIE_NAME_KEEP_BONUS = 3.0
 
 
 def get_decoder(source: Source = Source.ENG) -> Decoder:
@@ -77,7 +81,7 @@ def _decoder(name: str) -> Decoder:
     english = source is not Source.VIE
     params = DecoderParams(glue_apostrophe=True) if english else DecoderParams(
         keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
-        prune_margin=VIE_PRUNE_MARGIN, place_names=False)
+        prune_margin=VIE_PRUNE_MARGIN, place_names=False, name_keep_bonus=VIE_NAME_KEEP_BONUS)
     if source is Source.PLAIN:
         # a bare word in text without marks is no evidence of being right as it is
         params = dataclasses.replace(params, same_bonus=0.0)

@@ -133,6 +133,9 @@ class DecoderParams:
     # The words of a name (pipeline/restore/case.py, name_run: after ông, xã, a family name)
     # are weighed by how often each reading stands in a name, not just capitalised.
     names: bool = True
+    # ... and their printed form gains this much (log10): Tesseract vie reads a name right
+    # far more often than the LM knows it (Vũ Đình Tiệp is no Vũ Đình Hiệp, xã Lìa no La).
+    name_keep_bonus: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -811,6 +814,10 @@ class Decoder:
         for k, pos in words.items():
             if k in names:
                 self._capital_seen(pos, True)
+                if self.params.name_keep_bonus:
+                    own = normalize_tone_placement(unicodedata.normalize("NFC", pos.ocr))
+                    pos.emit = [e + self.params.name_keep_bonus if t == own else e
+                                for e, t in zip(pos.emit, pos.texts)]
             elif title_case(pieces[k][0]) and mid_sentence(pieces[k - 1] if k else None):
                 self._capital_seen(pos)
 
