@@ -742,6 +742,15 @@ def test_the_words_of_a_name_read_as_names(ocr, expected):
     assert restore_text(ocr) == expected
 
 
+def test_loanwords_of_the_domain_list_are_words_to_the_lm():
+    from pipeline.restore.syllables import loanwords
+
+    assert {"gen", "vitamin"} <= loanwords() and lm_token("gen") == "gen"
+    assert restore_text("Co quan giam dinh gen da tiép nhan 689 mau") == \
+        "Cơ quan giám định gen đã tiếp nhận 689 mẫu"
+    assert restore_text("bao tén nguén gen cay trdng") == "bảo tồn nguồn gen cây trồng"
+
+
 @pytest.mark.parametrize("line", [
     "đồng chí Vũ Đình Tiệp, Giám đốc BHXH tỉnh",      # the LM knows a Vũ Đình Hiệp
     "biên giới thuộc xã Lìa, xã La Lay",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .syllables import DICTIONARIES, compose, decompose, is_name_syllable
+from .syllables import DICTIONARIES, compose, decompose, is_name_syllable, loanwords
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def lm_token(word: str) -> str:
         return compose(onset, rhyme, tone)
     if is_name_syllable(w):
         return w.lower()   # Đắk, Krông, Kạn: words of place names the domain list holds
+    if w in loanwords():
+        return w           # gen, vitamin: loanwords of the domain list's terms
     if w.isupper() and w.isalpha() and 2 <= len(w) <= 8:
         return w   # abbreviations (UBND, HĐND, BHXH) are words of their own to the LM
     if any(c.isdigit() for c in w):

@@ -310,6 +310,22 @@ def name_syllables() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in index.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def loanwords() -> frozenset[str]:
+    """Words in small letters of the domain list that are no Vietnamese syllable: loanwords
+    a report writes as they are (gen in "giám định gen", vitamin, internet). To the LM they
+    are words of their own, so the list's terms hold them; from
+    ``dictionaries/sources/domain_terms.txt``."""
+    out = set()
+    for line in _domain_terms():
+        for word in line.split():
+            word = word.strip(",.;:()")
+            if 2 <= len(word) <= 12 and word.isalpha() and word.islower() \
+                    and set(skeleton(word)) <= _NAME_LETTERS and not is_syllable(word):
+                out.add(word)
+    return frozenset(out)
+
+
 def is_name_syllable(word: str) -> bool:
     """Is *word* (any case) one of :func:`name_syllables`?"""
     w = unicodedata.normalize("NFC", word).lower()
