@@ -157,9 +157,8 @@ def _capital_word(piece: tuple[str, int, int, str]) -> bool:
     """A word of letters (or OCR's digits for them: "D6" is Đỗ) with a capital first and
     small letters after, if any."""
     text = piece[0]
-    letters = [c for c in text if c.isalpha()]
-    return piece[3] == "word" and text[:1].isalpha() and text.isalnum() \
-        and text[0].isupper() and not any(c.isupper() for c in letters[1:])
+    return text[:1].isupper() and piece[3] == "word" and text.isalnum() \
+        and not any(c.isupper() for c in text[1:])
 
 
 def _observed(p: float, missed_start: float) -> float:

@@ -804,14 +804,19 @@ class Decoder:
         (:mod:`pipeline.restore.case`); a name's words (:func:`name_run`: after ông, xã,
         sông, or a family name; *line*: all the line's positions, to read the words before
         them) with next to no allowance for a sentence start OCR lost."""
-        at = {pos.start: pos for pos in line}
-        read = {k: at[piece[1]] for k, piece in enumerate(pieces)
-                if piece[3] == "word" and piece[1] in at}
+        if not any(piece[0][:1].isupper() for piece in pieces):
+            return
+        at: dict[int, _Pos] = {}
 
         def reads(i: int, group: frozenset[str]) -> bool:
-            return i in read and any(t.lower() in group for t in read[i].texts[:3])
+            if not at:
+                at.update((pos.start, pos) for pos in line)
+            pos = at.get(pieces[i][1]) if pieces[i][3] == "word" else None
+            return pos is not None and any(t.lower() in group for t in pos.texts[:3])
         names = name_run(pieces, reads) if self.params.names else set()
         for k, pos in words.items():
+            if not pieces[k][0][:1].isupper():
+                continue
             if k in names:
                 self._capital_seen(pos, True)
                 if self.params.name_keep_bonus:
