@@ -742,6 +742,15 @@ def test_the_words_of_a_name_read_as_names(ocr, expected):
     assert restore_text(ocr) == expected
 
 
+@pytest.mark.parametrize("ocr,expected", [
+    ("cong suat 1.500 m3/ngay dém", "công suất 1.500 m3/ngày đêm"),
+    ("dinh mirc 30 kg/nguoi/nam", "định mức 30 kg/người/năm"),
+    ("gia 25 triéu déng/m2.", "giá 25 triệu đồng/m2."),
+])
+def test_a_unit_joined_by_a_slash_stays_a_unit(ocr, expected):
+    assert restore_text(ocr) == expected
+
+
 def test_loanwords_of_the_domain_list_are_words_to_the_lm():
     from pipeline.restore.syllables import loanwords
 

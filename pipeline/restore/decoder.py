@@ -230,9 +230,10 @@ def classify(piece: str) -> str:
                and len(p) <= 8 for p in parts):
             return "slash"   # đồng/tháng, buổi/tuần: words joined by a slash
         if any(_LETTERS.search(p) for p in parts) and all(
-                p and (_NUMBER.match(p) or (not _HAS_DIGIT.search(p) and p.islower()
-                                            and len(p) <= 8)) for p in parts):
-            return "slash"   # 3,6%/năm, sĩ/10.000 dân: a figure per a unit
+                p and (_NUMBER.match(p) or p.lower() in _UNITS_AFTER_FIGURE
+                       or (not _HAS_DIGIT.search(p) and p.islower() and len(p) <= 8))
+                for p in parts):
+            return "slash"   # 3,6%/năm, sĩ/10.000 dân, m3/ngày: a figure or unit per a unit
         return "code"
     if _NAME_PREFIX.match(piece):
         return "foreign"     # K’Ho, M’Nông, H’Mông: a people's or a person's name
@@ -541,6 +542,8 @@ class Decoder:
         for part in regex.split(f"({regex.escape(sep)})", piece):
             if part == sep:
                 out.append(self._fixed(sep, line, start + offset, sep))
+            elif part.lower() in _UNITS_AFTER_FIGURE:   # kg/người, m3/ngày: no syllable
+                out.append(self._fixed(part, line, start + offset, lm_token(part)))
             elif part:
                 out.extend(self._word_positions(part, line, start + offset))
             offset += len(part)
