@@ -806,7 +806,7 @@ class Decoder:
         position) capitalised inside a sentence by how often each is written so there
         (:mod:`pipeline.restore.case`); a name's words (:func:`name_run`: after ông, xã,
         sông, or a family name; *line*: all the line's positions, to read the words before
-        them) with next to no allowance for a sentence start OCR lost."""
+        them) as :meth:`_name_seen` says."""
         if not any(piece[0][:1].isupper() for piece in pieces):
             return
         at: dict[int, _Pos] = {}
@@ -821,13 +821,19 @@ class Decoder:
             if not pieces[k][0][:1].isupper():
                 continue
             if k in names:
-                self._capital_seen(pos, True)
-                if self.params.name_keep_bonus:
-                    own = normalize_tone_placement(unicodedata.normalize("NFC", pos.ocr))
-                    pos.emit = [e + self.params.name_keep_bonus if t == own else e
-                                for e, t in zip(pos.emit, pos.texts)]
+                self._name_seen(pos)
             elif title_case(pieces[k][0]) and mid_sentence(pieces[k - 1] if k else None):
                 self._capital_seen(pos)
+
+    def _name_seen(self, pos: _Pos) -> None:
+        """Weigh the readings of a name's word by how often each stands in a name, with next
+        to no allowance for a sentence start OCR lost; the printed form gains
+        ``name_keep_bonus`` (Tesseract vie text)."""
+        self._capital_seen(pos, True)
+        if self.params.name_keep_bonus:
+            own = normalize_tone_placement(unicodedata.normalize("NFC", pos.ocr))
+            pos.emit = [e + self.params.name_keep_bonus if t == own else e
+                        for e, t in zip(pos.emit, pos.texts)]
 
     def _capital_seen(self, pos: _Pos, name: bool = False) -> None:
         """Weigh the readings of a word capitalised inside a sentence by how often each is
