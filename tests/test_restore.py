@@ -719,7 +719,9 @@ def test_case_table_counts_capitals_inside_sentences_only(tmp_path):
     ("do đồng chí Bí thư chỉ đạo", ""),                      # one capital, then small letters
     ("Sở Tài chính và Sở Nội vụ", ""),                       # no title, kind or family name
     ("tỉnh Hà Nam và", "Hà Nam"),
-    ("Hồ Chí Minh", ""),                                     # a line's first word opens nothing
+    ("Hồ Chí Minh", "Hồ Chí Minh"),                          # a family name and two more
+    ("- Lưu: VT, KGVX. Đỗ Quang Thịnh", "Đỗ Quang Thịnh"),   # the signer, after a full stop
+    ("Hà Nội là thủ đô", ""),                                # two capitals, no Văn or Thị
 ])
 def test_name_runs(text, name):
     from pipeline.restore.case import name_run

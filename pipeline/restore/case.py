@@ -114,19 +114,19 @@ def capital_logprob(vocab_items: tuple[str, ...], path: Path = DEFAULT_CASE_PATH
 
 
 def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
-    """Indexes of the pieces that make a name: capitalised words in a row inside a sentence
-    after a word that says a name follows (:data:`NAME_INTRODUCERS`, in small letters; or
-    a person's title in capitals heading the row: "Ông Lê Văn Giàu"), or after a family name
-    (:data:`SURNAMES`) three in a row or two with Văn or Thị second. *reads(i, group)* says
+    """Indexes of the pieces that make a name: capitalised words in a row after a word in
+    small letters that says a name follows (:data:`NAME_INTRODUCERS`: ông, xã, sông), after
+    a person's title in capitals heading the row ("Ông Lê Văn Giàu"), or from a family name
+    (:data:`SURNAMES`) on, three in a row or two with Văn or Thị second, wherever they stand
+    (the signer at the foot of a report: "Lưu: VT. Đỗ Quang Thịnh"). *reads(i, group)* says
     whether piece *i* reads as one of *group*, so the counting of training text and the
     decoder's reading of OCR can each say it in their own way. A single capital before a
-    small-letter word is left out: it is as often a title (đồng chí Bí thư) as a name; and
-    so is a row opening the line, unless a title heads it."""
+    small-letter word is left out: it is as often a title (đồng chí Bí thư) as a name."""
     out: set[int] = set()
     n = len(pieces)
     k = 0
     while k < n:
-        if not (_capital_word(pieces[k]) and (k == 0 or _inside(pieces[k - 1]))):
+        if not _capital_word(pieces[k]):
             k += 1
             continue
         titled = k + 1 < n and _capital_word(pieces[k + 1]) and reads(k, PERSON_TITLES)
@@ -138,19 +138,12 @@ def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
         before = pieces[k - 1] if k else None
         named = titled or (before is not None and before[3] == "word" and before[0].islower()
                            and reads(k - 1, NAME_INTRODUCERS)) \
-            or (k > 0 and reads(k, SURNAMES)
+            or (reads(k, SURNAMES)
                 and (j - k >= 3 or (j - k == 2 and reads(k + 1, MIDDLE_NAMES))))
         if named and (j - k >= 2 or j == n or pieces[j][3] != "word"):
             out.update(range(k, j))
         k = j
     return out
-
-
-def _inside(prev: tuple[str, int, int, str]) -> bool:
-    """:func:`mid_sentence` for a name: after a comma or a word with a letter in it (OCR's
-    "6ng" is ông), not a code."""
-    return prev[0] == "," or (prev[3] == "word" and "/" not in prev[0]
-                              and any(c.isalpha() for c in prev[0]))
 
 
 def _capital_word(piece: tuple[str, int, int, str]) -> bool:
