@@ -737,6 +737,8 @@ def test_name_runs(text, name):
     # reading stands in a name: not mình, Án, Đó
     ("Theo 6ng D6 Minh Khang, Giam déc S¢ Y té", "Theo ông Đỗ Minh Khang, Giám đốc Sở Y tế"),
     ("Tai phuong An Xuyén va x4 Thuong Trach", "Tại phường An Xuyên và xã Thượng Trạch"),
+    # the signer: a family name by its letters (Do is Đỗ there), and two more capitals
+    ("- Luu: VT, KGVX. Do Quang Thinh", "- Lưu: VT, KGVX. Đỗ Quang Thịnh"),
     # outside a name the same syllables are the common words
     ("tu minh lam chu", "tự mình làm chủ"),
 ])

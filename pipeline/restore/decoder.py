@@ -21,7 +21,7 @@ import numpy as np
 import regex
 from rapidfuzz.distance import Levenshtein
 
-from .case import capital_logprob, mid_sentence, name_run, title_case
+from .case import SURNAMES, capital_logprob, mid_sentence, name_run, title_case
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .numbering import roman_value
@@ -815,7 +815,11 @@ class Decoder:
             if not at:
                 at.update((pos.start, pos) for pos in line)
             pos = at.get(pieces[i][1]) if pieces[i][3] == "word" else None
-            return pos is not None and any(t.lower() in group for t in pos.texts[:3])
+            if pos is None:
+                return False
+            if group is SURNAMES and skeleton(pos.ocr) in _surname_skeletons():
+                return True   # "Do Quang Thinh": Đỗ, though the LM likes Đó better
+            return any(t.lower() in group for t in pos.texts[:3])
         names = name_run(pieces, reads) if self.params.names else set()
         for k, pos in words.items():
             if not pieces[k][0][:1].isupper():
@@ -1054,6 +1058,12 @@ class Decoder:
         w /= np.repeat(np.add.reduceat(w, starts), sizes)
         flat = w.tolist()
         return [flat[a:a + n] for a, n in zip(starts.tolist(), sizes.tolist())], w
+
+
+@functools.lru_cache(maxsize=1)
+def _surname_skeletons() -> frozenset[str]:
+    """The family names' letters without their marks (do for Đỗ, le for Lê)."""
+    return frozenset(skeleton(w) for w in SURNAMES)
 
 
 def _after_appendix(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
