@@ -722,6 +722,9 @@ def test_case_table_counts_capitals_inside_sentences_only(tmp_path):
     ("Hồ Chí Minh", "Hồ Chí Minh"),                          # a family name and two more
     ("- Lưu: VT, KGVX. Đỗ Quang Thịnh", "Đỗ Quang Thịnh"),   # the signer, after a full stop
     ("Hà Nội là thủ đô", ""),                                # two capitals, no Văn or Thị
+    ("các khu Yên Phong, Quế Võ, VSIP, Quang Châu, Vân Trung",  # a list of names
+     "Yên Phong Quế Võ Quang Châu Vân Trung"),
+    ("Sở Y tế, Sở Giáo dục", ""),                            # no row of two capitals
 ])
 def test_name_runs(text, name):
     from pipeline.restore.case import name_run
@@ -762,6 +765,11 @@ def test_loanwords_of_the_domain_list_are_words_to_the_lm():
     assert restore_text("Co quan giam dinh gen da tiép nhan 689 mau") == \
         "Cơ quan giám định gen đã tiếp nhận 689 mẫu"
     assert restore_text("bao tén nguén gen cay trdng") == "bảo tồn nguồn gen cây trồng"
+
+
+def test_a_name_in_a_list_of_names_keeps_its_capital():
+    out = restore_text("cac cang ca Tac Cau, Xéo Nhau, An Thdi va ngay trén bién")
+    assert out.split(", ")[2].split()[0] == "An"     # not Ăn: the third port of a list
 
 
 @pytest.mark.parametrize("line", [

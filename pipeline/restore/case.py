@@ -24,6 +24,7 @@ with :data:`NAME_MISSED_START` for the floor.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,6 +124,7 @@ def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
     decoder's reading of OCR can each say it in their own way. A single capital before a
     small-letter word is left out: it is as often a title (đồng chí Bí thư) as a name."""
     out: set[int] = set()
+    rows: list[tuple[int, int]] = []   # every row of two or more capitals
     n = len(pieces)
     k = 0
     while k < n:
@@ -142,7 +144,15 @@ def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
                 and (j - k >= 3 or (j - k == 2 and reads(k + 1, MIDDLE_NAMES))))
         if named and (j - k >= 2 or j == n or pieces[j][3] != "word"):
             out.update(range(k, j))
+        if j - k >= 2:
+            rows.append((k, j))
         k = j
+    # a list of names: rows of two or more capitals a comma apart (Yên Phong, Quế Võ, Quang
+    # Châu; Hòn Tre, Lại Sơn, An Sơn)
+    for (a, b), (c, d) in itertools.pairwise(rows):
+        if c == b + 1 and pieces[b][0] == ",":
+            out.update(range(a, b))
+            out.update(range(c, d))
     return out
 
 
