@@ -119,7 +119,8 @@ def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
     small letters that says a name follows (:data:`NAME_INTRODUCERS`: ông, xã, sông), after
     a person's title in capitals heading the row ("Ông Lê Văn Giàu"), or from a family name
     (:data:`SURNAMES`) on, three in a row or two with Văn or Thị second, wherever they stand
-    (the signer at the foot of a report: "Lưu: VT. Đỗ Quang Thịnh"). *reads(i, group)* says
+    (the signer at the foot of a report: "Lưu: VT. Đỗ Quang Thịnh"); and rows of two or
+    more capitals a comma apart, a list of names (Yên Phong, Quế Võ). *reads(i, group)* says
     whether piece *i* reads as one of *group*, so the counting of training text and the
     decoder's reading of OCR can each say it in their own way. A single capital before a
     small-letter word is left out: it is as often a title (đồng chí Bí thư) as a name."""
