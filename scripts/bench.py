@@ -249,7 +249,8 @@ def main() -> None:
                          "process start-up (about 1 s) does not hide the scaling")
     args = ap.parse_args()
     docs = sorted(p.parent for p in args.synth.glob("*/gold.txt"))
-    legacy_docs = sorted(args.legacy.glob("*/eng.txt")) if args.legacy.is_dir() else []
+    legacy_docs = sorted(p.resolve() for p in args.legacy.glob("*/eng.txt")) \
+        if args.legacy.is_dir() else []   # absolute: a baseline runs in its own folder
     if args.baseline:
         _print(compared_rows(args.baseline, args.rounds, legacy_docs))
         return
