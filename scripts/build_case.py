@@ -21,20 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from pipeline.restore.case import CASE_FORMAT, DEFAULT_CASE_PATH, count
-from pipeline.restore.decoder import split_compound
+from pipeline.restore.decoder import syllable_pieces
 from pipeline.restore.lm import lm_token
 from pipeline.restore.syllables import proper_names
-from pipeline.restore.tokens import split_line
-
-
-def pieces(line: str) -> list[tuple[str, int, int, str]]:
-    """split_line's pieces with compounds cut into their syllables (nhiệm-vụ → nhiệm, -, vụ)."""
-    out = []
-    for text, start, end, kind in split_line(line):
-        parts = split_compound(text) if kind == "word" else [text]
-        out.extend((p, start, end, kind if p.isalnum() or kind != "word" else "punct")
-                   for p in parts)
-    return out
 
 
 def main() -> None:
@@ -49,7 +38,7 @@ def main() -> None:
     if missing:
         raise SystemExit(f"missing training text {', '.join(map(str, missing))}: "
                          "run scripts/extract_prose.py first")
-    sentences = (pieces(line) for p in train
+    sentences = (syllable_pieces(line) for p in train
                  for line in p.read_text(encoding="utf-8").splitlines())
     counts = count(sentences, lm_token)
     # The domain list's names (Lâm Đồng, Cao Lãnh, Đắk Nông): each word once inside a

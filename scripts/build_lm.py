@@ -23,16 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, EOS, NUM, UNK, lm_token, save_model  # noqa: E402
-from pipeline.restore.decoder import split_compound  # noqa: E402
-from pipeline.restore.tokens import split_line  # noqa: E402
+from pipeline.restore.decoder import syllable_pieces  # noqa: E402
 
 DISCOUNT = 0.75
 
 
 def tokens(line: str) -> list[str]:
     """LM tokens of a line, cut as the decoder cuts it (compounds into their parts)."""
-    return [lm_token(part) for text, _, _, kind in split_line(line)
-            for part in (split_compound(text) if kind == "word" else [text])]
+    return [lm_token(piece[0]) for piece in syllable_pieces(line)]
 
 
 def sentences(paths: list[Path], domain: Path, weight: int):

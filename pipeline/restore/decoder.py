@@ -183,6 +183,18 @@ class _Pos:
     glued: bool = False     # second half of a token OCR glued together: restored with a space
 
 
+def syllable_pieces(line: str) -> list[tuple[str, int, int, str]]:
+    """split_line's pieces with compounds cut into their parts as the decoder cuts them
+    (nhiệm-vụ → nhiệm, -, vụ; a separator is a "punct" piece): how the LM's and the case
+    table's training text is read."""
+    out = []
+    for text, start, end, kind in split_line(line):
+        parts = split_compound(text) if kind == "word" else [text]
+        out.extend((p, start, end, kind if p.isalnum() or kind != "word" else "punct")
+                   for p in parts)
+    return out
+
+
 def compound_separator(piece: str, kind: str) -> str | None:
     """The separator of words joined into one piece (đồng/tháng, tế-xã), which the decoder
     reads apart, the separator a position of its own; None for other pieces. *kind*: the
