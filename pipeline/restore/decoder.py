@@ -760,7 +760,7 @@ class Decoder:
             special = self._special(pieces)
             special.update(carried)
             first = len(positions)
-            words: dict[int, _Pos] = {}   # piece index -> its position, for words read alone
+            words: dict[int, _Pos] = {}   # piece index -> position, capitals read alone
             carried = {}
             if self.params.place_names and pieces and next_pieces:
                 # a place name broken over two lines ("tỉnh Gia" / "Lai báo cáo"): its
@@ -805,7 +805,7 @@ class Decoder:
                                                           ZERO_WORD_COST if zero else 0.0))
                 else:
                     found = self._word_positions(text, li, start)
-                    if found[0].decodable and found[0].start == start:
+                    if text[:1].isupper() and found[0].decodable and found[0].start == start:
                         words[k] = found[0]
                     positions.extend(found)
             if self.params.case_weight and not line_upper:
@@ -814,12 +814,12 @@ class Decoder:
 
     def _capitals_seen(self, pieces: list[tuple[str, int, int, str]], line: list[_Pos],
                        words: dict[int, _Pos]) -> None:
-        """Weigh the readings of the words of a line (*words*: piece index → its lattice
-        position) capitalised inside a sentence by how often each is written so there
+        """Weigh the readings of the capitalised words of a line (*words*: piece index → its
+        lattice position) inside a sentence by how often each is written so there
         (:mod:`pipeline.restore.case`); a name's words (:func:`name_run`: after ông, xã,
         sông, or a family name; *line*: all the line's positions, to read the words before
         them) as :meth:`_name_seen` says."""
-        if not any(piece[0][:1].isupper() for piece in pieces):
+        if not words:
             return
         at: dict[int, _Pos] = {}
 
@@ -834,8 +834,6 @@ class Decoder:
             return any(t.lower() in group for t in pos.texts[:3])
         names = name_run(pieces, reads) if self.params.names else set()
         for k, pos in words.items():
-            if not pieces[k][0][:1].isupper():
-                continue
             if k in names:
                 self._name_seen(pos)
             elif title_case(pieces[k][0]) and mid_sentence(pieces[k - 1] if k else None):

@@ -299,14 +299,12 @@ def name_syllables() -> dict[str, tuple[str, ...]]:
     keyed by skeleton. From ``dictionaries/sources/domain_terms.txt``; empty when it is
     missing."""
     index: dict[str, set[str]] = {}
-    for line in _domain_terms():
-        for word in line.split():
-            word = word.strip(",.;:()")
-            key = skeleton(word)
-            if 2 <= len(word) <= 8 and word[:1].isupper() and not word.isupper() \
-                    and set(key) <= _NAME_LETTERS and not is_syllable(word) \
-                    and any(c in "aeiouy" for c in key):
-                index.setdefault(key, set()).add(word.lower())
+    for word in _domain_words():
+        key = skeleton(word)
+        if 2 <= len(word) <= 8 and word[:1].isupper() and not word.isupper() \
+                and set(key) <= _NAME_LETTERS and not is_syllable(word) \
+                and any(c in "aeiouy" for c in key):
+            index.setdefault(key, set()).add(word.lower())
     return {k: tuple(sorted(v)) for k, v in index.items()}
 
 
@@ -316,14 +314,16 @@ def loanwords() -> frozenset[str]:
     a report writes as they are (gen in "giám định gen", vitamin, internet). To the LM they
     are words of their own, so the list's terms hold them; from
     ``dictionaries/sources/domain_terms.txt``."""
-    out = set()
+    return frozenset(w for w in _domain_words()
+                     if 2 <= len(w) <= 12 and w.isalpha() and w.islower()
+                     and set(skeleton(w)) <= _NAME_LETTERS and not is_syllable(w))
+
+
+def _domain_words():
+    """The words of the domain list's terms, punctuation stripped."""
     for line in _domain_terms():
         for word in line.split():
-            word = word.strip(",.;:()")
-            if 2 <= len(word) <= 12 and word.isalpha() and word.islower() \
-                    and set(skeleton(word)) <= _NAME_LETTERS and not is_syllable(word):
-                out.add(word)
-    return frozenset(out)
+            yield word.strip(",.;:()")
 
 
 def is_name_syllable(word: str) -> bool:
