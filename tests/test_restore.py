@@ -544,6 +544,10 @@ def test_place_names_of_the_domain_list_read_into_unmarked_capitals():
     assert names[("lam", "dong")] == ("Lâm", "Đồng")
     assert ("hoi", "chu") not in names                  # part of "Hội Chữ thập đỏ": no name
     assert ("gia", "rai") not in names                  # the people Gia Rai, the town Giá Rai
+    assert ("bo", "y") not in names                     # the people Bố Y, the Bộ Y of Bộ Y tế
+    assert restore_text("phoi hop voi BO Y te") == "phối hợp với Bộ Y tế"
+    assert restore_text("dong bao Bru - Van Kieu, Ta Oi, Co Tu") == \
+        "đồng bào Bru - Vân Kiều, Tà Ôi, Cơ Tu"
     assert restore_text("phuong Cao Lanh va thi xa An Khe") == "phường Cao Lãnh và thị xã An Khê"
     assert restore_text("UBND TINH LAM DONG") == "UBND TỈNH LÂM ĐỒNG"
     assert restore_text("Kinh gui BO Noi vu") == "Kính gửi Bộ Nội vụ"

@@ -345,15 +345,23 @@ def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     skeletons. Part of a term is none ("Hội Chữ" of "Hội Chữ thập đỏ"), nor is a term with
     an abbreviation ("Lưu VT", "Sở LĐTBXH": no place's name). A skeleton two names
     share (the people Gia Rai and the town Giá Rai) is left out: the letters do not say
-    which one it is."""
+    which one it is; so is one that the capitalised words opening another term share (the
+    people Bố Y and the Bộ Y of "Bộ Y tế")."""
+    def capital(w: str) -> bool:
+        return w[:1].isupper() and w.isalpha() and not (len(w) > 1 and w.isupper())
+
     index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    openings: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _domain_terms():
         for kind in _NAME_KINDS:
             if line.startswith(kind + " "):
                 line = line[len(kind) + 1:]
                 break
         words = tuple(line.split())
-        if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha()
-                                         and not (len(w) > 1 and w.isupper()) for w in words):
+        if 2 <= len(words) <= 4 and all(map(capital, words)):
             index.setdefault(tuple(skeleton(w) for w in words), set()).add(words)
-    return {k: next(iter(v)) for k, v in index.items() if len(v) == 1}
+        for n in range(2, min(len(words), 5)):   # "Bộ Y" of "Bộ Y tế"
+            if all(map(capital, words[:n])):
+                openings.setdefault(tuple(skeleton(w) for w in words[:n]), set()).add(words[:n])
+    return {k: next(iter(v)) for k, v in index.items()
+            if len(v) == 1 and openings.get(k, v) <= v}
