@@ -258,11 +258,11 @@ def polish(a: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
         good = np.flatnonzero(gain > margin)
         if not len(good):
             break
-        taken: list[int] = []
+        blocked = np.zeros(len(ext) + 2, dtype=bool)   # within two positions of a swap
         for g in good[np.argsort(-gain[good], kind="stable")].tolist():
             q = int(j[g])
-            if all(abs(q - t) > 2 for t in taken):
-                taken.append(q)
+            if not blocked[q]:
+                blocked[q - 2:q + 3] = True
                 path[i[g]] = alt[g] - starts[i[g]]
     out = path.tolist()
     return [out[f:f + n] for f, n in zip(first.tolist(), lengths.tolist())]
