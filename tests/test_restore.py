@@ -203,7 +203,11 @@ def test_the_path_is_polished_with_its_true_trigram_histories():
     from pipeline.restore.decoder import Decoder
 
     lines = ["- Nhu trén;", "- Ban Chinh sach chién luge Trung uong;"]
-    assert restore_lines(lines).lines[1] == "- Ban Chính sách chiến lược Trung ương;"
+    result = restore_lines(lines)
+    assert result.lines[1] == "- Ban Chính sách chiến lược Trung ương;"
+    # its confidence says so: the polished path's word leads its alternatives
+    ban = next(w for w in result.words if w.ocr == "Ban")
+    assert ban.alternatives[0][0] == "Ban" and ban.confidence > 0.5
     d = get_decoder(Source.ENG)
     rough = Decoder(d.lm, d.gen, dataclasses.replace(d.params, polish_floor=1.0))
     assert rough.decode(lines)[0][1].startswith("- Bản Chính sách")

@@ -205,19 +205,22 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
 
 def polish(a: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
            paths: Sequence[list[int]], flats: Sequence[np.ndarray], floor: float,
-           margin: float, rounds: int = 2) -> list[list[int]]:
+           margin: float, rounds: int = 2
+           ) -> tuple[list[list[int]], list[tuple[int, int, int, float]]]:
     """Local exact search from first-order paths (one per stream), all streams at once.
 
     Each candidate of at least *floor* confidence (*flats*: per stream, flat) is tried in
     place of its position's chosen word, scored with the true trigram histories of the path
     around it, and taken when the whole path scores more than *margin* higher; the best
-    gains first, no two within two positions of each other, *rounds* times."""
+    gains first, no two within two positions of each other, *rounds* times. Returns the
+    paths and the swaps made: (stream, position, candidate taken, its gain in log10)."""
+    swaps: list[tuple[int, int, int, float]] = []
     if not streams:
-        return []
+        return [], swaps
     counts = np.concatenate([s.counts for s in streams])
     npos = len(counts)
     if npos == 0:
-        return [list(p) for p in paths]
+        return [list(p) for p in paths], swaps
     lengths = np.array([len(s.counts) for s in streams], dtype=np.int64)
     tokens = np.concatenate([s.tokens for s in streams])
     emits = np.concatenate([s.emits for s in streams])
@@ -263,6 +266,8 @@ def polish(a: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
             q = int(j[g])
             if not blocked[q]:
                 blocked[q - 2:q + 3] = True
-                path[i[g]] = alt[g] - starts[i[g]]
+                p = int(i[g])
+                path[p] = alt[g] - starts[p]
+                swaps.append((int(block[p]), int(local[p]), int(path[p]), float(gain[g])))
     out = path.tolist()
-    return [out[f:f + n] for f, n in zip(first.tolist(), lengths.tolist())]
+    return [out[f:f + n] for f, n in zip(first.tolist(), lengths.tolist())], swaps
