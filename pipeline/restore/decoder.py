@@ -144,8 +144,8 @@ class DecoderParams:
     # "- Như trên; - Ban Chính sách" keeps Ban (the best path into "chính" came through
     # "bản"). On the dev sets a margin of 0.3-0.5 gained 0.001-0.0015 word accuracy and cut
     # the right words made wrong by a third on fresh reports; 0 or 0.2 also took LM pulls
-    # such as "qua thông tin" -> "quả". A floor of 0.05 reads as 0.01 did, with fewer of
-    # the candidates tried (40 %). A floor of 1 turns it off.
+    # such as "qua thông tin" -> "quả". A floor of 0.05 tries 40 % of the candidates 0.01
+    # does and read the same (report prose a little better). A floor of 1 turns it off.
     polish_floor: float = 0.05
     polish_margin: float = 0.4
 
@@ -991,23 +991,24 @@ class Decoder:
                                   [d.path for d in out], [d.flat for d in out], p.polish_floor,
                                   p.polish_margin)
             starts: dict[int, np.ndarray] = {}
-            for b, i, k, gain in swaps:
+            for b, i, left, k, gain in swaps:
                 if b not in starts:
                     starts[b] = np.concatenate([[0], np.cumsum(out[b].stream.counts)])
-                self._confide(out[b], i, k, gain, int(starts[b][i]))
+                self._confide(out[b], i, left, k, gain, int(starts[b][i]))
             out = [dataclasses.replace(d, path=q) for d, q in zip(out, paths)]
         return out
 
-    def _confide(self, dec: BlockPath, i: int, k: int, gain: float, start: int) -> None:
-        """Position *i*'s confidences once polishing took its candidate *k* for the one the
-        search chose, by *gain* (log10) on the whole path: the path through *k* is that much
-        likelier than the search's, so *k*'s max-marginal is at least the chosen one's plus
-        *gain* (shares recomputed in place, in both the list and the flat array from
-        *start*). On real-dev2 it takes 9 words off the review list, 8 of them right."""
+    def _confide(self, dec: BlockPath, i: int, left: int, k: int, gain: float,
+                 start: int) -> None:
+        """Position *i*'s confidences once polishing took its candidate *k* for *left*, by
+        *gain* (log10) on the whole path: the path through *k* is that much likelier, so
+        *k*'s max-marginal is at least *left*'s plus *gain* (shares recomputed in place, in
+        both the list and the flat array from *start*). On real-dev2 it takes 9 words off
+        the review list, 8 of them right."""
         conf = dec.confs[i]
         t = self.params.temperature
         m = [t * math.log10(c) if c > 0 else -math.inf for c in conf]
-        m[k] = max(m[k], m[dec.path[i]] + gain)
+        m[k] = max(m[k], m[left] + gain)
         top = max(m)
         w = [10.0 ** ((x - top) / t) for x in m]
         total = sum(w)

@@ -201,20 +201,19 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
     return out
 
 
-
-
 def polish(a: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
            paths: Sequence[list[int]], flats: Sequence[np.ndarray], floor: float,
            margin: float, rounds: int = 2
-           ) -> tuple[list[list[int]], list[tuple[int, int, int, float]]]:
+           ) -> tuple[list[list[int]], list[tuple[int, int, int, int, float]]]:
     """Local exact search from first-order paths (one per stream), all streams at once.
 
     Each candidate of at least *floor* confidence (*flats*: per stream, flat) is tried in
     place of its position's chosen word, scored with the true trigram histories of the path
     around it, and taken when the whole path scores more than *margin* higher; the best
     gains first, no two within two positions of each other, *rounds* times. Returns the
-    paths and the swaps made: (stream, position, candidate taken, its gain in log10)."""
-    swaps: list[tuple[int, int, int, float]] = []
+    paths and the swaps made, in order: (stream, position, candidate left, candidate taken,
+    gain in log10)."""
+    swaps: list[tuple[int, int, int, int, float]] = []
     if not streams:
         return [], swaps
     counts = np.concatenate([s.counts for s in streams])
@@ -267,7 +266,8 @@ def polish(a: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
             if not blocked[q]:
                 blocked[q - 2:q + 3] = True
                 p = int(i[g])
+                left = int(path[p])
                 path[p] = alt[g] - starts[p]
-                swaps.append((int(block[p]), int(local[p]), int(path[p]), float(gain[g])))
+                swaps.append((int(block[p]), int(local[p]), left, int(path[p]), float(gain[g])))
     out = path.tolist()
     return [out[f:f + n] for f, n in zip(first.tolist(), lengths.tolist())], swaps
