@@ -269,5 +269,8 @@ def polish(a: LmArrays, bos: int, eos: int, streams: Sequence[Stream],
                 left = int(path[p])
                 path[p] = alt[g] - starts[p]
                 swaps.append((int(block[p]), int(local[p]), left, int(path[p]), float(gain[g])))
+        # Only a candidate near a swap can score otherwise now: one elsewhere that gained
+        # enough was taken, unless a swap near it blocked it.
+        cand = cand[blocked[at[pos_of[cand]]]]
     out = path.tolist()
     return [out[f:f + n] for f, n in zip(first.tolist(), lengths.tolist())], swaps
