@@ -284,7 +284,8 @@ _NAME_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 @functools.lru_cache(maxsize=1)
 def _domain_terms() -> tuple[str, ...]:
     """The domain list's terms (NFC, comments and blank lines left out), read once for
-    :func:`name_syllables` and :func:`proper_names`; none when the file is missing."""
+    :func:`name_syllables`, :func:`loanwords` and :func:`proper_names`; none when the file
+    is missing."""
     if not DOMAIN_TERMS.exists():
         return ()
     with open(DOMAIN_TERMS, encoding="utf-8") as f:
