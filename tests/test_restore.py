@@ -512,9 +512,11 @@ def test_foreign_onsets_and_name_words_are_kept_as_printed():
     outweighs a likelier syllable, also when OCR read its vowel as a digit."""
     from pipeline.restore.decoder import foreign_onset
 
-    assert foreign_onset("Kbang") and foreign_onset("Shan") and foreign_onset("Ka")
-    # onsets OCR makes of marked vowels, name words of the domain list, lower case: no
-    assert not any(map(foreign_onset, ("Cla", "Chl", "Cru", "Sng", "Krong", "Kan", "kbang")))
+    assert foreign_onset("Kbal") and foreign_onset("Shan") and foreign_onset("Kum")
+    # onsets OCR makes of marked vowels, name words of the domain and place lists (the
+    # place list names the town Kbang), lower case: no
+    assert not any(map(foreign_onset, ("Cla", "Chl", "Cru", "Sng", "Krong", "Kan", "Kbang",
+                                       "kbal")))
     assert restore_text("o vung nui Kbang, Kong Chro va che Shan tuyet") == \
         "ở vùng núi Kbang, Kông Chro và chè Shan tuyết"
     assert restore_text("tre nho tai Krong Pa, K6ng Chro.") == \
@@ -557,6 +559,23 @@ def test_place_names_of_the_domain_list_read_into_unmarked_capitals():
     assert restore_text("Kinh gui BO Noi vu") == "Kính gửi Bộ Nội vụ"
     # Tesseract vie reads the marks itself: its text is left to the decoder
     assert restore_lines(["người Gia Rai"], Source.VIE).lines == ("người Gia Rai",)
+
+
+def test_names_of_the_place_list_are_read_where_they_stand_alone():
+    from pipeline.restore.syllables import place_names
+
+    names = place_names()
+    assert names[("lang", "co")] == ("Lăng", "Cô")
+    assert names[("van", "tho")] == ("Vạn", "Thọ")
+    assert ("vinh", "hung") not in names    # Vinh Hưng and Vĩnh Hưng: the letters do not say
+    assert ("minh", "hoa") not in names     # the commune Minh Hòa gives way to the district
+    assert restore_text("thi tran Lang Co va dam Lap An") == "thị trấn Lăng Cô và đầm Lập An"
+    assert restore_text("Xa Van Tho, Cau Hai") == "Xã Vạn Thọ, Cầu Hai"
+    assert restore_text("huyen Minh Hoa") == "huyện Minh Hóa"
+    # a person's name holds the commune's letters, with its own marks; so it does when OCR
+    # broke the family name but kept its capital
+    for line in ("ong Le Van Tho", "ong L6 Van Tho"):
+        assert "Văn Thọ" in restore_text(line)
 
 
 def test_a_unit_abbreviation_after_a_figure_stays():

@@ -33,6 +33,7 @@ from .syllables import (
     is_syllable,
     name_syllables,
     normalize_tone_placement,
+    place_names,
     proper_names,
     skeleton,
     skeleton_index,
@@ -705,12 +706,14 @@ class Decoder:
         """The words of the domain list's place names read without their marks on this line
         ("Cao Lanh" → Cao Lãnh, "Dak Nong" → Đắk Nông, "LAM DONG" → LÂM ĐỒNG): piece index →
         the name's word in lower case. Two to four capitalised words in a row, spelt as the
-        name but for its marks (:func:`proper_names`); the longest name first."""
+        name but for its marks (:func:`proper_names`); the longest name first. A name of the
+        place list (:func:`place_names`: "xa Tac Cau" → xã Tắc Cậu) only where its words
+        stand alone (:func:`_stands_alone`)."""
         caps = [k for k, (text, _, _, kind) in enumerate(pieces)
                 if kind == "word" and text[:1].isupper() and text.isalpha()]
         if len(caps) < 2:
             return {}
-        names, firsts = proper_names(), _name_firsts()
+        names, firsts = proper_names(), _place_firsts()
         skel = {k: skeleton(pieces[k][0]) for k in caps}
         out: dict[int, str] = {}
         for k in caps:
@@ -721,6 +724,8 @@ class Decoder:
                 if None in keys:
                     continue
                 name = names.get(keys)
+                if name is None and _stands_alone(pieces, k, n):
+                    name = place_names().get(keys)
                 if name is not None:
                     for i in range(n):
                         out[k + i] = name[i].lower()
@@ -1152,6 +1157,30 @@ def _name_words_by_length() -> dict[tuple[str, int], tuple[str, ...]]:
         for w in words:
             out.setdefault((skeleton(w[0]), len(w)), []).append(w)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _place_firsts() -> frozenset[str]:
+    """The skeletons that open a name of :func:`proper_names` or :func:`place_names`."""
+    return frozenset(k[0] for k in place_names()) | _name_firsts()
+
+
+#: Kinds of place that open a sentence before a name ("Xã Tắc Cậu ..."), as skeletons; those
+#: that are family names too (Trần of "thị trấn", Hồ, Đào) are left out.
+_KINDS_BEFORE_NAME = frozenset(("xa", "phuong", "huyen", "tinh", "thon", "buon", "ap", "soc",
+                                "plei", "xom", "song", "nui", "deo", "dam", "pha"))
+
+
+def _stands_alone(pieces: list[tuple[str, int, int, str]], k: int, n: int) -> bool:
+    """Do the *n* capitalised words from piece *k* make a name of their own: no capitalised
+    word right after them, and none right before but a kind of place opening a sentence?
+    A person's name holds words the place list spells (Trần Văn Thanh: Văn Thành), and so
+    may a longer name the list lacks; a word whose capital OCR kept but whose letters it
+    broke ("N6ng Van Tuong" of Nông Văn Tường) still counts."""
+    def capital(j: int) -> bool:
+        return 0 <= j < len(pieces) and pieces[j][3] == "word" and pieces[j][0][:1].isupper()
+    return not capital(k + n) and (not capital(k - 1) or
+                                   skeleton(pieces[k - 1][0].lower()) in _KINDS_BEFORE_NAME)
 
 
 @functools.lru_cache(maxsize=1)

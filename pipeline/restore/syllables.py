@@ -279,26 +279,39 @@ DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
 #: The domain word list (place names of all provinces and districts among its terms).
 DOMAIN_TERMS = DICTIONARIES / "sources" / "domain_terms.txt"
 _NAME_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+#: The team's list of places by name (communes, wards, villages, rivers, islands, passes).
+PLACE_NAMES = DICTIONARIES / "sources" / "place_names.txt"
 
 
-@functools.lru_cache(maxsize=1)
-def _domain_terms() -> tuple[str, ...]:
-    """The domain list's terms (NFC, comments and blank lines left out), read once for
-    :func:`name_syllables`, :func:`loanwords` and :func:`proper_names`; none when the file
-    is missing."""
-    if not DOMAIN_TERMS.exists():
+def _terms(path: Path) -> tuple[str, ...]:
+    """A list's lines (NFC, comments and blank lines left out); none when it is missing."""
+    if not path.exists():
         return ()
-    with open(DOMAIN_TERMS, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         lines = (unicodedata.normalize("NFC", ln.strip()) for ln in f)
         return tuple(ln for ln in lines if ln and not ln.startswith("#"))
 
 
 @functools.lru_cache(maxsize=1)
+def _domain_terms() -> tuple[str, ...]:
+    """The domain list's terms, read once for :func:`name_syllables`, :func:`loanwords` and
+    :func:`proper_names`."""
+    return _terms(DOMAIN_TERMS)
+
+
+@functools.lru_cache(maxsize=1)
+def _place_terms() -> tuple[str, ...]:
+    """The place list's lines ("xã Tắc Cậu", "đầm Cầu Hai"), read once for
+    :func:`name_syllables` and :func:`place_names`."""
+    return _terms(PLACE_NAMES)
+
+
+@functools.lru_cache(maxsize=1)
 def name_syllables() -> dict[str, tuple[str, ...]]:
-    """Words of the domain list's names that are no Vietnamese syllable — the Central
-    Highlands' and the north's place names (Đắk, Krông, Kạn, Lắk, Ea, Pleiku) — lowercase,
-    keyed by skeleton. From ``dictionaries/sources/domain_terms.txt``; empty when it is
-    missing."""
+    """Words of the domain and place lists' names that are no Vietnamese syllable — the
+    Central Highlands' and the north's place names (Đắk, Krông, Kạn, Lắk, Ea, Pleiku, Rốk)
+    — lowercase, keyed by skeleton. From ``dictionaries/sources/domain_terms.txt`` and
+    ``place_names.txt``; empty when they are missing."""
     index: dict[str, set[str]] = {}
     for word in _domain_words():
         key = skeleton(word)
@@ -321,16 +334,26 @@ def loanwords() -> frozenset[str]:
 
 
 def _domain_words():
-    """The words of the domain list's terms, punctuation stripped."""
+    """The words of the domain list's terms and the place list's names (not their kinds),
+    punctuation stripped."""
     for line in _domain_terms():
         for word in line.split():
             yield word.strip(",.;:()")
+    for line in _place_terms():
+        for word in line.split():
+            if word[:1].isupper():
+                yield word.strip(",.;:()")
 
 
 def is_name_syllable(word: str) -> bool:
     """Is *word* (any case) one of :func:`name_syllables`?"""
     w = unicodedata.normalize("NFC", word).lower()
     return w in name_syllables().get(skeleton(w), ())
+
+
+def _capital(w: str) -> bool:
+    """A word of a name: capitalised, letters only, not an abbreviation."""
+    return w[:1].isupper() and w.isalpha() and not (len(w) > 1 and w.isupper())
 
 
 #: Lower-case words that open a name's line in the domain list ("tỉnh Lâm Đồng").
@@ -348,9 +371,6 @@ def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     share (the people Gia Rai and the town Giá Rai) is left out: the letters do not say
     which one it is; so is one that the capitalised words opening another term share (the
     people Bố Y and the Bộ Y of "Bộ Y tế")."""
-    def capital(w: str) -> bool:
-        return w[:1].isupper() and w.isalpha() and not (len(w) > 1 and w.isupper())
-
     index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     openings: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _domain_terms():
@@ -359,10 +379,48 @@ def proper_names() -> dict[tuple[str, ...], tuple[str, ...]]:
                 line = line[len(kind) + 1:]
                 break
         words = tuple(line.split())
-        if 2 <= len(words) <= 4 and all(map(capital, words)):
+        if 2 <= len(words) <= 4 and all(map(_capital, words)):
             index.setdefault(tuple(skeleton(w) for w in words), set()).add(words)
         for n in range(2, min(len(words), 5)):   # "Bộ Y" of "Bộ Y tế"
-            if all(map(capital, words[:n])):
+            if all(map(_capital, words[:n])):
                 openings.setdefault(tuple(skeleton(w) for w in words[:n]), set()).add(words[:n])
     return {k: next(iter(v)) for k, v in index.items()
             if len(v) == 1 and openings.get(k, v) <= v}
+
+
+@functools.lru_cache(maxsize=1)
+def _place_index() -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+    """The place list's names of two to four capitalised words (the words after its kind:
+    "Cầu Hai" of "đầm Cầu Hai"), by skeleton."""
+    index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for line in _place_terms():
+        words = line.split()
+        i = len(words)
+        while i > 0 and _capital(words[i - 1]):
+            i -= 1
+        name = tuple(words[i:])
+        if 2 <= len(name) <= 4 and i > 0:
+            index.setdefault(tuple(skeleton(w) for w in name), set()).add(name)
+    return index
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Names of two to four capitalised words in the place list (communes, wards, villages,
+    rivers: "Tắc Cậu" of "xã Tắc Cậu"), keyed by skeleton, that :func:`proper_names` does
+    not hold. A skeleton two of its names share is left out (Vinh Hưng, Vĩnh Hưng), and so
+    is one a run of capitalised words of the domain list spells otherwise: the district
+    Minh Hóa keeps its letters from the commune Minh Hòa, the people Vân Kiều from the
+    commune Văn Kiều. The decoder reads them only where they stand alone
+    (:func:`pipeline.restore.decoder._stands_alone`)."""
+    proper = proper_names()
+    domain: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for line in _domain_terms():
+        words = tuple(line.split())
+        for a in range(len(words)):
+            for n in range(2, 5):
+                part = words[a:a + n]
+                if len(part) == n and all(map(_capital, part)):
+                    domain.setdefault(tuple(skeleton(w) for w in part), set()).add(part)
+    return {k: next(iter(v)) for k, v in _place_index().items()
+            if len(v) == 1 and k not in proper and domain.get(k, v) <= v}
