@@ -772,8 +772,8 @@ class Decoder:
             pieces = next_pieces
             next_pieces = list(split_line(lines[li + 1], self.params.glue_apostrophe)) \
                 if li + 1 < len(lines) else []
-            letters = [c for c in line if c.isalpha()]
-            line_upper = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            letters = "".join(filter(str.isalpha, line))
+            line_upper = bool(letters) and sum(map(str.isupper, letters)) > 0.6 * len(letters)
             special = self._special(pieces)
             special.update(carried)
             first = len(positions)
@@ -791,8 +791,9 @@ class Decoder:
                         carried[k - len(tail) + lead] = ("name", w)
                     elif len(pieces) - len(tail) + k not in special:
                         special[len(pieces) - len(tail) + k] = ("name", w)
+            caps = [False] if line_upper else _caps_words(pieces)
             for k, (text, start, _end, kind) in enumerate(pieces):
-                self._state.capitals = 2 if line_upper else int(_caps_neighbour(pieces, k))
+                self._state.capitals = 2 if line_upper else int(caps[k] or caps[k + 2])
                 rule = special.get(k) if special else None
                 if rule is not None:
                     self._by_rule(rule, pieces, k, line, li, positions)
@@ -1071,6 +1072,8 @@ class Decoder:
         """The restored lines and the word choices of a decoded block (their line numbers
         counted from *line_offset*)."""
         path, confs, kept = dec.path, dec.confs, dec.kept
+        rounded = [[round(c, 4) for c in conf] for conf in confs] if ROUND_PY else \
+            _rounded(dec)
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
@@ -1086,14 +1089,14 @@ class Decoder:
                                               pos.ocr, chosen, ((chosen, 1.0),), 1.0, True,
                                               pos.glued))
                 continue
-            conf = confs[i]
-            alts = sorted(zip(texts, conf), key=_second, reverse=True) if len(conf) > 1 \
-                else list(zip(texts, conf))
-            choice_conf = conf[path[i]]
+            conf, shown = confs[i], rounded[i]
+            alts = [(texts[j], shown[j]) for j in sorted(range(len(conf)), key=conf.__getitem__,
+                                                          reverse=True)[:4]] \
+                if len(conf) > 1 else list(zip(texts, shown))
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line + line_offset, pos.start, pos.end, pos.ocr,
-                                      chosen, tuple([(t, round(c, 4)) for t, c in alts[:4]]),
-                                      round(choice_conf, 4), changed, pos.glued))
+                                      chosen, tuple(alts), shown[path[i]], changed,
+                                      pos.glued))
             if changed:
                 text = " " + chosen if pos.glued else chosen
                 edits.setdefault(pos.line, []).append((pos.start, pos.end, text))
@@ -1271,15 +1274,25 @@ def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     return False
 
 
-def _caps_neighbour(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
-    """Is a word next to piece k written in capitals (UBND TINH BEN TRE in a title block
-    whose other column is lower-case)? Then a short capital word stays capitals."""
-    for j in (k - 1, k + 1):
-        if 0 <= j < len(pieces) and pieces[j][3] == "word":
-            text = pieces[j][0]
-            if text.isupper() and sum(c.isalpha() for c in text) >= 2:
-                return True
-    return False
+ROUND_PY = False
+
+
+def _rounded(dec: BlockPath) -> list[list[float]]:
+    sizes = [len(c) for c in dec.confs]
+    flat = np.round(np.array([c for conf in dec.confs for c in conf]), 4).tolist()
+    out, a = [], 0
+    for n in sizes:
+        out.append(flat[a:a + n])
+        a += n
+    return out
+
+
+def _caps_words(pieces: list[tuple[str, int, int, str]]) -> list[bool]:
+    """Which pieces are words written in capitals, with a False either end: piece k's
+    neighbours are at k and k + 2. A word next to capitals (UBND TINH BEN TRE in a title
+    block whose other column is lower-case) stays capitals when short."""
+    return [False, *(kind == "word" and text.isupper() and sum(c.isalpha() for c in text) >= 2
+                     for text, _s, _e, kind in pieces), False]
 
 
 def splice(line: str, spans: Sequence[tuple[int, int, str]]) -> str:
