@@ -576,6 +576,11 @@ def test_names_of_the_place_list_are_read_where_they_stand_alone():
     # broke the family name but kept its capital
     for line in ("ong Le Van Tho", "ong L6 Van Tho"):
         assert "Văn Thọ" in restore_text(line)
+    # a kind of place in small letters before a name is read as that kind; "xa" stays
+    assert restore_text("nuoi tom o vinh Xuan Dai, gan cang Chan May") == \
+        "nuôi tôm ở vịnh Xuân Đài, gần cảng Chân Mây"
+    assert restore_text("lu tren song Ngan Sau") == "lũ trên sông Ngàn Sâu"
+    assert restore_text("cach xa Ha Noi") == "cách xa Hà Nội"
 
 
 def test_a_unit_abbreviation_after_a_figure_stays():
