@@ -1072,8 +1072,7 @@ class Decoder:
         """The restored lines and the word choices of a decoded block (their line numbers
         counted from *line_offset*)."""
         path, confs, kept = dec.path, dec.confs, dec.kept
-        rounded = [[round(c, 4) for c in conf] for conf in confs] if ROUND_PY else \
-            _rounded(dec)
+        rounded = _rounded(confs)
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
@@ -1290,16 +1289,13 @@ def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     return False
 
 
-ROUND_PY = False
-
-
-def _rounded(dec: BlockPath) -> list[list[float]]:
-    sizes = [len(c) for c in dec.confs]
-    flat = np.round(np.array([c for conf in dec.confs for c in conf]), 4).tolist()
+def _rounded(confs: list[list[float]]) -> list[list[float]]:
+    """*confs* rounded to 4 places as a word's choice shows them, in one numpy pass."""
+    flat = np.round(np.array([c for conf in confs for c in conf]), 4).tolist()
     out, a = [], 0
-    for n in sizes:
-        out.append(flat[a:a + n])
-        a += n
+    for conf in confs:
+        out.append(flat[a:a + len(conf)])
+        a += len(conf)
     return out
 
 
