@@ -313,7 +313,7 @@ def name_syllables() -> dict[str, tuple[str, ...]]:
     — lowercase, keyed by skeleton. From ``dictionaries/sources/domain_terms.txt`` and
     ``place_names.txt``; empty when they are missing."""
     index: dict[str, set[str]] = {}
-    for word in _domain_words():
+    for word in set(_domain_words()):
         key = skeleton(word)
         if 2 <= len(word) <= 8 and word[:1].isupper() and not word.isupper() \
                 and set(key) <= _NAME_LETTERS and not is_syllable(word) \
@@ -417,10 +417,11 @@ def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     domain: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _domain_terms():
         words = tuple(line.split())
-        for a in range(len(words)):
-            for n in range(2, 5):
-                part = words[a:a + n]
-                if len(part) == n and all(map(_capital, part)):
-                    domain.setdefault(tuple(skeleton(w) for w in part), set()).add(part)
+        run = 0   # capitalised words in a row up to word b
+        for b, w in enumerate(words):
+            run = run + 1 if _capital(w) else 0
+            for n in range(2, min(run, 4) + 1):   # the runs that end at word b
+                part = words[b + 1 - n:b + 1]
+                domain.setdefault(tuple(skeleton(w) for w in part), set()).add(part)
     return {k: next(iter(v)) for k, v in _place_index().items()
             if len(v) == 1 and k not in proper and domain.get(k, v) <= v}
