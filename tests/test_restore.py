@@ -581,6 +581,12 @@ def test_names_of_the_place_list_are_read_where_they_stand_alone():
         "nuôi tôm ở vịnh Xuân Đài, gần cảng Chân Mây"
     assert restore_text("lu tren song Ngan Sau") == "lũ trên sông Ngàn Sâu"
     assert restore_text("cach xa Ha Noi") == "cách xa Hà Nội"
+    # a name's word OCR garbled spells the name through a reading a letter away, when the
+    # other word is legible and no other name is spelt so
+    assert restore_text("kinh te Chan May - Lang Cé va") == "kinh tế Chân Mây - Lăng Cô và"
+    assert restore_text("dao Hon Khoai, Hon Chudi") == "đảo Hòn Khoai, Hòn Chuối"
+    assert "Thanh Hóa" in restore_text("nhan dan tinh Thanh Héa bao cao")   # not Thanh Hà
+    assert "Trường THPT" in restore_text("Trudng THPT chuyén")             # no Trung Thu
 
 
 def test_a_unit_abbreviation_after_a_figure_stays():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import logging
 import math
 import operator
@@ -30,9 +31,11 @@ from .numbering import roman_value
 from .syllables import (
     apply_case,
     has_marks,
+    is_name_syllable,
     is_syllable,
     name_syllables,
     normalize_tone_placement,
+    name_skeletons,
     place_names,
     proper_names,
     skeleton,
@@ -459,6 +462,7 @@ class Decoder:
         self._state = threading.local()
         self._cand_cache: dict[tuple[str, bool], tuple] = {}
         self._pos_cache: dict[tuple[str, bool], tuple] = {}
+        self._spell_cache: dict[str, tuple[str, ...]] = {}
         self._capital_cost: dict[bool, np.ndarray] = {}
 
     # --- lattice -------------------------------------------------------------------------
@@ -701,37 +705,78 @@ class Decoder:
                                                                   if name == read else 0.0)))
         return out
 
-    @staticmethod
-    def _names_in(pieces: list[tuple[str, int, int, str]]) -> dict[int, str]:
+    def _names_in(self, pieces: list[tuple[str, int, int, str]]) -> dict[int, str]:
         """The words of the domain list's place names read without their marks on this line
         ("Cao Lanh" → Cao Lãnh, "Dak Nong" → Đắk Nông, "LAM DONG" → LÂM ĐỒNG): piece index →
         the name's word in lower case. Two to four capitalised words in a row, spelt as the
         name but for its marks (:func:`proper_names`); the longest name first. A name of the
         place list (:func:`place_names`: "xa Tac Cau" → xã Tắc Cậu) only where its words
-        stand alone (:func:`_stands_alone`)."""
+        stand alone (:func:`_stands_alone`). A word OCR garbled may spell its name's word
+        through one of its readings (:meth:`_name_spellings`: "Lang Cé" → Lăng Cô), when
+        that makes one name only."""
         caps = [k for k, (text, _, _, kind) in enumerate(pieces)
                 if kind == "word" and text[:1].isupper() and text.isalpha()]
         if len(caps) < 2:
             return {}
         names, firsts = proper_names(), _place_firsts()
-        skel = {k: skeleton(pieces[k][0]) for k in caps}
+        skel = {k: self._name_spellings(pieces[k][0]) for k in caps}
         out: dict[int, str] = {}
         for k in caps:
-            if k in out or skel[k] not in firsts:
+            if k in out or not any(a in firsts for a in skel[k]):
                 continue
             for n in (4, 3, 2):
-                keys = tuple(skel.get(k + i) for i in range(n))
-                if None in keys:
+                spellings = [skel.get(k + i) for i in range(n)]
+                if None in spellings:
                     continue
-                name = names.get(keys)
-                if name is None and _stands_alone(pieces, k, n):
-                    name = place_names().get(keys)
+                name = self._one_name(spellings, names, _stands_alone(pieces, k, n))
                 if name is not None:
                     for i in range(n):
                         out[k + i] = name[i].lower()
                     out.update(_kind_before(pieces, k, out))
                     break
         return out
+
+    @staticmethod
+    def _one_name(spellings: list[tuple[str, ...]], names: dict, alone: bool
+                  ) -> tuple[str, ...] | None:
+        """The name the words' *spellings* (each word's own letters first) make: as printed
+        if they make one; else, where they *stand alone* and one word at least is not garbled,
+        the only name the garbled words' readings make with the others' letters; none if
+        they make two, or spell one the lists cannot tell apart ("Thanh Héa": Thanh Hóa and
+        Thanh Hòa share their letters, and Thanh Hà is a reading away too)."""
+        literal = tuple(s[0] for s in spellings)
+        name = names.get(literal)
+        if name is None and alone:
+            name = place_names().get(literal)
+        garbled = sum(len(s) > 1 for s in spellings)
+        if name is not None or not alone or garbled in (0, len(spellings)):
+            return name
+        known = name_skeletons()
+        found = [keys for keys in itertools.islice(itertools.product(*spellings), 1,
+                                                   _MAX_SPELLINGS)
+                 if keys in known and any(k == s[0] for k, s in zip(keys, spellings))]
+        if len(found) != 1:
+            return None
+        return names.get(found[0]) or place_names().get(found[0])
+
+    def _name_spellings(self, word: str) -> tuple[str, ...]:
+        """A capitalised word's skeleton, and when OCR garbled it (a word in title case whose
+        letters spell no syllable: "Chudi", "Cé", "Héa") the skeletons of its likeliest
+        readings a letter away (chuoi; co; hoa): cached per word."""
+        hit = self._spell_cache.get(word)
+        if hit is not None:
+            return hit
+        own = skeleton(word)
+        out = [own]
+        if word[1:].islower() and not is_name_syllable(word) and not (
+                own in skeleton_index() if word.isascii() else is_syllable(word.lower())):
+            for syl, _wid, _emit in self._ranked(word.lower())[:_NAME_READINGS]:
+                key = skeleton(syl)
+                if key not in out and Levenshtein.distance(key, own) <= 1:
+                    out.append(key)
+        if len(self._spell_cache) < TOKEN_CACHE_SIZE:
+            self._spell_cache[word] = tuple(out)
+        return tuple(out)
 
     def _special(self, pieces: list[tuple[str, int, int, str]]) -> dict[int, tuple[str, str]]:
         """Pieces read by a rule of their line rather than one by one: piece index →
@@ -1159,6 +1204,12 @@ def _name_words_by_length() -> dict[tuple[str, int], tuple[str, ...]]:
         for w in words:
             out.setdefault((skeleton(w[0]), len(w)), []).append(w)
     return {k: tuple(v) for k, v in out.items()}
+
+
+#: Readings of a garbled capitalised word tried as a name's word, and spellings of a run of
+#: words tried in all.
+_NAME_READINGS = 6
+_MAX_SPELLINGS = 64
 
 
 @functools.lru_cache(maxsize=1)

@@ -425,3 +425,18 @@ def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
                 domain.setdefault(tuple(skeleton(w) for w in part), set()).add(part)
     return {k: next(iter(v)) for k, v in _place_index().items()
             if len(v) == 1 and k not in proper and domain.get(k, v) <= v}
+
+
+@functools.lru_cache(maxsize=1)
+def name_skeletons() -> frozenset[tuple[str, ...]]:
+    """The skeletons of every name of two to four capitalised words in the domain and place
+    lists, those two names share included: what a garbled name's readings may spell."""
+    out: set[tuple[str, ...]] = set(_place_index())
+    for line in _domain_terms():
+        words = tuple(line.split())
+        run = 0
+        for b, w in enumerate(words):
+            run = run + 1 if _capital(w) else 0
+            for n in range(2, min(run, 4) + 1):
+                out.add(tuple(skeleton(x) for x in words[b + 1 - n:b + 1]))
+    return frozenset(out)
