@@ -214,7 +214,8 @@ def _spans(lines: list[str]) -> list[tuple[int, int, frozenset[int]]]:
 
 CACHE_MIN_CONFIDENCE = 0.95   # words this sure make up the document's own vocabulary...
 CACHE_WEIGHT = 0.3            # ...which weighs log10(1 + count) x this in a second pass
-CACHE_RECHECK = 0.9           # blocks with a word less sure than this are decoded again...
+CACHE_RECHECK = 0.9           # blocks with a word less sure than this are decoded again
+                              # (words at least this sure keep their choice)...
 RECHECK_FLOOR = 1e-4          # ...without the candidates the first pass gave less than this
 # (a second pass over all of them chose the same word for every one of 71,128 words of the
 # sample and the synthetic reports, at a quarter of the cost; 1e-3 did too)
@@ -281,7 +282,7 @@ def _restore_lines(lines: list[str], source: Source) -> RestoreResult:
             again = [k for k, words in enumerate(chosen)
                      if any(conf < CACHE_RECHECK for _o, _c, conf in words)]
     redone = decoder.recheck([blocks[k] for k in again], [first[k] for k in again],
-                             RECHECK_FLOOR, bonus, [spans[k][0] for k in again])
+                             RECHECK_FLOOR, bonus, [spans[k][0] for k in again], CACHE_RECHECK)
     results = dict(zip(again, redone))
     words: list[WordChoice] = []
     for k, ((a, _b, apart), (block_lines, lat)) in enumerate(zip(spans, blocks)):
