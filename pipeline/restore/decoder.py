@@ -710,7 +710,7 @@ class Decoder:
         ("Cao Lanh" → Cao Lãnh, "Dak Nong" → Đắk Nông, "LAM DONG" → LÂM ĐỒNG): piece index →
         the name's word in lower case. Two to four capitalised words in a row, spelt as the
         name but for its marks (:func:`proper_names`); the longest name first. A name of the
-        place list (:func:`place_names`: "xa Tac Cau" → xã Tắc Cậu) only where its words
+        place list (:func:`place_names`: "xa Van Tho" → xã Vạn Thọ) only where its words
         stand alone (:func:`_stands_alone`). A word OCR garbled may spell its name's word
         through one of its readings (:meth:`_name_spellings`: "Lang Cé" → Lăng Cô), when
         that makes one name only."""
@@ -1225,7 +1225,7 @@ def _place_firsts() -> frozenset[str]:
     return frozenset(k[0] for k in place_names()) | _name_firsts()
 
 
-#: Kinds of place that open a sentence before a name ("Xã Tắc Cậu ..."), as skeletons; those
+#: Kinds of place that open a sentence before a name ("Xã Vạn Thọ ..."), as skeletons; those
 #: that are family names too (Trần of "thị trấn", Hồ, Đào) are left out.
 _KINDS_BEFORE_NAME = frozenset(("xa", "phuong", "huyen", "tinh", "thon", "buon", "ap", "soc",
                                 "plei", "xom", "song", "nui", "deo", "dam", "pha"))

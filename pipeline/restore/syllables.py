@@ -301,7 +301,7 @@ def _domain_terms() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _place_terms() -> tuple[str, ...]:
-    """The place list's lines ("xã Tắc Cậu", "đầm Cầu Hai"), read once for
+    """The place list's lines ("xã Vạn Thọ", "đầm Cầu Hai"), read once for
     :func:`name_syllables` and :func:`place_names`."""
     return _terms(PLACE_NAMES)
 
@@ -407,7 +407,7 @@ def _place_index() -> dict[tuple[str, ...], set[tuple[str, ...]]]:
 @functools.lru_cache(maxsize=1)
 def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Names of two to four capitalised words in the place list (communes, wards, villages,
-    rivers: "Tắc Cậu" of "xã Tắc Cậu"), keyed by skeleton, that :func:`proper_names` does
+    rivers: "Lăng Cô" of "thị trấn Lăng Cô"), keyed by skeleton, that :func:`proper_names` does
     not hold. A skeleton two of its names share is left out (Vinh Hưng, Vĩnh Hưng), and so
     is one a run of capitalised words of the domain list spells otherwise: the district
     Minh Hóa keeps its letters from the commune Minh Hòa, the people Vân Kiều from the
