@@ -413,8 +413,15 @@ def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     Minh Hóa keeps its letters from the commune Minh Hòa, the people Vân Kiều from the
     commune Văn Kiều. The decoder reads them only where they stand alone
     (:func:`pipeline.restore.decoder._stands_alone`)."""
-    proper = proper_names()
-    domain: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    proper, domain = proper_names(), _domain_runs()
+    return {k: next(iter(v)) for k, v in _place_index().items()
+            if len(v) == 1 and k not in proper and domain.get(k, v) <= v}
+
+
+@functools.lru_cache(maxsize=1)
+def _domain_runs() -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+    """Every run of two to four capitalised words in the domain list's terms, by skeleton."""
+    runs: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _domain_terms():
         words = tuple(line.split())
         run = 0   # capitalised words in a row up to word b
@@ -422,21 +429,12 @@ def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
             run = run + 1 if _capital(w) else 0
             for n in range(2, min(run, 4) + 1):   # the runs that end at word b
                 part = words[b + 1 - n:b + 1]
-                domain.setdefault(tuple(skeleton(w) for w in part), set()).add(part)
-    return {k: next(iter(v)) for k, v in _place_index().items()
-            if len(v) == 1 and k not in proper and domain.get(k, v) <= v}
+                runs.setdefault(tuple(skeleton(x) for x in part), set()).add(part)
+    return runs
 
 
 @functools.lru_cache(maxsize=1)
 def name_skeletons() -> frozenset[tuple[str, ...]]:
     """The skeletons of every name of two to four capitalised words in the domain and place
     lists, those two names share included: what a garbled name's readings may spell."""
-    out: set[tuple[str, ...]] = set(_place_index())
-    for line in _domain_terms():
-        words = tuple(line.split())
-        run = 0
-        for b, w in enumerate(words):
-            run = run + 1 if _capital(w) else 0
-            for n in range(2, min(run, 4) + 1):
-                out.add(tuple(skeleton(x) for x in words[b + 1 - n:b + 1]))
-    return frozenset(out)
+    return frozenset(_place_index()) | frozenset(_domain_runs())
