@@ -1124,7 +1124,7 @@ class Decoder:
         """The restored lines and the word choices of a decoded block (their line numbers
         counted from *line_offset*)."""
         path, confs, kept = dec.path, dec.confs, dec.kept
-        rounded = _rounded(confs)
+        rounded = _rounded(dec.flat, confs)
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
@@ -1347,12 +1347,13 @@ def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     return False
 
 
-def _rounded(confs: list[list[float]]) -> list[list[float]]:
-    """*confs* rounded to 4 places as a word's choice shows them, in one numpy pass."""
-    flat = np.round(np.array([c for conf in confs for c in conf]), 4).tolist()
+def _rounded(flat: np.ndarray, confs: list[list[float]]) -> list[list[float]]:
+    """A block's confidences rounded to 4 places as a word's choice shows them, in one numpy
+    pass over *flat* (:class:`BlockPath`'s, the same values as *confs*), cut as *confs*."""
+    values = np.round(flat, 4).tolist()
     out, a = [], 0
     for conf in confs:
-        out.append(flat[a:a + len(conf)])
+        out.append(values[a:a + len(conf)])
         a += len(conf)
     return out
 
