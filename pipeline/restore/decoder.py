@@ -718,7 +718,7 @@ class Decoder:
                 if kind == "word" and text[:1].isupper() and text.isalpha()]
         if len(caps) < 2:
             return {}
-        names, firsts = proper_names(), _place_firsts()
+        names, firsts = proper_names(), _name_firsts()
         skel = {k: self._name_spellings(pieces[k][0]) for k in caps}
         out: dict[int, str] = {}
         for k in caps:
@@ -1219,12 +1219,6 @@ _NAME_READINGS = 6
 _MAX_SPELLINGS = 64
 
 
-@functools.lru_cache(maxsize=1)
-def _place_firsts() -> frozenset[str]:
-    """The skeletons that open a name of :func:`proper_names` or :func:`place_names`."""
-    return frozenset(k[0] for k in place_names()) | _name_firsts()
-
-
 #: Kinds of place that open a sentence before a name ("Xã Vạn Thọ ..."), as skeletons; those
 #: that are family names too (Trần of "thị trấn", Hồ, Đào) are left out.
 _KINDS_BEFORE_NAME = frozenset(("xa", "phuong", "huyen", "tinh", "thon", "buon", "ap", "soc",
@@ -1245,8 +1239,9 @@ def _stands_alone(pieces: list[tuple[str, int, int, str]], k: int, n: int) -> bo
 
 @functools.lru_cache(maxsize=1)
 def _name_firsts() -> frozenset[str]:
-    """The skeletons that open a name of :func:`proper_names` (a quick test per word)."""
-    return frozenset(k[0] for k in proper_names())
+    """The skeletons that open a name of :func:`proper_names` or :func:`place_names` (a
+    quick test per word)."""
+    return frozenset(k[0] for names in (proper_names(), place_names()) for k in names)
 
 
 def _split_initials(pieces: list[tuple[str, int, int, str]]) -> set[int]:
