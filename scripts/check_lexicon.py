@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline.restore.syllables import (  # noqa: E402
     decompose,
     has_marks,
+    generate_inventory,
     normalize_tone_placement,
-    syllable_inventory,
 )
 
 HUNSPELL = Path("/usr/share/hunspell/vi_VN.dic")
@@ -55,7 +55,7 @@ def syllables_of(words: list[str]) -> Counter:
 
 
 def main() -> None:
-    inv = set(syllable_inventory())
+    inv = set(generate_inventory())
     sources = {"hunspell-vi": syllables_of(hunspell_words()),
                "tesseract vie": syllables_of(tesseract_words())}
     print(f"generated inventory: {len(inv)} toned syllables")

@@ -4,7 +4,9 @@ import pytest
 
 from pipeline.restore.syllables import (
     compose,
+    LEXICON,
     decompose,
+    generate_inventory,
     is_syllable,
     normalize_tone_placement,
     skeleton,
@@ -20,6 +22,20 @@ def test_inventory_size_and_nfc():
     assert 15_000 < len(inv) < 25_000
     assert all(unicodedata.is_normalized("NFC", s) for s in inv)
     assert len(set(inv)) == len(inv)
+
+
+def test_the_committed_lexicon_is_the_generated_inventory():
+    """The runtime reads the syllables scripts/check_lexicon.py wrote; they must be what the
+    phonotactics generate now, each with the decomposition that reads back."""
+    import csv
+
+    generated = generate_inventory()
+    assert syllable_inventory() == generated
+    with open(LEXICON, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) == len(generated) and LEXICON.name.endswith(f"_{len(generated)}.tsv")
+    for row in rows:
+        assert decompose(row["syllable"]) == (row["onset"], row["rhyme"], int(row["tone"]))
 
 
 @pytest.mark.parametrize("word", ["người", "được", "của", "quốc", "quyết", "giếng", "gì", "khuỷu",

@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .lm import DICTIONARIES
-from .syllables import skeleton, skeleton_index, strip_tone, syllable_inventory
+from .syllables import LEXICON, skeleton, skeleton_index, strip_tone, syllable_inventory
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,6 @@ def load_word_confusions(path: Path) -> dict[str, tuple[tuple[str, float], ...]]
 # channel cost, but the list of SEARCH_CANDIDATES no longer fills up with such forms before
 # a real word a little further away (ném: năm).
 UNATTESTED_COST = 2.0
-LEXICON = DICTIONARIES / "vi_syllables_generated_20174.tsv"
 
 
 @functools.lru_cache(maxsize=1)

@@ -249,9 +249,16 @@ def apply_case(pattern: str, word: str) -> str:
     return word[:1].upper() + word[1:] if pattern[:1].isupper() else word
 
 
-@functools.lru_cache(maxsize=1)
-def syllable_inventory() -> tuple[str, ...]:
-    """Every valid lowercase toned syllable, sorted, generated from the phonotactics."""
+#: Where vnocr's derived data lives (the language model, channels, lexicon).
+DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
+#: Every generated syllable, its decomposition and whether hunspell-vi / Tesseract's vie list
+#: attest it (scripts/check_lexicon.py).
+LEXICON = DICTIONARIES / "vi_syllables_generated_20174.tsv"
+
+
+def generate_inventory() -> tuple[str, ...]:
+    """Every valid lowercase toned syllable, sorted, generated from the phonotactics (a third
+    of a second: :func:`syllable_inventory` reads the table scripts/check_lexicon.py wrote)."""
     out: set[str] = set()
     for onset in ONSETS:
         for rhyme in RHYMES:
@@ -266,6 +273,18 @@ def syllable_inventory() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def syllable_inventory() -> tuple[str, ...]:
+    """Every valid lowercase toned syllable, sorted: the first column of :data:`LEXICON`, which
+    scripts/check_lexicon.py writes from :func:`generate_inventory` (a test keeps them equal).
+    Generated when the file is missing."""
+    if not LEXICON.exists():
+        return generate_inventory()
+    with open(LEXICON, encoding="utf-8") as f:
+        next(f)
+        return tuple(ln.split("\t", 1)[0] for ln in f)
+
+
+@functools.lru_cache(maxsize=1)
 def skeleton_index() -> dict[str, tuple[str, ...]]:
     """Map skeleton → all toned syllables that share it."""
     index: dict[str, list[str]] = {}
@@ -274,8 +293,6 @@ def skeleton_index() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
-#: Where vnocr's derived data lives (the language model, channels, lexicon).
-DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
 #: The domain word list (place names of all provinces and districts among its terms).
 DOMAIN_TERMS = DICTIONARIES / "sources" / "domain_terms.txt"
 _NAME_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
