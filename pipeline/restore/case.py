@@ -162,7 +162,7 @@ def _capital_word(piece: tuple[str, int, int, str]) -> bool:
     small letters after, if any."""
     text = piece[0]
     return text[:1].isupper() and piece[3] == "word" and text.isalnum() \
-        and not any(c.isupper() for c in text[1:])
+        and not any(map(str.isupper, text[1:]))
 
 
 def _observed(p: float, missed_start: float) -> float:

@@ -7,6 +7,7 @@ import regex
 
 _LEAD = "(\"“‘'[{-–"    # a dash glued to a word is a list bullet (-nguodi for "- người")
 _TRAIL = ",.;:)\"”’'!?]}…"
+_PEELED_LAST = _TRAIL + "/"   # a last character that may come off ("./" ends a document)
 _SPACE = regex.compile(r"\S+")
 
 
@@ -31,6 +32,9 @@ def split_line(line: str, glue_apostrophe: bool = False) -> Iterator[tuple[str, 
     found = list(_SPACE.finditer(line))
     for n, m in enumerate(found):
         tok, start = m.group(), m.start()
+        if tok[0] not in _LEAD and tok[-1] not in _PEELED_LAST:
+            yield tok, start, m.end(), "word"   # nothing to peel (most words)
+            continue
         i, j = 0, len(tok)
         while i < j and tok[i] in _LEAD:
             i += 1
