@@ -605,6 +605,19 @@ def test_names_of_the_place_list_are_read_where_they_stand_alone():
     assert "Trường THPT" in restore_text("Trudng THPT chuyén")             # no Trung Thu
 
 
+def test_a_name_with_an_apostrophe_takes_the_lists_marks():
+    """No syllable spells M'Nông or H'Mông: the lists' names give them their marks, in the
+    printed case and with the printed apostrophe; a word the lists lack stays as printed."""
+    from pipeline.restore.syllables import apostrophe_names
+
+    assert apostrophe_names()["m'nong"] == "m'nông"
+    assert restore_text("dong bao M'Nong va H’Mong o huyen M'Drak") == \
+        "đồng bào M'Nông và H’Mông ở huyện M'Đrắk"
+    assert restore_text("DAN TOC M'NONG") == "DÂN TỘC M'NÔNG"
+    assert restore_text("dân tộc M'Nông", Source.VIE) == "dân tộc M'Nông"
+    assert "H'Hen" in restore_text("chi H'Hen Nie")    # a person's name no list holds
+
+
 def test_a_unit_abbreviation_after_a_figure_stays():
     assert restore_text("Tinh co gan 156 km bien gioi") == "Tỉnh có gần 156 km biên giới"
     assert restore_text("nam 2024 ha tang") == "năm 2024 hạ tầng"

@@ -29,6 +29,7 @@ from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
 from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
 from .numbering import roman_value
 from .syllables import (
+    apostrophe_name,
     apply_case,
     has_marks,
     is_name_syllable,
@@ -500,6 +501,10 @@ class Decoder:
                 if out[k - 1].ocr == ".":
                     out[k].glued = True     # the word after the period gains its space
             return out
+        if "'" in piece or "’" in piece:
+            name = apostrophe_name(piece)
+            if name is not None:   # M'Nong: the people M'Nông of the lists
+                return [self._fixed(name, line, start, UNK, piece)]
         roman = roman_numeral(piece)
         if roman:
             return [self._fixed(roman, line, start, lm_token(roman), piece)]

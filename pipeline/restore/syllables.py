@@ -11,6 +11,7 @@ accepted and re-placed by :func:`normalize_tone_placement`.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -360,6 +361,34 @@ def _domain_words():
         for word in line.split():
             if word[:1].isupper():
                 yield word.strip(",.;:()")
+
+
+_APOSTROPHE_WORD = re.compile(r"[^\W\d_]+['’][^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=1)
+def apostrophe_names() -> dict[str, str]:
+    """Words of the domain and place lists' names with an apostrophe inside (M'Nông, H'Mông,
+    M'Đrắk of the district, H'Leo of Ea H'Leo), in lower case with ' for the apostrophe, keyed
+    by skeleton. No syllable spells them, so the lists are all that can give them their
+    marks. A skeleton two of them share is left out."""
+    index: dict[str, set[str]] = {}
+    for word in _domain_words():
+        if _APOSTROPHE_WORD.fullmatch(word):
+            low = word.replace("’", "'").lower()
+            index.setdefault(skeleton(low), set()).add(low)
+    return {k: next(iter(v)) for k, v in index.items() if len(v) == 1}
+
+
+def apostrophe_name(word: str) -> str | None:
+    """*word* (M'Nong, H’MONG) spelt as the lists' name that shares its letters, with its
+    own case and apostrophe (M'Nông, H’MÔNG); None when the lists hold no such name."""
+    word = unicodedata.normalize("NFC", word)
+    name = apostrophe_names().get(skeleton(word.replace("’", "'")))
+    if name is None or len(name) != len(word):
+        return None
+    return "".join(w if w in "'’" else (n.upper() if w.isupper() else n)
+                   for w, n in zip(word, name))
 
 
 def is_name_syllable(word: str) -> bool:
