@@ -680,6 +680,20 @@ def test_a_lone_zero_between_words_is_o_unless_a_unit_follows():
     assert restore_text("co 0 ca mac moi").startswith("có 0 ca")    # a count of cases
 
 
+def test_a_number_before_a_document_code_may_be_so():
+    """"s6" read with its s as a 5 is a number to OCR; before a code it is số."""
+    assert restore_text("theo Quyet dinh 56 1468/QD-UBND ngay 28/10/2024") == \
+        "theo Quyết định số 1468/QĐ-UBND ngày 28/10/2024"
+    assert restore_text("co 56 xa dat chuan") == "có 56 xã đạt chuẩn"    # a count stays
+
+
+def test_a_capital_ocr_prints_for_a_small_letter_is_no_capital():
+    assert restore_text("huong BHXH mot Jan, sua doi nhieu Jan") == \
+        "hưởng BHXH một lần, sửa đổi nhiều lần"
+    assert restore_text("nguoi di lam viec G nuoc ngoai") == "người đi làm việc ở nước ngoài"
+    assert restore_text("Pang bo tinh") == "Đảng bộ tỉnh"     # P for Đ: a capital still
+
+
 def test_a_place_name_broken_over_two_lines_is_read_whole():
     assert restore_text("Uy ban nhan dan tinh Gia\n~ Lai bao cao nhu sau:") == \
         "Ủy ban nhân dân tỉnh Gia\n~ Lai báo cáo như sau:"

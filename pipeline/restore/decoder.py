@@ -951,8 +951,9 @@ class Decoder:
 
     @staticmethod
     def _digit_word(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
-        """A 1–2 digit 'number' between two letter words may be a misread syllable
-        (Tỉ 18 → Tỉ lệ, phía Đông 13 → là)."""
+        """A 1–2 digit 'number' between two letter words, or a word and a document's code,
+        may be a misread syllable (Tỉ 18 → Tỉ lệ, phía Đông 13 → là, Quyết định 56
+        1468/QĐ-UBND → số)."""
         text = pieces[k][0]
         if not (text.isdigit() and len(text) <= 2 and set(text) <= set("013568")):
             return False
@@ -968,6 +969,9 @@ class Decoder:
         nxt = pieces[k + 1]
         if _YEAR_PIECE.match(pieces[k - 1][0]) and is_word(nxt) and nxt[0][:1].islower():
             return True   # after a year, before a lower-case word ("năm 2024 6 mức": ở)
+        if is_word(pieces[k - 1]) and nxt[3] == "word" and classify(nxt[0]) == "code" \
+                and "/" in nxt[0]:
+            return True   # before a document's code ("Quyết định 56 1468/QĐ-UBND": số)
         return is_word(pieces[k - 1]) and (is_word(nxt) or nxt[0] in (",", ";", ":", ")"))
 
     def _number_or_word(self, piece: str, line: int, start: int, number_cost: float = 0.0

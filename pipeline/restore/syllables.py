@@ -235,6 +235,11 @@ def normalize_tone_placement(word: str) -> str:
     return apply_case(word, out)
 
 
+#: Capitals English-model OCR prints for a small letter (Iy for lý, Jan for lần, G for ở),
+#: by the first letter of the word they stand for: no capital.
+_SMALL_LETTER_CAPITALS = {"I": "l", "J": "l", "G": "ở"}
+
+
 def apply_case(pattern: str, word: str) -> str:
     """Give *word* the case pattern of *pattern* (lower, UPPER, Title or per-character)."""
     if pattern.islower() or not any(c.isalpha() for c in pattern):
@@ -242,8 +247,8 @@ def apply_case(pattern: str, word: str) -> str:
     if pattern.isupper() and len([c for c in pattern if c.isalpha()]) > 1:
         return word.upper()
     if pattern[:1].isupper() and (len(pattern) == 1 or pattern[1:].islower()):
-        if pattern[0] == "I" and word[:1] == "l":
-            return word  # an OCR capital I standing for l (Iy → lý) is no capital
+        if _SMALL_LETTER_CAPITALS.get(pattern[0]) == word[:1]:
+            return word  # an OCR capital standing for a small letter (Iy → lý) is no capital
         return word[:1].upper() + word[1:]
     if len(pattern) == len(word):
         return "".join(w.upper() if p.isupper() else w for p, w in zip(pattern, word))
