@@ -110,6 +110,26 @@ def aligned_right(gold: list[str], hyp: list[str]) -> set[int]:
     return ok
 
 
+def _equal_pairs(a: list[str], b: list[str]) -> dict[int, int]:
+    """Index in *a* → index in *b* of the tokens a Levenshtein alignment matches exactly."""
+    out: dict[int, int] = {}
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            out.update((op.src_start + k, op.dest_start + k)
+                       for k in range(op.src_end - op.src_start))
+    return out
+
+
+def damaged(gold: list[str], inp: list[str], hyp: list[str]) -> set[int]:
+    """Indexes of the gold words the input had right that the system changed: their input
+    token has no equal partner in the alignment of input and output. (Asking instead which
+    of them the output does not match sees an alignment's choice among equal paths: where
+    OCR moved a name among garbled lines, the gold-output alignment may pair its words
+    with other copies while the system left every one as it was.)"""
+    unchanged = _equal_pairs(inp, hyp)
+    return {k for k, j in _equal_pairs(gold, inp).items() if j not in unchanged}
+
+
 def score_pair(gold_text: str, inp_text: str, hyp_text: str) -> Counts:
     c = Counts()
     g, i, h = words(gold_text), words(inp_text), words(hyp_text)
@@ -124,7 +144,7 @@ def score_pair(gold_text: str, inp_text: str, hyp_text: str) -> Counts:
     c.marked = len(marked)
     c.marked_right = sum(1 for k in marked if k in right)
     c.kept = len(kept)
-    c.kept_broken = len(kept - right)
+    c.kept_broken = len(damaged(g, i, h))
     return c
 
 
@@ -158,13 +178,13 @@ def word_errors(gold_text: str, inp_text: str, hyp_text: str) -> list[tuple[str,
     """(kind, gold, OCR, vnocr, context) for every gold word wrong after vnocr ('wrong' if
     the OCR had it wrong too, 'damaged' if not) and every word vnocr put right ('fixed')."""
     g, i, h = words(gold_text), words(inp_text), words(hyp_text)
-    right, kept = aligned_right(g, h), aligned_right(g, i)
+    right, kept, broken = aligned_right(g, h), aligned_right(g, i), damaged(g, i, h)
     im, hm = word_map(g, i), word_map(g, h)
     out = []
     for k, w in enumerate(g):
-        if k in right and k in kept:
-            continue
-        kind = "fixed" if k in right else "damaged" if k in kept else "wrong"
+        if k in kept and k not in broken:
+            continue   # right in the input, and left as it was
+        kind = "damaged" if k in broken else "fixed" if k in right else "wrong"
         ctx = " ".join(g[max(0, k - 4):k]) + " [" + w + "] " + " ".join(g[k + 1:k + 5])
         out.append((kind, w, im[k], hm[k], ctx))
     return out
