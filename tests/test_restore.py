@@ -32,6 +32,8 @@ def test_leaves_non_vietnamese_alone(token):
 def test_repairs_d_in_document_codes():
     assert repair_code("77/2024/NDB-CP") == "77/2024/NĐ-CP"
     assert repair_code("146/KH-UBND") == "146/KH-UBND"
+    assert repair_code("12/2024/NQ-HPDND") == "12/2024/NQ-HĐND"    # Đ read as PD or DP
+    assert restore_text("HDPND tinh") == "HĐND tỉnh"
     assert restore_text("Nghi dinh s6 75/2021/ND-CP") == "Nghị định số 75/2021/NĐ-CP"
 
 

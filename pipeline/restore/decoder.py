@@ -325,7 +325,7 @@ _CAPITALS_WITH_I = regex.compile(r"[A-Z]+(?:i[A-Z]*)+")
 
 
 # Abbreviations inside document codes that are written with Đ (NĐ-CP, QĐ-TTg, HĐND, ...),
-# keyed by how OCR without Vietnamese reads them (Đ as D, P, B, DB).
+# keyed by how OCR without Vietnamese reads them (Đ as D, P, B, DB, DP, PD).
 _D_CODES = ("NĐ", "QĐ", "HĐND", "BGDĐT", "GDĐT", "LĐ", "LĐTBXH", "BLĐTBXH", "BCĐ", "TLĐLĐ",
             "QĐND", "BTĐKT", "TĐKT", "KHĐT", "BKHĐT", "VPĐK", "LĐVP")
 
@@ -335,7 +335,7 @@ def _code_variants() -> dict[str, str]:
     for code in _D_CODES:
         forms = [""]
         for ch in code:
-            alts = ("D", "P", "B", "DB", "Đ") if len(code) > 2 else ("D", "Đ")
+            alts = ("D", "P", "B", "DB", "DP", "PD", "Đ") if len(code) > 2 else ("D", "Đ")
             forms = [f + alt for f in forms for alt in (alts if ch == "Đ" else (ch,))]
         for f in forms:
             if f != code:
