@@ -689,6 +689,12 @@ def test_a_number_before_a_document_code_may_be_so():
     assert restore_text("co 56 xa dat chuan") == "có 56 xã đạt chuẩn"    # a count stays
 
 
+def test_a_word_with_a_digit_in_a_line_of_capitals_is_in_capitals():
+    assert restore_text("II. LANH DAO CHI DAO VA T6 CHUC THUC HIEN") == \
+        "II. LÃNH ĐẠO CHỈ ĐẠO VÀ TỔ CHỨC THỰC HIỆN"
+    assert restore_text("Ket qua cu the T6 chuc 412 hoi nghi").startswith("Kết quả cụ thể Tổ chức")
+
+
 def test_a_capital_ocr_prints_for_a_small_letter_is_no_capital():
     assert restore_text("huong BHXH mot Jan, sua doi nhieu Jan") == \
         "hưởng BHXH một lần, sửa đổi nhiều lần"

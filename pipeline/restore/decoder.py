@@ -636,6 +636,8 @@ class Decoder:
             return piece[0] + piece[1:].lower()
         if piece.isupper() and len(piece) <= 4 and not self._in_capitals():
             return piece[0] + piece[1:].lower()
+        if piece.isupper() and not piece.isalpha() and self._capitals_level() == 2:
+            return "X" * len(piece)    # T6 in a line of capitals (VÀ T6 CHỨC): TỔ
         return piece
 
     def _candidates(self, piece: str, line: int, start: int) -> _Pos:
