@@ -415,14 +415,14 @@ def test_recheck_over_all_candidates_is_the_plain_decode():
 
 def test_the_recheck_leaves_a_word_the_first_pass_was_sure_of():
     dec = get_decoder()
-    lines = ["loi nhac cua cong tac vien dan so"]
+    lines = ["huy dong cong tac vien dan so theo loi nhac"]
     blocks = [(lines, dec.lattice(lines))]
     first = dec.search(blocks)
     sure = {ocr: conf for ocr, _chosen, conf in dec.chosen(blocks[0][1], first[0])}
-    assert sure["cong"] >= 0.9
+    assert sure["cong"] >= 0.9 and sure["nhac"] < 0.9
     bonus = {dec.lm.word_id("công"): 3.0}     # a document that says công everywhere
     assert dec.recheck(blocks, first, 1e-4, bonus, [0], 0.9)[0][0] == \
-        ["lời nhắc của cộng tác viên dân số"]
+        ["huy động cộng tác viên dân số theo lời nhắc"]
     # unpinned, the bonus pulls it; so it does a word the first pass was unsure of
     assert "công tác" in dec.recheck(blocks, first, 1e-4, bonus, [0])[0][0][0]
     assert "nhắc" not in dec.recheck(blocks, first, 1e-4, {dec.lm.word_id("nhạc"): 3.0},
