@@ -70,6 +70,22 @@ FILTER_BITS = 22     # presence filter slots (bytes): 4 MB, about 1 % false hits
 _MIX = np.uint64(0x9E3779B97F4A7C15)   # Fibonacci hashing: the top bits of key x this
 
 
+def search(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(table, keys)``, faster for many keys: sorted, they walk the table in
+    order (numpy's search starts each key where the one before it stopped) instead of
+    missing the cache at every step of every key (5,000 keys in the trigram table: a
+    quarter of the time)."""
+    if len(keys) < SORTED_SEARCH_MIN:
+        return np.searchsorted(table, keys)
+    order = np.argsort(keys)
+    out = np.empty(len(keys), dtype=np.intp)
+    out[order] = np.searchsorted(table, keys[order])
+    return out
+
+
+SORTED_SEARCH_MIN = 256
+
+
 def _slot(keys: np.ndarray) -> np.ndarray:
     return ((keys.astype(np.uint64) * _MIX) >> np.uint64(64 - FILTER_BITS)).astype(np.int64)
 
@@ -101,19 +117,19 @@ class LmArrays:
         are mostly unseen); the binary search checks the rest. (The Viterbi's per-step
         trigram lookups, a few hundred keys each, were no faster through a filter.)"""
         maybe = np.flatnonzero(self.has2[_slot(keys)])
-        j = np.searchsorted(self.keys2, keys[maybe])
+        j = search(self.keys2, keys[maybe])
         hit = self.keys2[j] == keys[maybe]
         return maybe[hit], j[hit]
 
     def logprob(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         """log10 P(w | u v) for arrays of ids, with backoff to the bigram and the unigram."""
         key3 = (((u << _BITS) | v) << _BITS) | w
-        j3 = np.searchsorted(self.keys3, key3)
+        j3 = search(self.keys3, key3)
         hist = (u << _BITS) | v
-        jh = np.searchsorted(self.keys2, hist)
+        jh = search(self.keys2, hist)
         bow = np.where(self.keys2[jh] == hist, self.bow2[jh], 0.0)
         key2 = (v << _BITS) | w
-        j2 = np.searchsorted(self.keys2, key2)
+        j2 = search(self.keys2, key2)
         lower = np.where(self.keys2[j2] == key2, bow + self.lp2[j2],
                          bow + self.bo1[v] + self.uni[w])
         return np.where(self.keys3[j3] == key3, self.lp3[j3], lower)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lm import _BITS, LmArrays
+from .lm import _BITS, LmArrays, search
 
 PAIR_BUDGET = 400_000   # candidate pairs per batch: bounds memory on very long documents
 
@@ -136,14 +136,14 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
         p0 = int(step_cand[t - 1])
         p1 = int(start[step_pos[t - 1] + active[t]])
         hist = (ptp[p0:p1] << B) | tok[p0:p1]      # the histories the previous step ends in
-        jh = np.searchsorted(a.keys2, hist)
+        jh = search(a.keys2, hist)
         b2 = np.where(a.keys2[jh] == hist, a.bow2[jh], 0.0)
         pi = prev_idx[lo:hi]
         s = bigram[lo:hi] + b2[pi - p0]
         f = found[step_found[t]:step_found[t + 1]]
         if len(f):
             k3 = (hist[prev_idx[f] - p0] << B) | tok[cur_idx[f]]
-            j3 = np.searchsorted(a.keys3, k3)
+            j3 = search(a.keys3, k3)
             hit = a.keys3[j3] == k3
             s[f[hit] - lo] = a.lp3[j3[hit]]
         trans[lo:hi] = s
