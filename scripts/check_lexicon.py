@@ -19,10 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.restore.syllables import (  # noqa: E402
+from pipeline.restore.syllables import (
     decompose,
-    has_marks,
     generate_inventory,
+    has_marks,
     normalize_tone_placement,
 )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-import evaluate  # noqa: E402
+import evaluate
 
 
 def test_a_right_word_the_system_changed_is_damaged():

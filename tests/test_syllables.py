@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.restore.syllables import (
-    compose,
     LEXICON,
+    compose,
     decompose,
     generate_inventory,
     is_syllable,

@@ -68,6 +68,7 @@ def pack(ids: Sequence[int]) -> int:
 
 FILTER_BITS = 22     # presence filter slots (bytes): 4 MB, about 1 % false hits at 200k keys
 _MIX = np.uint64(0x9E3779B97F4A7C15)   # Fibonacci hashing: the top bits of key x this
+SORTED_SEARCH_MIN = 256   # keys below which lm.search does not sort them first
 
 
 def search(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -81,9 +82,6 @@ def search(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     out = np.empty(len(keys), dtype=np.intp)
     out[order] = np.searchsorted(table, keys[order])
     return out
-
-
-SORTED_SEARCH_MIN = 256
 
 
 def _slot(keys: np.ndarray) -> np.ndarray:
