@@ -632,6 +632,7 @@ def test_a_name_with_an_apostrophe_takes_the_lists_marks():
     assert restore_text("DAN TOC M'NONG") == "DÂN TỘC M'NÔNG"
     assert restore_text("dân tộc M'Nông", Source.VIE) == "dân tộc M'Nông"
     assert "H'Hen" in restore_text("chi H'Hen Nie")    # a person's name no list holds
+    assert restore_text("\u1e3e'Nong") == "\u1e3e'Nong"     # Ḿ: a mark no Vietnamese letter has
 
 
 def test_a_unit_abbreviation_after_a_figure_stays():

@@ -390,10 +390,17 @@ def apostrophe_name(word: str) -> str | None:
     own case and apostrophe (M'Nông, H’MÔNG); None when the lists hold no such name."""
     word = unicodedata.normalize("NFC", word)
     name = apostrophe_names().get(skeleton(word.replace("’", "'")))
-    if name is None or len(name) != len(word):
-        return None
+    if name is None or len(name) != len(word) \
+            or not set(word.lower()) <= _vietnamese_letters() | {"'", "’"}:
+        return None     # (a letter with a mark no Vietnamese letter has is kept: Ḿ'Nong)
     return "".join(w if w in "'’" else (n.upper() if w.isupper() else n)
                    for w, n in zip(word, name))
+
+
+@functools.lru_cache(maxsize=1)
+def _vietnamese_letters() -> frozenset[str]:
+    """The small letters Vietnamese writes with (the syllables' and a to z)."""
+    return frozenset("".join(syllable_inventory())) | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 def is_name_syllable(word: str) -> bool:
