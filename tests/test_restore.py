@@ -447,6 +447,8 @@ def test_yen_sign_is_a_y_with_its_mark():
     # English OCR reads ỹ/ỳ as ¥; kỹ and kĩ are one word to the LM, the page shows the y
     assert restore_text("dao tao k¥ su vi mach") == "đào tạo kỹ sư vi mạch"
     assert restore_text("Hoa K¥ va nuéc M¥") == "Hoa Kỳ và nước Mỹ"
+    # alone, it opens a heading as a capital Y; mid-line it is as often ý
+    assert restore_text("5.2. ¥ te\nnhan thuc vé ¥ nghia") == "5.2. Y tế\nnhận thức về ý nghĩa"
 
 
 def test_a_digit_after_a_year_may_be_a_misread_word():

@@ -874,7 +874,14 @@ class Decoder:
                     positions.append(self._number_or_word(text, li, start,
                                                           ZERO_WORD_COST if zero else 0.0))
                 else:
-                    found = self._word_positions(text, li, start)
+                    if text == "¥" and not any(p[3] == "word" and _LETTERS.search(p[0])
+                                               for p in pieces[:k]):
+                        # the yen sign, caseless, opening a line or its heading ("5.2. ¥
+                        # tế"): OCR's capital Y (mid-line it is as often ý: "về ¥ nghĩa")
+                        found = self._word_positions("Y", li, start)
+                        found[0].ocr = text
+                    else:
+                        found = self._word_positions(text, li, start)
                     if text[:1].isupper() and found[0].decodable and found[0].start == start:
                         words[k] = found[0]
                     positions.extend(found)
