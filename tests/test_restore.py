@@ -185,7 +185,7 @@ def test_document_vocabulary_weighs_in_where_the_decoder_is_unsure():
     from pipeline.restore.lm import lm_token
 
     decoder = get_decoder(Source.ENG)
-    line = ["Tinh thi diém mé hinh moi."]
+    line = ["Tinh nay co 9 huyen."]
     tinh = decoder.lm.vocab[lm_token("tỉnh")]
     plain = decoder.decode(line)[0][0]
     favoured = decoder.decode(line, {tinh: 3.0})[0][0]
@@ -319,8 +319,8 @@ def test_pages_of_a_legacy_text_are_restored_as_one_document(tmp_path):
 
     page1 = ["Uy ban nhan dan tinh Ben Tre bao cao ket qua.",
              "Dia ban tinh co nhieu kho khan, tinh da trien khai."] * 8
-    page2 = ["Tinh thi diém mé hinh moi.", "Tinh dat 5 chi tieu.", "Tinh nay co 9 huyen.",
-             "Tinh tiép tuc chi dao."]
+    page2 = ["Tinh hinh kho khan.", "Tinh thi diém mé hinh moi.", "Tinh dat 5 chi tieu.",
+             "Tinh nay co 9 huyen.", "Tinh tiép tuc chi dao."]
     src = tmp_path / "report.txt"
     src.write_text("\n".join(page1) + "\f" + "\n".join(page2) + "\n", encoding="utf-8")
     doc = process_document(src, "report")
