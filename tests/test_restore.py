@@ -637,6 +637,12 @@ def test_a_name_with_an_apostrophe_takes_the_lists_marks():
     assert restore_text("\u1e3e'Nong") == "\u1e3e'Nong"     # Ḿ: a mark no Vietnamese letter has
 
 
+def test_a_brands_abbreviation_stays():
+    assert restore_text("the BHYT qua Zalo OA So tien cham dong") == \
+        "thẻ BHYT qua Zalo OA Số tiền chậm đóng"
+    assert restore_text("BO Y te va SO Noi vu").startswith("Bộ Y tế")   # capitals OCR printed
+
+
 def test_a_unit_abbreviation_after_a_figure_stays():
     assert restore_text("Tinh co gan 156 km bien gioi") == "Tỉnh có gần 156 km biên giới"
     assert restore_text("nam 2024 ha tang") == "năm 2024 hạ tầng"

@@ -809,6 +809,8 @@ class Decoder:
             elif k and len(text) <= 3 and text.lower() in _UNITS_AFTER_FIGURE \
                     and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
                 special[k] = ("keep", text)
+            elif k and _brand_abbreviation(pieces, k):
+                special[k] = ("keep", text)     # "Zalo OA": no Òa
         if self.params.place_names:
             special.update((k, ("name", w)) for k, w in self._names_in(pieces).items())
         special.update((k, ("keep", w)) for k, w in _capital_i_names(pieces).items())
@@ -1337,6 +1339,18 @@ def _english_join(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
 _LABEL_NOUNS = frozenset(("loai", "hang", "nhom", "khoi", "gan", "cum", "tuyp", "vitamin", "khu",
                           "diem"))
 _LIST_JOINS = frozenset((",", "va", "hoac"))
+
+
+def _brand_abbreviation(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+    """Is piece *k* two to four capitals right after a foreign name kept as printed ("Zalo
+    OA", "Google AI")? It is the name's own abbreviation, not a word OCR printed in capitals
+    (those follow Vietnamese words: "Sở GD", "BO" for Bộ)."""
+    text, start, _e, kind = pieces[k]
+    prev = pieces[k - 1]
+    return kind == "word" and 2 <= len(text) <= 4 and text.isascii() and text.isalpha() \
+        and text.isupper() and prev[3] == "word" and prev[2] + 1 == start \
+        and prev[0].isascii() and prev[0].isalpha() and prev[0][:1].isupper() \
+        and prev[0][1:].islower() and classify(prev[0]) == "foreign"
 
 
 def _lone_letter(text: str) -> bool:
