@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from enum import Enum
 
-DEFAULT_REVIEW_THRESHOLD = 0.80
+DEFAULT_REVIEW_THRESHOLD = 0.90
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 DEFAULT_WORKERS = os.cpu_count() or 1
 DEFAULT_DPI = 300
