@@ -24,7 +24,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .lm import DICTIONARIES
-from .syllables import LEXICON, skeleton, skeleton_index, strip_tone, syllable_inventory
+from .syllables import (
+    LEXICON,
+    skeleton,
+    skeleton_index,
+    strip_tone,
+    syllable_inventory,
+    syllable_letters,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +106,7 @@ def plain_channel(name: str = "plain") -> Channel:
     all as surely, so the language model alone chooses among the syllables of one skeleton.
     (The English channel with the loss of marks made free read held-out prose worse: its
     OCR confusions are alternatives such text never needs.)"""
-    letters = {ch for syl in syllable_inventory() for ch in syl}
+    letters = syllable_letters()
     costs = {g: {g: 0.0} for g in letters}
     for g in letters:
         base = skeleton(g)

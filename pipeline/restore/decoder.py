@@ -14,7 +14,6 @@ import functools
 import itertools
 import logging
 import math
-import operator
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -182,9 +181,6 @@ class BlockPath:
     stream: Stream | None = None        # the candidates decoded, flat (all positions)
     flat: np.ndarray | None = None      # their confidences, flat
     kept: list[list[int]] | None = None
-
-
-_second = operator.itemgetter(1)
 
 
 @dataclass(slots=True)

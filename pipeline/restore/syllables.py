@@ -391,16 +391,20 @@ def apostrophe_name(word: str) -> str | None:
     word = unicodedata.normalize("NFC", word)
     name = apostrophe_names().get(skeleton(word.replace("’", "'")))
     if name is None or len(name) != len(word) \
-            or not set(word.lower()) <= _vietnamese_letters() | {"'", "’"}:
+            or not set(word.lower()) <= _NAME_CHARACTERS | syllable_letters():
         return None     # (a letter with a mark no Vietnamese letter has is kept: Ḿ'Nong)
     return "".join(w if w in "'’" else (n.upper() if w.isupper() else n)
                    for w, n in zip(word, name))
 
 
+#: What a name with an apostrophe may hold besides the syllables' letters.
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz'’")
+
+
 @functools.lru_cache(maxsize=1)
-def _vietnamese_letters() -> frozenset[str]:
-    """The small letters Vietnamese writes with (the syllables' and a to z)."""
-    return frozenset("".join(syllable_inventory())) | frozenset("abcdefghijklmnopqrstuvwxyz")
+def syllable_letters() -> frozenset[str]:
+    """The small letters the syllables are written with, marked ones included."""
+    return frozenset("".join(syllable_inventory()))
 
 
 def is_name_syllable(word: str) -> bool:
