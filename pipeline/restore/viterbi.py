@@ -123,10 +123,19 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
     bigram = a.bo1[tp] + a.uni[tc]
     bigram[found] = a.lp2[j]
     step_found = np.searchsorted(found, step_pair)
+    # Each pair's bigram in keys2 (the sentinel's index, backoff 0, where the model has none):
+    # the pair a candidate's best path comes through is its history, so the history's
+    # backoff weight needs no search of its own.
+    none = len(a.keys2) - 1
+    pair_j2 = np.full(len(prev_idx), none, dtype=np.int64)
+    pair_j2[found] = j
     del tp, tc, j
 
     fwd = np.zeros(n)
     ptp = np.full(n, bos, dtype=np.int64)          # the token before each candidate on its path
+    start_hist = np.array([(bos << B) | bos], dtype=np.int64)
+    jb = int(np.searchsorted(a.keys2, start_hist)[0])
+    hist_j = np.full(n, jb if a.keys2[jb] == start_hist[0] else none, dtype=np.int64)
     back = np.zeros(n, dtype=np.int64)
     trans = np.empty(len(prev_idx))
     big = np.iinfo(np.int64).max
@@ -136,8 +145,7 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
         p0 = int(step_cand[t - 1])
         p1 = int(start[step_pos[t - 1] + active[t]])
         hist = (ptp[p0:p1] << B) | tok[p0:p1]      # the histories the previous step ends in
-        jh = search(a.keys2, hist)
-        b2 = np.where(a.keys2[jh] == hist, a.bow2[jh], 0.0)
+        b2 = a.bow2[hist_j[p0:p1]]
         pi = prev_idx[lo:hi]
         s = bigram[lo:hi] + b2[pi - p0]
         f = found[step_found[t]:step_found[t + 1]]
@@ -159,6 +167,7 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
         fwd[c0:c1] = mx + emit[c0:c1]
         back[c0:c1] = bp
         ptp[c0:c1] = tok[bp]
+        hist_j[c0:c1] = pair_j2[lo + top]
 
     # The end of each stream: P(</s> | u v) for the candidates of its last position.
     last_pos = step_pos[lengths] + np.arange(S)
@@ -181,23 +190,31 @@ def _batch(a: LmArrays, bos: int, eos: int, streams: list[Stream]) -> list[Decod
     fin_start = np.concatenate([[0], np.cumsum(last_counts)[:-1]])
     at = np.where(final == np.repeat(np.maximum.reduceat(final, fin_start), last_counts),
                   np.arange(len(final)), big)
-    best = last_c[np.minimum.reduceat(at, fin_start)].tolist()
-    back_l = back.tolist()
-    cand_local = (np.arange(n) - np.repeat(start[:-1], counts)).tolist()
+    best = last_c[np.minimum.reduceat(at, fin_start)]
+    # Back-pointers followed a step at a time for all streams together (the running ones are
+    # a prefix; a stream joins at its last step).
+    chosen = np.zeros(len(counts), dtype=np.int64)   # step-major position -> its candidate
+    cur = np.zeros(S, dtype=np.int64)
+    for t in range(T - 1, 0, -1):
+        m = int(active[t])
+        e0 = int(active[t + 1]) if t + 1 < T else 0
+        cur[e0:m] = best[e0:m]
+        chosen[step_pos[t]:step_pos[t] + m] = cur[:m]
+        cur[:m] = back[cur[:m]]
+    local = np.zeros(len(src_counts), dtype=np.int64)
+    local[src_pos] = chosen - start[:-1]
+    path_src = local.tolist()
     f_src = np.empty(len(src_tok))
     f_src[src_cand] = fwd
     b_src = np.empty(len(src_tok))
     b_src[src_cand] = bwd
     out = []
     for s_i, stream in enumerate(streams):
-        k = best[s_i]
-        path = [0] * int(lengths[s_i])
-        for i in range(len(path) - 1, -1, -1):
-            path[i] = cand_local[k]
-            k = back_l[k]
+        first = int(pos_first[s_i]) + 1
         lo = int(src_start[pos_first[s_i]]) + 1
         hi = lo + len(stream.tokens)
-        out.append(Decoded(path, f_src[lo:hi], b_src[lo:hi]))
+        out.append(Decoded(path_src[first:first + int(lengths[s_i])], f_src[lo:hi],
+                           b_src[lo:hi]))
     return out
 
 
