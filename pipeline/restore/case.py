@@ -127,16 +127,17 @@ def name_run(pieces: Sequence[tuple[str, int, int, str]], reads) -> set[int]:
     out: set[int] = set()
     rows: list[tuple[int, int]] = []   # every row of two or more capitals
     n = len(pieces)
+    capital = [_capital_word(p) for p in pieces] + [False]
     k = 0
     while k < n:
-        if not _capital_word(pieces[k]):
+        if not capital[k]:
             k += 1
             continue
-        titled = k + 1 < n and _capital_word(pieces[k + 1]) and reads(k, PERSON_TITLES)
+        titled = capital[k + 1] and reads(k, PERSON_TITLES)
         if titled:
             k += 1
         j = k
-        while j < n and _capital_word(pieces[j]):
+        while capital[j]:
             j += 1
         before = pieces[k - 1] if k else None
         named = titled or (before is not None and before[3] == "word" and before[0].islower()

@@ -466,7 +466,7 @@ class Decoder:
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
         """The lattice positions of one word piece at (*line*, *start*): built once per piece
         (and capitals' company), then placed."""
-        key = (piece, self._capitals_level())
+        key = (piece, getattr(self._state, "capitals", 0))   # (self._capitals_level())
         made = self._pos_cache.get(key)
         if made is None:
             made = tuple((q.start, q.end, q.ocr, tuple(q.texts), tuple(q.tokens), tuple(q.emit),
@@ -718,7 +718,7 @@ class Decoder:
         through one of its readings (:meth:`_name_spellings`: "Lang Cé" → Lăng Cô), when
         that makes one name only."""
         caps = [k for k, (text, _, _, kind) in enumerate(pieces)
-                if kind == "word" and text[:1].isupper() and text.isalpha()]
+                if text[:1].isupper() and kind == "word" and text.isalpha()]
         if len(caps) < 2:
             return {}
         names, firsts = proper_names(), _name_firsts()
@@ -805,7 +805,7 @@ class Decoder:
             elif k and len(text) <= 3 and text.lower() in _UNITS_AFTER_FIGURE \
                     and _NUMBER.match(pieces[k - 1][0]) and pieces[k - 1][2] < start:
                 special[k] = ("keep", text)
-            elif k and _brand_abbreviation(pieces, k):
+            elif k and text.isupper() and _brand_abbreviation(pieces, k):
                 special[k] = ("keep", text)     # "Zalo OA": no Òa
         if self.params.place_names:
             special.update((k, ("name", w)) for k, w in self._names_in(pieces).items())
@@ -817,6 +817,7 @@ class Decoder:
     def lattice(self, lines: Sequence[str]) -> list[_Pos]:
         positions: list[_Pos] = []
         carried: dict[int, tuple[str, str]] = {}
+        state_level = -1   # the capitals level last set in self._state (set on first use)
         next_pieces = list(split_line(lines[0], self.params.glue_apostrophe)) if lines else []
         for li, line in enumerate(lines):
             pieces = next_pieces
@@ -843,7 +844,9 @@ class Decoder:
                         special[len(pieces) - len(tail) + k] = ("name", w)
             caps = [False] if line_upper else _caps_words(pieces)
             for k, (text, start, _end, kind) in enumerate(pieces):
-                self._state.capitals = 2 if line_upper else int(caps[k] or caps[k + 2])
+                level = 2 if line_upper else int(caps[k] or caps[k + 2])
+                if level != state_level:
+                    self._state.capitals = state_level = level
                 rule = special.get(k) if special else None
                 if rule is not None:
                     self._by_rule(rule, pieces, k, line, li, positions)
@@ -854,7 +857,8 @@ class Decoder:
                         and pieces[k + 1][1] == _end:
                     # a list letter: b) c. — not a syllable that lost its vowel
                     positions.append(self._fixed(text, li, start, lm_token(text)))
-                elif _english_join(pieces, k) or _label_letter(pieces, k):
+                elif (text.lower() in _ENGLISH_JOINS and _english_join(pieces, k)) \
+                        or (len(text) == 1 and _label_letter(pieces, k)):
                     # an English name's small word ("Cooperation and Participation"), or a
                     # letter that labels a class or a clause (loại A, B; điểm a, b và c)
                     positions.append(self._fixed(text, li, start, UNK))
@@ -863,7 +867,7 @@ class Decoder:
                     # a section or table group number opening its line: "VI | Giáo dục",
                     # "XI. ..." — no syllable (vi, xi)
                     positions.append(self._fixed(text, li, start, lm_token(text)))
-                elif self._digit_word(pieces, k):
+                elif text.isdigit() and self._digit_word(pieces, k):
                     # a lone 0 between words is no count (three in 900,000 words of prose,
                     # each before a unit: "0 đồng"): eng-OCR's "ở"
                     nxt = pieces[k + 1] if k + 1 < len(pieces) else None
@@ -1140,7 +1144,10 @@ class Decoder:
         """The restored lines and the word choices of a decoded block (their line numbers
         counted from *line_offset*)."""
         path, confs, kept = dec.path, dec.confs, dec.kept
-        rounded = _rounded(dec.flat, confs)
+        # the confidences rounded to 4 places as a word's choice shows them, in one numpy
+        # pass over the block's flat array (the same values as *confs*, position by position)
+        shown_all = np.round(dec.flat, 4).tolist()
+        at = 0
         out_lines = list(lines)
         edits: dict[int, list[tuple[int, int, str]]] = {}
         choices: list[WordChoice] = []
@@ -1148,6 +1155,8 @@ class Decoder:
             texts = pos.texts if kept is None or len(kept[i]) == len(pos.texts) \
                 else [pos.texts[j] for j in kept[i]]
             chosen = texts[path[i]]
+            conf, a = confs[i], at
+            at += len(conf)
             if not pos.decodable:
                 if chosen != pos.ocr or pos.glued:   # a repaired code, or a lost space
                     text = " " + chosen if pos.glued else chosen
@@ -1156,13 +1165,13 @@ class Decoder:
                                               pos.ocr, chosen, ((chosen, 1.0),), 1.0, True,
                                               pos.glued))
                 continue
-            conf, shown = confs[i], rounded[i]
-            alts = [(texts[j], shown[j]) for j in sorted(range(len(conf)), key=conf.__getitem__,
-                                                          reverse=True)[:4]] \
-                if len(conf) > 1 else list(zip(texts, shown))
+            alts = tuple([(texts[j], shown_all[a + j])
+                          for j in sorted(range(len(conf)), key=conf.__getitem__,
+                                          reverse=True)[:4]]) \
+                if len(conf) > 1 else ((chosen, shown_all[a]),)
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line + line_offset, pos.start, pos.end, pos.ocr,
-                                      chosen, tuple(alts), shown[path[i]], changed,
+                                      chosen, alts, shown_all[a + path[i]], changed,
                                       pos.glued))
             if changed:
                 text = " " + chosen if pos.glued else chosen
@@ -1266,7 +1275,7 @@ def _split_initials(pieces: list[tuple[str, int, int, str]]) -> set[int]:
     word, the two spelling a syllable but for marks (a lone "T" before "quốc" is Tổ that lost
     its vowel: "Tquoc" spells none)."""
     out: set[int] = set()
-    for k in range(len(pieces) - 1):
+    for k in [k for k in range(len(pieces) - 1) if len(pieces[k][0]) == 1]:
         (a, _, a_end, a_kind), (b, b_start, _, b_kind) = pieces[k], pieces[k + 1]
         if a_kind == b_kind == "word" and len(a) == 1 and a.isupper() and a.isalpha() \
                 and a.lower() not in _SINGLE_VOWELS and b_start == a_end + 1 \
@@ -1368,17 +1377,6 @@ def _label_letter(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
         if j != k + step and 0 <= j < len(pieces) and _lone_letter(pieces[j][0]):
             return True
     return False
-
-
-def _rounded(flat: np.ndarray, confs: list[list[float]]) -> list[list[float]]:
-    """A block's confidences rounded to 4 places as a word's choice shows them, in one numpy
-    pass over *flat* (:class:`BlockPath`'s, the same values as *confs*), cut as *confs*."""
-    values = np.round(flat, 4).tolist()
-    out, a = [], 0
-    for conf in confs:
-        out.append(values[a:a + len(conf)])
-        a += len(conf)
-    return out
 
 
 def _caps_words(pieces: list[tuple[str, int, int, str]]) -> list[bool]:
