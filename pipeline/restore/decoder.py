@@ -1134,9 +1134,13 @@ class Decoder:
         return out
 
     def _stream(self, positions: list[_Pos], bonus: dict[int, float] | None) -> Stream:
-        counts = np.array([len(p.tokens) for p in positions], dtype=np.int64)
-        tokens = np.array([t for p in positions for t in p.tokens], dtype=np.int64)
-        emits = np.array([e for p in positions for e in p.emit])
+        counts = np.fromiter(map(len, [p.tokens for p in positions]), dtype=np.int64,
+                             count=len(positions))
+        n = int(counts.sum())
+        tokens = np.fromiter(itertools.chain.from_iterable([p.tokens for p in positions]),
+                             dtype=np.int64, count=n)
+        emits = np.fromiter(itertools.chain.from_iterable([p.emit for p in positions]),
+                            dtype=np.float64, count=n)
         return Stream(tokens, _with_bonus(tokens, emits, bonus), counts)
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
