@@ -781,11 +781,13 @@ class Decoder:
             self._spell_cache[word] = tuple(out)
         return tuple(out)
 
-    def _special(self, pieces: list[tuple[str, int, int, str]]) -> dict[int, tuple[str, str]]:
+    def _special(self, pieces: list[tuple[str, int, int, str]], cased: bool = True
+                 ) -> dict[int, tuple[str, str]]:
         """Pieces read by a rule of their line rather than one by one: piece index →
         (what, text). "join": a capital OCR set apart from its word ("N ghi quyết", the
         next piece "skip"); "name": a place name's word (:meth:`_names_in`); "keep": a unit
-        after a figure ("156 km"); "numeral": "Phụ lục |" (the text to print)."""
+        after a figure ("156 km"); "numeral": "Phụ lục |" (the text to print). Without
+        *cased* (no capital anywhere on the line) the rules of capitals are not tried."""
         special: dict[int, tuple[str, str]] = {}
         for k, (text, start, _end, kind) in enumerate(pieces):
             if kind != "word":
@@ -807,6 +809,8 @@ class Decoder:
                 special[k] = ("keep", text)
             elif k and text.isupper() and _brand_abbreviation(pieces, k):
                 special[k] = ("keep", text)     # "Zalo OA": no Òa
+        if not cased:
+            return special
         if self.params.place_names:
             special.update((k, ("name", w)) for k, w in self._names_in(pieces).items())
         special.update((k, ("keep", w)) for k, w in _capital_i_names(pieces).items())
@@ -819,18 +823,22 @@ class Decoder:
         carried: dict[int, tuple[str, str]] = {}
         state_level = -1   # the capitals level last set in self._state (set on first use)
         next_pieces = list(split_line(lines[0], self.params.glue_apostrophe)) if lines else []
+        next_cased = any(map(str.isupper, lines[0])) if lines else False
         for li, line in enumerate(lines):
-            pieces = next_pieces
-            next_pieces = list(split_line(lines[li + 1], self.params.glue_apostrophe)) \
-                if li + 1 < len(lines) else []
+            pieces, cased = next_pieces, next_cased   # (cased: a capital on the line)
+            if li + 1 < len(lines):
+                next_pieces = list(split_line(lines[li + 1], self.params.glue_apostrophe))
+                next_cased = any(map(str.isupper, lines[li + 1]))
+            else:
+                next_pieces, next_cased = [], False
             letters = "".join(filter(str.isalpha, line))
             line_upper = bool(letters) and sum(map(str.isupper, letters)) > 0.6 * len(letters)
-            special = self._special(pieces)
+            special = self._special(pieces, cased)
             special.update(carried)
             first = len(positions)
             words: dict[int, _Pos] = {}   # piece index -> position, capitals read alone
             carried = {}
-            if self.params.place_names and pieces and next_pieces:
+            if self.params.place_names and pieces and next_pieces and (cased or next_cased):
                 # a place name broken over two lines ("tỉnh Gia" / "Lai báo cáo"): its
                 # words on the next line are read with it
                 # (dust may open the next line: "~ Lai báo cáo")
@@ -842,7 +850,8 @@ class Decoder:
                         carried[k - len(tail) + lead] = ("name", w)
                     elif len(pieces) - len(tail) + k not in special:
                         special[len(pieces) - len(tail) + k] = ("name", w)
-            caps = [False] if line_upper else _caps_words(pieces)
+            caps = [False] if line_upper else _caps_words(pieces) if cased \
+                else [False] * (len(pieces) + 2)
             for k, (text, start, _end, kind) in enumerate(pieces):
                 level = 2 if line_upper else int(caps[k] or caps[k + 2])
                 if level != state_level:
