@@ -973,7 +973,11 @@ class Decoder:
     def _digit_word(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
         """A 1–2 digit 'number' between two letter words, or a word and a document's code,
         may be a misread syllable (Tỉ 18 → Tỉ lệ, phía Đông 13 → là, Quyết định 56
-        1468/QĐ-UBND → số)."""
+        1468/QĐ-UBND → số); so may a lone 0 or 6 between a small word and a count of
+        something (thí điểm 0 36 xã, có mặt 6 87,3% xã → ở). In a table's linearised row a
+        number after a label is followed by more numbers or the line's end, not by a small
+        word; and the reading is only offered: the language model weighs it against the
+        number."""
         text = pieces[k][0]
         if not (text.isdigit() and len(text) <= 2 and set(text) <= set("013568")):
             return False
@@ -992,6 +996,10 @@ class Decoder:
         if is_word(pieces[k - 1]) and nxt[3] == "word" and classify(nxt[0]) == "code" \
                 and "/" in nxt[0]:
             return True   # before a document's code ("Quyết định 56 1468/QĐ-UBND": số)
+        if text in ("0", "6") and k + 2 < len(pieces) and is_word(pieces[k - 1]) \
+                and pieces[k - 1][0].islower() and _NUMBER.match(nxt[0]) \
+                and is_word(pieces[k + 2]) and pieces[k + 2][0].islower():
+            return True   # before a count of something ("thí điểm 0 36 xã": ở)
         return is_word(pieces[k - 1]) and (is_word(nxt) or nxt[0] in (",", ";", ":", ")"))
 
     def _number_or_word(self, piece: str, line: int, start: int, number_cost: float = 0.0
