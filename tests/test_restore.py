@@ -706,12 +706,15 @@ def test_a_lone_zero_between_words_is_o_unless_a_unit_follows():
 
 
 def test_a_lone_zero_or_six_before_a_count_may_be_o():
-    """eng-OCR prints ở as 0 or 6; before a count of something that is the likelier word,
-    while figures in a row of a table stay figures."""
+    """eng-OCR prints ở as 0 or 6; before a count of something, or after a share and before
+    a small word, that is the likelier word, while figures in a row of a table stay
+    figures."""
     assert restore_text("dang duoc thi diem 0 36 xa trong tinh") == \
         "đang được thí điểm ở 36 xã trong tỉnh"
     assert restore_text("vien thong co mat 6 87,3% xa trong tinh") == \
         "viễn thông có mặt ở 87,3% xã trong tỉnh"
+    assert restore_text("chung chi dat 29,8% 6 vung dong bao Khmer") == \
+        "chứng chỉ đạt 29,8% ở vùng đồng bào Khmer"
     # a table's row: the figures end the line, or the next row's label follows
     assert restore_text("So xa dat chuan xa 6 36").endswith(" 6 36")
     assert " 6 36 Số " in restore_text("So tram y te tram 6 36 So xa dat chuan")

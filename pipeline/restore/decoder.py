@@ -974,7 +974,8 @@ class Decoder:
         """A 1–2 digit 'number' between two letter words, or a word and a document's code,
         may be a misread syllable (Tỉ 18 → Tỉ lệ, phía Đông 13 → là, Quyết định 56
         1468/QĐ-UBND → số); so may a lone 0 or 6 between a small word and a count of
-        something (thí điểm 0 36 xã, có mặt 6 87,3% xã → ở). In a table's linearised row a
+        something (thí điểm 0 36 xã, có mặt 6 87,3% xã → ở), or between a share and a small
+        word (đạt 99,1% 6 đô thị → ở). In a table's linearised row a
         number after a label is followed by more numbers or the line's end, not by a small
         word; and the reading is only offered: the language model weighs it against the
         number."""
@@ -1000,6 +1001,9 @@ class Decoder:
                 and pieces[k - 1][0].islower() and _NUMBER.match(nxt[0]) \
                 and is_word(pieces[k + 2]) and pieces[k + 2][0].islower():
             return True   # before a count of something ("thí điểm 0 36 xã": ở)
+        if text in ("0", "6") and pieces[k - 1][0].endswith("%") \
+                and _NUMBER.match(pieces[k - 1][0]) and is_word(nxt) and nxt[0].islower():
+            return True   # after a share, before a small word ("đạt 95,3% 6 nông thôn": ở)
         return is_word(pieces[k - 1]) and (is_word(nxt) or nxt[0] in (",", ";", ":", ")"))
 
     def _number_or_word(self, piece: str, line: int, start: int, number_cost: float = 0.0
