@@ -466,7 +466,7 @@ class Decoder:
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
         """The lattice positions of one word piece at (*line*, *start*): built once per piece
         (and capitals' company), then placed."""
-        key = (piece, getattr(self._state, "capitals", 0))   # (self._capitals_level())
+        key = (piece, getattr(self._state, "capitals", 0))   # _capitals_level(), inlined
         made = self._pos_cache.get(key)
         if made is None:
             made = tuple((q.start, q.end, q.ocr, tuple(q.texts), tuple(q.tokens), tuple(q.emit),
@@ -975,10 +975,9 @@ class Decoder:
         may be a misread syllable (Tỉ 18 → Tỉ lệ, phía Đông 13 → là, Quyết định 56
         1468/QĐ-UBND → số); so may a lone 0 or 6 between a small word and a count of
         something (thí điểm 0 36 xã, có mặt 6 87,3% xã → ở), or between a share and a small
-        word (đạt 99,1% 6 đô thị → ở). In a table's linearised row a
-        number after a label is followed by more numbers or the line's end, not by a small
-        word; and the reading is only offered: the language model weighs it against the
-        number."""
+        word (đạt 99,1% 6 đô thị → ở). In a table's linearised row a number after a label is
+        followed by more numbers or the line's end, not by a small word; and the reading is
+        only offered: the language model weighs it against the number."""
         text = pieces[k][0]
         if not (text.isdigit() and len(text) <= 2 and set(text) <= set("013568")):
             return False
