@@ -101,15 +101,6 @@ class Counts:
                 r(self.marked_right, self.marked), r(self.kept_broken, self.kept), str(self.words))
 
 
-def aligned_right(gold: list[str], hyp: list[str]) -> set[int]:
-    """Indexes of gold tokens matched exactly by hyp under a Levenshtein alignment."""
-    ok = set()
-    for op in Levenshtein.opcodes(gold, hyp):
-        if op.tag == "equal":
-            ok.update(range(op.src_start, op.src_end))
-    return ok
-
-
 def _equal_pairs(a: list[str], b: list[str]) -> dict[int, int]:
     """Index in *a* → index in *b* of the tokens a Levenshtein alignment matches exactly."""
     out: dict[int, int] = {}
@@ -118,6 +109,11 @@ def _equal_pairs(a: list[str], b: list[str]) -> dict[int, int]:
             out.update((op.src_start + k, op.dest_start + k)
                        for k in range(op.src_end - op.src_start))
     return out
+
+
+def aligned_right(gold: list[str], hyp: list[str]) -> set[int]:
+    """Indexes of gold tokens matched exactly by hyp under a Levenshtein alignment."""
+    return set(_equal_pairs(gold, hyp))
 
 
 def damaged(gold: list[str], inp: list[str], hyp: list[str]) -> set[int]:
