@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .lm import DICTIONARIES
 from .syllables import (
-    LEXICON,
+    attested_syllables,
     skeleton,
     skeleton_index,
     strip_tone,
@@ -148,19 +148,6 @@ def load_word_confusions(path: Path) -> dict[str, tuple[tuple[str, float], ...]]
 # channel cost, but the list of SEARCH_CANDIDATES no longer fills up with such forms before
 # a real word a little further away (ném: năm).
 UNATTESTED_COST = 2.0
-
-
-@functools.lru_cache(maxsize=1)
-def attested_syllables() -> frozenset[str]:
-    """Syllables that hunspell-vi's or Tesseract vie's word list attests (the lexicon file's
-    columns; see scripts/check_lexicon.py). Empty when the file is missing."""
-    if not LEXICON.exists():
-        return frozenset()
-    with open(LEXICON, encoding="utf-8") as f:
-        head = f.readline().rstrip("\n").split("\t")
-        hun, tess = head.index("hunspell"), head.index("tesseract")
-        return frozenset(row[0] for row in (ln.rstrip("\n").split("\t") for ln in f)
-                         if row[hun] == "1" or row[tess] == "1")
 
 
 @functools.lru_cache(maxsize=1)

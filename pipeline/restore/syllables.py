@@ -279,15 +279,33 @@ def generate_inventory() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def _lexicon() -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """:data:`LEXICON` read once: its syllables in order, and those hunspell-vi's or Tesseract
+    vie's word list attests; None when the file is missing."""
+    if not LEXICON.exists():
+        return None
+    with open(LEXICON, encoding="utf-8") as f:
+        head = f.readline().rstrip("\n").split("\t")
+        hun, tess = head.index("hunspell"), head.index("tesseract")
+        rows = [ln.rstrip("\n").split("\t") for ln in f]
+    return (tuple(row[0] for row in rows),
+            frozenset(row[0] for row in rows if row[hun] == "1" or row[tess] == "1"))
+
+
+@functools.lru_cache(maxsize=1)
 def syllable_inventory() -> tuple[str, ...]:
     """Every valid lowercase toned syllable, sorted: the first column of :data:`LEXICON`, which
     scripts/check_lexicon.py writes from :func:`generate_inventory` (a test keeps them equal).
     Generated when the file is missing."""
-    if not LEXICON.exists():
-        return generate_inventory()
-    with open(LEXICON, encoding="utf-8") as f:
-        next(f)
-        return tuple(ln.split("\t", 1)[0] for ln in f)
+    table = _lexicon()
+    return table[0] if table is not None else generate_inventory()
+
+
+def attested_syllables() -> frozenset[str]:
+    """Syllables that hunspell-vi's or Tesseract vie's word list attests (the lexicon file's
+    columns; see scripts/check_lexicon.py). Empty when the file is missing."""
+    table = _lexicon()
+    return table[1] if table is not None else frozenset()
 
 
 @functools.lru_cache(maxsize=1)
