@@ -80,7 +80,19 @@ def test_many_lines_and_long_line():
 def test_lm_tokens_and_version():
     assert lm_token("Tỷ") == lm_token("tỉ") == "tỉ"
     assert lm_token("2024") == "<num>" and lm_token("42-NQ/TW") == "<code>"
+    assert lm_token("61,4%") == lm_token("100%") == "<pct>" and lm_token("1.285") == "<num>"
     assert get_model().vocab and LM_FORMAT_VERSION >= 1
+
+
+@pytest.mark.parametrize("piece", ["2024", "1.285", "3,42", "61,4%", "100%", "42-NQ/TW",
+                                   "24/11/2023", "2021-2025", "UBND"])
+def test_the_decoder_gives_a_figure_the_token_the_lm_was_trained_on(piece):
+    # The decoder classifies a piece itself (num, code, foreign); the LM was trained on
+    # lm_token's classes. A share the decoder called <num> while training called it <code>
+    # read "đạt 61,4% do dân cư" as "độ dân cư".
+    dec = get_decoder()
+    (pos,) = dec._word_positions(piece, 0, 0)
+    assert list(pos.tokens) == [dec.lm.word_id(lm_token(piece))]
 
 
 @pytest.mark.parametrize("piece,kind", [("s6", "word"), ("1am", "word"), ("x&", "word"),

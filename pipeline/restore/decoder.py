@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .case import SURNAMES, capital_logprob, mid_sentence, name_run, title_case
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
-from .lm import BOS, CODE, EOS, NUM, UNK, NgramModel, lm_token
+from .lm import BOS, CODE, EOS, NUM, PCT, UNK, NgramModel, lm_token
 from .numbering import roman_value
 from .syllables import (
     apostrophe_name,
@@ -513,7 +513,9 @@ class Decoder:
                 q.ocr = piece[q.start - start:q.end - start]
             return out
         if kind == "num":
-            return [self._fixed(repair_decimal(piece), line, start, NUM, piece)]
+            number = repair_decimal(piece)   # a share (61,4%) is a token of its own, as in training
+            return [self._fixed(number, line, start, PCT if number.endswith("%") else NUM,
+                                piece)]
         if kind == "code":
             return [self._fixed(repair_web_address(repair_code(piece)), line, start, CODE,
                                 piece)]
@@ -680,7 +682,7 @@ class Decoder:
             # A word with OCR digits in it (S6, I6n) is no number or code to the LM either.
             tok = lm_token(own)
             texts.append(own)
-            tokens.append(self.lm.word_id(tok) if tok not in (UNK, CODE, NUM)
+            tokens.append(self.lm.word_id(tok) if tok not in (UNK, CODE, NUM, PCT)
                           else len(self.lm.vocab))
             emits.append(-p.keep_cost * p.channel_weight)
         return tuple(texts), tuple(tokens), tuple(emits)

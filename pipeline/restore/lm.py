@@ -20,10 +20,11 @@ from .syllables import DICTIONARIES, compose, decompose, is_name_syllable, loanw
 
 log = logging.getLogger(__name__)
 
-LM_FORMAT_VERSION = 2
+LM_FORMAT_VERSION = 3   # 3: shares (61,4%) are <pct>, no longer <code>
 DEFAULT_LM_PATH = DICTIONARIES / "vi_lm_syllable_trigram.npz"
 
 BOS, EOS, UNK, NUM, CODE = "<s>", "</s>", "<unk>", "<num>", "<code>"
+PCT = "<pct>"
 PUNCT = frozenset(",.;:()\"“”'-/%!?")
 _BITS = 21  # vocabulary ids fit in 21 bits: three of them pack into one int64
 
@@ -33,7 +34,8 @@ def lm_token(word: str) -> str:
     """Map a surface word to its language-model token.
 
     Vietnamese syllables become lowercase with classic tone placement; numbers become
-    ``<num>``; words with digits or slashes (document codes, dates) ``<code>``; punctuation
+    ``<num>``; shares (``61,4%``) ``<pct>``; words with digits or slashes (document codes,
+    dates) ``<code>``; punctuation
     stays itself; anything else (foreign words, abbreviations) ``<unk>``.
     """
     if len(word) == 1 and word in PUNCT:
@@ -55,6 +57,8 @@ def lm_token(word: str) -> str:
         return w   # abbreviations (UBND, HĐND, BHXH) are words of their own to the LM
     if any(c.isdigit() for c in w):
         stripped = w.replace(".", "").replace(",", "")
+        if stripped.endswith("%") and stripped[:-1].isdigit():
+            return PCT
         return NUM if stripped.isdigit() else CODE
     return UNK
 
