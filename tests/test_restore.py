@@ -84,6 +84,18 @@ def test_lm_tokens_and_version():
     assert get_model().vocab and LM_FORMAT_VERSION >= 1
 
 
+@pytest.mark.parametrize("text", [
+    "Cac dia phuong ven bien bi xam thuc manh. Tinh da thuc hien nhieu giai phap.",
+    "Chăm lo sức khỏe người dân vùng dao. Ti sé gidi tinh khi sinh giảm.",
+    "Ho tro hoi Cau ngu vung bién. Gia lang Y Khue cung ba con tham du."])
+def test_a_full_stop_parts_sentences_as_a_blank_line_does(text):
+    # The LM learnt one sentence a line: the word after a full stop opens a sentence and
+    # the one before it ends one (mạnh., đảo., biển.), as if the sentences stood apart.
+    together = [w.chosen for w in restore_detailed(text).words]
+    apart = [w.chosen for w in restore_detailed(text.replace(". ", ".\n\n", 1)).words]
+    assert together == apart
+
+
 @pytest.mark.parametrize("piece", ["2024", "1.285", "3,42", "61,4%", "100%", "42-NQ/TW",
                                    "24/11/2023", "2021-2025", "UBND"])
 def test_the_decoder_gives_a_figure_the_token_the_lm_was_trained_on(piece):

@@ -80,6 +80,7 @@ _SINGLE_VOWELS = set("aeiouyăâêôơư") | set("àáảãạằắẳẵặầ
 
 
 MAX_STREAM = 2000   # positions decoded as one Viterbi stream
+SENTENCE_ENDS = (".",)   # a new sentence opens after one (Decoder._sentence_breaks)
 MIN_SEGMENT = 24    # positions before a stream is cut where its path is forced (_segments)
 
 
@@ -194,6 +195,7 @@ class _Pos:
     emit: list[float]       # channel log10
     decodable: bool
     glued: bool = False     # second half of a token OCR glued together: restored with a space
+    name: bool = False      # a word of a name (case.name_run): no sentence opens at it
 
 
 def syllable_pieces(line: str) -> list[tuple[str, int, int, str]]:
@@ -453,6 +455,8 @@ class Decoder:
         self._bos = lm.vocab[BOS]
         self._eos = lm.vocab[EOS]
         self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
+        self._full_stops = np.array(sorted(lm.vocab[t] for t in SENTENCE_ENDS if t in lm.vocab),
+                                    dtype=np.int64)
         self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
         # Per-thread decoding state: one Decoder is shared by the threads of a process
         # (dask workers run documents in threads).
@@ -925,6 +929,7 @@ class Decoder:
         names = name_run(pieces, reads) if self.params.names else set()
         for k, pos in words.items():
             if k in names:
+                pos.name = True
                 self._name_seen(pos)
             elif title_case(pieces[k][0]) and mid_sentence(pieces[k - 1] if k else None):
                 self._capital_seen(pos)
@@ -1052,9 +1057,36 @@ class Decoder:
         """The best path and every candidate's confidence, per block."""
         return self._search_streams([self._stream(positions, bonus) for _l, positions in blocks])
 
+    def _sentence_breaks(self, st: Stream) -> tuple[Stream, np.ndarray | None]:
+        """*st* with ``</s> <s> <s>`` after each end of a sentence (``st.ends``,
+        :meth:`_sentence_ends`), and which of its positions are the block's own (None: no
+        sentence ends inside).
+
+        The LM learnt from one sentence a line: a full stop is followed by ``</s>`` and a
+        sentence opens after ``<s> <s>``. Inside a block the word after a full stop would
+        have ``(word, .)`` for history, which training almost never saw (after "." the
+        model gave "Tỉ" 10^-6.9 against 10^-1.7 at a sentence's start). The three virtual
+        positions, one candidate each, give the next sentence the history it was trained
+        with; they add the same terms to every path."""
+        ends, counts = st.ends, st.counts
+        if ends is None:
+            return st, None
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        at = np.repeat(ends + 1, 3)
+        virtual = np.tile(np.array([self._eos, self._bos, self._bos], dtype=np.int64), len(ends))
+        cand_at = np.repeat(starts[ends + 1], 3)
+        out = Stream(np.insert(st.tokens, cand_at, virtual), np.insert(st.emits, cand_at, 0.0),
+                     np.insert(counts, at, 1))
+        real = np.ones(len(out.counts), dtype=bool)
+        real[at + np.arange(len(at))] = False
+        return out, real
+
     def _search_streams(self, block_streams: Sequence[Stream]) -> list[BlockPath]:
         """:meth:`search` over each block's candidates, flat; a block is cut into the
         streams of :func:`_segments` and put back together."""
+        given = block_streams
+        broken = [self._sentence_breaks(st) for st in given]
+        block_streams = [st for st, _real in broken]
         streams: list[Stream] = []
         owner: list[tuple[int, int]] = []  # the block of each stream, its leading positions shared
         for b, st in enumerate(block_streams):
@@ -1089,6 +1121,12 @@ class Decoder:
                     starts[b] = np.concatenate([[0], np.cumsum(out[b].stream.counts)])
                 self._confide(out[b], i, left, k, gain, int(starts[b][i]))
             out = [dataclasses.replace(d, path=q) for d, q in zip(out, paths)]
+        for b, (st, (_st, real)) in enumerate(zip(given, broken)):
+            if real is not None:   # the virtual positions of sentence breaks taken out
+                d = out[b]
+                keep = np.flatnonzero(real).tolist()
+                out[b] = BlockPath([d.path[i] for i in keep], [d.confs[i] for i in keep], st,
+                                   d.flat[np.repeat(real, d.stream.counts)])
         return out
 
     def _confide(self, dec: BlockPath, i: int, left: int, k: int, gain: float,
@@ -1135,7 +1173,8 @@ class Decoder:
             cut = np.concatenate([[0], np.cumsum(counts)]).tolist()
             kept_all.append([local[a:b] for a, b in zip(cut, cut[1:])])
             tokens = st.tokens[idx]
-            streams.append(Stream(tokens, _with_bonus(tokens, st.emits[idx], bonus), counts))
+            streams.append(Stream(tokens, _with_bonus(tokens, st.emits[idx], bonus), counts,
+                                  st.ends))
         decoded = self._search_streams(streams)
         return [self.render(lines, positions,
                             BlockPath(dec.path, dec.confs, dec.stream, dec.flat, kept), off)
@@ -1163,7 +1202,21 @@ class Decoder:
                              dtype=np.int64, count=n)
         emits = np.fromiter(itertools.chain.from_iterable([p.emit for p in positions]),
                             dtype=np.float64, count=n)
-        return Stream(tokens, _with_bonus(tokens, emits, bonus), counts)
+        return Stream(tokens, _with_bonus(tokens, emits, bonus), counts,
+                      self._sentence_ends(positions, tokens, counts))
+
+    def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
+                       ) -> np.ndarray | None:
+        """The positions that end a sentence another one follows: a full stop read only so
+        (:data:`SENTENCE_ENDS`), unless a name's word comes next ("Lưu: VT, KGVX. Đỗ Quang
+        Thịnh": the signer, set beside the recipients; a name seldom opens a sentence of the
+        training text, and the name's own weights read it)."""
+        if len(counts) < 2 or not len(self._full_stops):
+            return None
+        starts = np.concatenate([[0], np.cumsum(counts[:-1])])
+        ends = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
+        ends = [i for i in ends.tolist() if not positions[i + 1].name]
+        return np.array(ends, dtype=np.int64) if ends else None
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
                line_offset: int = 0) -> tuple[list[str], list[WordChoice]]:

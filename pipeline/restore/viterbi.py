@@ -45,6 +45,9 @@ class Stream:
     tokens: np.ndarray   # int64, all candidates of all positions
     emits: np.ndarray    # float64, the same length
     counts: np.ndarray   # int64, candidates per position (each >= 1)
+    # positions that end a sentence another follows (pipeline.restore.decoder decodes the
+    # next one from <s> <s>, as the LM was trained); None: none
+    ends: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
