@@ -1208,14 +1208,16 @@ class Decoder:
     def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
                        ) -> np.ndarray | None:
         """The positions that end a sentence another one follows: a full stop read only so
-        (:data:`SENTENCE_ENDS`), unless a name's word comes next ("Lưu: VT, KGVX. Đỗ Quang
-        Thịnh": the signer, set beside the recipients; a name seldom opens a sentence of the
-        training text, and the name's own weights read it)."""
+        (:data:`SENTENCE_ENDS`), unless a word in small letters comes next (OCR's stray dot,
+        or an abbreviation's) or a name's word ("Lưu: VT, KGVX. Đỗ Quang Thịnh": the signer,
+        set beside the recipients; a name seldom opens a sentence of the training text, and
+        the name's own weights read it)."""
         if len(counts) < 2 or not len(self._full_stops):
             return None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
         ends = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
-        ends = [i for i in ends.tolist() if not positions[i + 1].name]
+        ends = [i for i in ends.tolist() if not positions[i + 1].name
+                and not positions[i + 1].ocr[:1].islower()]
         return np.array(ends, dtype=np.int64) if ends else None
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
