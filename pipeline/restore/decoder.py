@@ -80,7 +80,10 @@ _SINGLE_VOWELS = set("aeiouyăâêôơư") | set("àáảãạằắẳẵặầ
 
 
 MAX_STREAM = 2000   # positions decoded as one Viterbi stream
-SENTENCE_ENDS = (".",)   # a new sentence opens after one (Decoder._sentence_breaks)
+# A new sentence opens after one (Decoder._sentence_breaks): the LM's training text puts a
+# list's items and what introduces them on lines of their own too ("như sau:", "xã hội;").
+# Not ! or ?: OCR prints them for I ("THO! GIAN") and for hooks ("tt? vong").
+SENTENCE_ENDS = (".", ";", ":")
 MIN_SEGMENT = 24    # positions before a stream is cut where its path is forced (_segments)
 
 
@@ -146,7 +149,7 @@ class DecoderParams:
     # After the first-order search (pipeline/restore/viterbi.py), each candidate of at least
     # polish_floor confidence is tried in place of the chosen word with the path's true
     # trigram histories, and taken when the whole path scores polish_margin (log10) higher:
-    # "- Như trên; - Ban Chính sách" keeps Ban (the best path into "chính" came through
+    # "- Như trên, - Ban Chính sách" keeps Ban (the best path into "chính" came through
     # "bản"). On the dev sets a margin of 0.3-0.5 gained 0.001-0.0015 word accuracy and cut
     # the right words made wrong by a third on fresh reports; 0 or 0.2 also took LM pulls
     # such as "qua thông tin" -> "quả". A floor of 0.05 tries 40 % of the candidates 0.01
@@ -1207,8 +1210,8 @@ class Decoder:
 
     def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
                        ) -> np.ndarray | None:
-        """The positions that end a sentence another one follows: a full stop read only so
-        (:data:`SENTENCE_ENDS`), unless a word in small letters comes next (OCR's stray dot,
+        """The positions that end a sentence another one follows: a full stop, semicolon or
+        colon read only so (:data:`SENTENCE_ENDS`), unless a word in small letters comes next (OCR's stray dot,
         or an abbreviation's) or a name's word ("Lưu: VT, KGVX. Đỗ Quang Thịnh": the signer,
         set beside the recipients; a name seldom opens a sentence of the training text, and
         the name's own weights read it)."""

@@ -17,7 +17,7 @@ pairs (most of them) cannot have one.
 
 The search is a first-order approximation of trigram Viterbi: each candidate keeps the best
 path into it, and that path's previous token is the history u of every trigram that follows
-(the exact search keeps the best path into each pair of candidates). In "- Như trên; - Ban
+(the exact search keeps the best path into each pair of candidates). In "- Như trên, - Ban
 Chính sách" the best path into "chính" comes through "bản", so (ban, chính, sách) is never
 scored and "Ban" reads "Bản". An exact search (measured 2026-11-30 with a slow reference)
 gains 0.03–0.10 points on synthetic reports and report prose but loses 0.04 on real OCR
