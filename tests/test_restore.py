@@ -88,8 +88,8 @@ def test_lm_tokens_and_version():
     "Cac dia phuong ven bien bi xam thuc manh. Tinh da thuc hien nhieu giai phap.",
     "Chăm lo sức khỏe người dân vùng dao. Ti sé gidi tinh khi sinh giảm.",
     "Ho tro hoi Cau ngu vung bién. Gia lang Y Khue cung ba con tham du.",
-    "Bao chi dang tai 1.350 tin, bai vé chinh sach xa hoi;\nCéng thong tin dién tu tinh duy "
-    "tri chuyén muc hoi dap."])
+    ("Bao chi dang tai 1.350 tin, bai vé chinh sach xa hoi;\nCéng thong tin dién tu tinh duy "
+     "tri chuyén muc hoi dap.")])
 def test_a_full_stop_parts_sentences_as_a_blank_line_does(text):
     # The LM learnt one sentence (or list item) a line: the word after a full stop opens a
     # sentence and the one before it ends one (mạnh., đảo., biển.), as if the sentences
