@@ -100,6 +100,19 @@ def test_a_full_stop_parts_sentences_as_a_blank_line_does(text):
     assert together == apart
 
 
+def test_a_dot_leader_or_a_stray_dot_opens_no_sentence():
+    dec = get_decoder()
+
+    def ends(line: str) -> list[int]:
+        st = dec._stream(dec.lattice([line]), None)
+        return [] if st.ends is None else st.ends.tolist()
+
+    assert len(ends("Ti 1e ho ngheo giam. Ti 1e ho can ngheo giam.")) == 1
+    assert ends("Ti 1e ho ngheo .......... 4,5%") == []      # a dot leader
+    assert ends("ngoai quy. dinh cua phap luat") == []       # OCR's stray dot
+    assert ends("- Luu: VT, KGVX. Do Quang Thinh") == [2]    # "Lưu:", not before the signer
+
+
 @pytest.mark.parametrize("piece", ["2024", "1.285", "3,42", "61,4%", "100%", "42-NQ/TW",
                                    "24/11/2023", "2021-2025", "UBND"])
 def test_the_decoder_gives_a_figure_the_token_the_lm_was_trained_on(piece):

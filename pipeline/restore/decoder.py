@@ -84,6 +84,7 @@ MAX_STREAM = 2000   # positions decoded as one Viterbi stream
 # list's items and what introduces them on lines of their own too ("như sau:", "xã hội;").
 # Not ! or ?: OCR prints them for I ("THO! GIAN") and for hooks ("tt? vong").
 SENTENCE_ENDS = (".", ";", ":")
+_NO_OPENING = frozenset(".;:,…")   # a dot leader or an ellipsis, before or after, opens none
 MIN_SEGMENT = 24    # positions before a stream is cut where its path is forced (_segments)
 
 
@@ -1211,16 +1212,19 @@ class Decoder:
     def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
                        ) -> np.ndarray | None:
         """The positions that end a sentence another one follows: a full stop, semicolon or
-        colon read only so (:data:`SENTENCE_ENDS`), unless a word in small letters comes next (OCR's stray dot,
-        or an abbreviation's) or a name's word ("Lưu: VT, KGVX. Đỗ Quang Thịnh": the signer,
-        set beside the recipients; a name seldom opens a sentence of the training text, and
-        the name's own weights read it)."""
+        colon read only so (:data:`SENTENCE_ENDS`), unless a word in small letters comes
+        next (OCR's stray dot, or an abbreviation's), more of the same (a dot leader: "Tỉ lệ
+        ...... 45%") or a name's word ("Lưu: VT, KGVX. Đỗ Quang Thịnh": the signer, set
+        beside the recipients; a name seldom opens a sentence of the training text, and the
+        name's own weights read it)."""
         if len(counts) < 2 or not len(self._full_stops):
             return None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
         ends = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
         ends = [i for i in ends.tolist() if not positions[i + 1].name
-                and not positions[i + 1].ocr[:1].islower()]
+                and not positions[i + 1].ocr[:1].islower()
+                and positions[i + 1].ocr[:1] not in _NO_OPENING
+                and not (i and positions[i - 1].ocr in _NO_OPENING)]
         return np.array(ends, dtype=np.int64) if ends else None
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
