@@ -1066,12 +1066,13 @@ class Decoder:
         :meth:`_sentence_ends`), and which of its positions are the block's own (None: no
         sentence ends inside).
 
-        The LM learnt from one sentence a line: a full stop is followed by ``</s>`` and a
-        sentence opens after ``<s> <s>``. Inside a block the word after a full stop would
-        have ``(word, .)`` for history, which training almost never saw (after "." the
-        model gave "Tỉ" 10^-6.9 against 10^-1.7 at a sentence's start). The three virtual
-        positions, one candidate each, give the next sentence the history it was trained
-        with; they add the same terms to every path."""
+        The LM learnt from one sentence (or list item) a line: a full stop is followed by
+        ``</s>`` and a sentence opens after ``<s> <s>``. Inside a block the word after a
+        full stop would have ``(word, .)`` for history, which training almost never saw
+        (after "." the model gave "Tỉ" 10^-6.9 against 10^-1.7 at a sentence's start). The
+        three virtual positions, one candidate each, give the next sentence the history it
+        was trained with; they add the same terms to every path. They are taken out of the
+        block's path and confidences after the search (:meth:`_search_streams`)."""
         ends, counts = st.ends, st.counts
         if ends is None:
             return st, None

@@ -35,8 +35,8 @@ def lm_token(word: str) -> str:
 
     Vietnamese syllables become lowercase with classic tone placement; numbers become
     ``<num>``; shares (``61,4%``) ``<pct>``; words with digits or slashes (document codes,
-    dates) ``<code>``; punctuation
-    stays itself; anything else (foreign words, abbreviations) ``<unk>``.
+    dates) ``<code>``; punctuation stays itself; anything else (foreign words,
+    abbreviations) ``<unk>``.
     """
     if len(word) == 1 and word in PUNCT:
         return word
