@@ -458,7 +458,6 @@ class Decoder:
         self.params = params or DecoderParams()
         self._bos = lm.vocab[BOS]
         self._eos = lm.vocab[EOS]
-        self._ids = {t: lm.word_id(t) for t in (UNK, NUM, CODE)}
         self._full_stops = np.array(sorted(lm.vocab[t] for t in SENTENCE_ENDS if t in lm.vocab),
                                     dtype=np.int64)
         self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
