@@ -113,6 +113,23 @@ def test_a_dot_leader_or_a_stray_dot_opens_no_sentence():
     assert ends("- Luu: VT, KGVX. Do Quang Thinh") == [2]    # "Lưu:", not before the signer
 
 
+@pytest.mark.parametrize("line", ["bat nguoi lao dong nop khoan phi ngoai quy. dinh.",
+                                  "Tinh da chi. tra tro cap cho 1.285 ho",
+                                  "Cac dia phuong da lam. viec voi doanh nghiep"])
+def test_the_lm_reads_a_sentence_past_a_stray_dot(line):
+    # OCR reads a speck as a dot ("ngoài quy. định"); the LM never saw a word after a dot
+    # inside a sentence, so the words around it are read as if it were not there, and the
+    # dot itself is kept.
+    dec = get_decoder()
+    st = dec._stream(dec.lattice([line]), None)
+    assert st.skips is not None and len(st.skips) == 1
+    stray = line.index(". ") + 1
+    clean = line[:stray - 1] + line[stray:]
+    restored = restore_text(line)
+    assert restored.count(".") == line.count(".")
+    assert restored.replace(". ", " ") == restore_text(clean)
+
+
 @pytest.mark.parametrize("piece", ["2024", "1.285", "3,42", "61,4%", "100%", "42-NQ/TW",
                                    "24/11/2023", "2021-2025", "UBND"])
 def test_the_decoder_gives_a_figure_the_token_the_lm_was_trained_on(piece):

@@ -1061,29 +1061,42 @@ class Decoder:
         return self._search_streams([self._stream(positions, bonus) for _l, positions in blocks])
 
     def _sentence_breaks(self, st: Stream) -> tuple[Stream, np.ndarray | None]:
-        """*st* with ``</s> <s> <s>`` after each end of a sentence (``st.ends``,
-        :meth:`_sentence_ends`), and which of its positions are the block's own (None: no
-        sentence ends inside).
+        """*st* as the LM reads it: without its stray dots (``st.skips``), and with
+        ``</s> <s> <s>`` after each end of a sentence (``st.ends``, :meth:`_sentence_ends`);
+        and, for each of the block's own positions, where it stands in that stream, or -1
+        for a stray dot (None: the stream is *st*).
 
         The LM learnt from one sentence (or list item) a line: a full stop is followed by
         ``</s>`` and a sentence opens after ``<s> <s>``. Inside a block the word after a
         full stop would have ``(word, .)`` for history, which training almost never saw
         (after "." the model gave "Tỉ" 10^-6.9 against 10^-1.7 at a sentence's start). The
         three virtual positions, one candidate each, give the next sentence the history it
-        was trained with; they add the same terms to every path. They are taken out of the
-        block's path and confidences after the search (:meth:`_search_streams`)."""
-        ends, counts = st.ends, st.counts
-        if ends is None:
+        was trained with; they add the same terms to every path. A dot OCR put between two
+        words of a sentence ("ngoài quy. định") is history training never saw either: the
+        words around it are read as if it were not there. Both are mended after the search
+        (:meth:`_search_streams`)."""
+        ends, skips, counts = st.ends, st.skips, st.counts
+        if ends is None and skips is None:
             return st, None
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        at = np.repeat(ends + 1, 3)
-        virtual = np.tile(np.array([self._eos, self._bos, self._bos], dtype=np.int64), len(ends))
-        cand_at = np.repeat(starts[ends + 1], 3)
-        out = Stream(np.insert(st.tokens, cand_at, virtual), np.insert(st.emits, cand_at, 0.0),
-                     np.insert(counts, at, 1))
-        real = np.ones(len(out.counts), dtype=bool)
-        real[at + np.arange(len(at))] = False
-        return out, real
+        tokens, emits = st.tokens, st.emits
+        own = np.ones(len(counts), dtype=bool)
+        if skips is not None:
+            own[skips] = False
+            kept = np.repeat(own, counts)
+            tokens, emits, counts = tokens[kept], emits[kept], counts[own]
+        where = np.cumsum(own) - 1   # each own position's index among those kept
+        if ends is not None:
+            at = np.repeat(where[ends] + 1, 3)
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            virtual = np.tile(np.array([self._eos, self._bos, self._bos], dtype=np.int64),
+                              len(ends))
+            cand_at = np.repeat(starts[where[ends] + 1], 3)
+            tokens, emits = np.insert(tokens, cand_at, virtual), np.insert(emits, cand_at, 0.0)
+            counts = np.insert(counts, at, 1)
+            # each virtual position shifts those after it on by one
+            where = where + 3 * np.searchsorted(where[ends], where, side="left")
+        where[~own] = -1
+        return Stream(tokens, emits, counts), where
 
     def _search_streams(self, block_streams: Sequence[Stream]) -> list[BlockPath]:
         """:meth:`search` over each block's candidates, flat; a block is cut into the
@@ -1125,12 +1138,16 @@ class Decoder:
                     starts[b] = np.concatenate([[0], np.cumsum(out[b].stream.counts)])
                 self._confide(out[b], i, left, k, gain, int(starts[b][i]))
             out = [dataclasses.replace(d, path=q) for d, q in zip(out, paths)]
-        for b, (st, (_st, real)) in enumerate(zip(given, broken)):
-            if real is not None:   # the virtual positions of sentence breaks taken out
+        for b, (st, (_st, where)) in enumerate(zip(given, broken)):
+            if where is not None:   # virtual positions out, stray dots back in
                 d = out[b]
-                keep = np.flatnonzero(real).tolist()
-                out[b] = BlockPath([d.path[i] for i in keep], [d.confs[i] for i in keep], st,
-                                   d.flat[np.repeat(real, d.stream.counts)])
+                path = [d.path[i] if i >= 0 else 0 for i in where.tolist()]
+                confs = [d.confs[i] if i >= 0 else [1.0] for i in where.tolist()]
+                real = np.zeros(len(d.stream.counts), dtype=bool)
+                real[where[where >= 0]] = True
+                flat = np.ones(len(st.tokens), dtype=np.float64)
+                flat[np.repeat(where >= 0, st.counts)] = d.flat[np.repeat(real, d.stream.counts)]
+                out[b] = BlockPath(path, confs, st, flat)
         return out
 
     def _confide(self, dec: BlockPath, i: int, left: int, k: int, gain: float,
@@ -1178,7 +1195,7 @@ class Decoder:
             kept_all.append([local[a:b] for a, b in zip(cut, cut[1:])])
             tokens = st.tokens[idx]
             streams.append(Stream(tokens, _with_bonus(tokens, st.emits[idx], bonus), counts,
-                                  st.ends))
+                                  st.ends, st.skips))
         decoded = self._search_streams(streams)
         return [self.render(lines, positions,
                             BlockPath(dec.path, dec.confs, dec.stream, dec.flat, kept), off)
@@ -1206,11 +1223,11 @@ class Decoder:
                              dtype=np.int64, count=n)
         emits = np.fromiter(itertools.chain.from_iterable([p.emit for p in positions]),
                             dtype=np.float64, count=n)
-        return Stream(tokens, _with_bonus(tokens, emits, bonus), counts,
-                      self._sentence_ends(positions, tokens, counts))
+        ends, skips = self._sentence_ends(positions, tokens, counts)
+        return Stream(tokens, _with_bonus(tokens, emits, bonus), counts, ends, skips)
 
     def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
-                       ) -> np.ndarray | None:
+                       ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The positions that end a sentence another one follows: a full stop, semicolon or
         colon read only so (:data:`SENTENCE_ENDS`), unless a word in small letters comes
         next (OCR's stray dot, or an abbreviation's), more of the same (a dot leader: "Tỉ lệ
@@ -1218,14 +1235,22 @@ class Decoder:
         beside the recipients; a name seldom opens a sentence of the training text, and the
         name's own weights read it)."""
         if len(counts) < 2 or not len(self._full_stops):
-            return None
+            return None, None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
-        ends = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
-        ends = [i for i in ends.tolist() if not positions[i + 1].name
-                and not positions[i + 1].ocr[:1].islower()
-                and positions[i + 1].ocr[:1] not in _NO_OPENING
-                and not (i and positions[i - 1].ocr in _NO_OPENING)]
-        return np.array(ends, dtype=np.int64) if ends else None
+        found = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
+        ends, skips = [], []
+        for i in found.tolist():
+            after = positions[i + 1]
+            if after.ocr[:1] in _NO_OPENING or (i and positions[i - 1].ocr in _NO_OPENING):
+                continue
+            if after.ocr[:1].islower():
+                if after.decodable and i and positions[i - 1].decodable \
+                        and positions[i].ocr == ".":
+                    skips.append(i)
+            elif not after.name:
+                ends.append(i)
+        return (np.array(ends, dtype=np.int64) if ends else None,
+                np.array(skips, dtype=np.int64) if skips else None)
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
                line_offset: int = 0) -> tuple[list[str], list[WordChoice]]:

@@ -48,6 +48,9 @@ class Stream:
     # positions that end a sentence another follows (pipeline.restore.decoder decodes the
     # next one from <s> <s>, as the LM was trained); None: none
     ends: np.ndarray | None = None
+    # positions (one candidate each) the LM does not see: OCR's stray dot inside a sentence
+    # ("ngoài quy. định"); None: none
+    skips: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
