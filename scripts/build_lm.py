@@ -22,15 +22,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, EOS, NUM, PCT, UNK, lm_token, save_model  # noqa: E402
+from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, END_AS, EOS, NUM, PCT, UNK, lm_token, save_model  # noqa: E402
 from pipeline.restore.decoder import syllable_pieces  # noqa: E402
 
 DISCOUNT = 0.75
 
 
 def tokens(line: str) -> list[str]:
-    """LM tokens of a line, cut as the decoder cuts it (compounds into their parts)."""
-    return [lm_token(piece[0]) for piece in syllable_pieces(line)]
+    """LM tokens of a line, cut as the decoder cuts it (compounds into their parts); the
+    last one as a sentence's end (:data:`END_AS`)."""
+    out = [lm_token(piece[0]) for piece in syllable_pieces(line)]
+    if out:
+        out[-1] = END_AS.get(out[-1], out[-1])
+    return out
 
 
 def sentences(paths: list[Path], domain: Path, weight: int):

@@ -130,6 +130,21 @@ def test_the_lm_reads_a_sentence_past_a_stray_dot(line):
     assert restored.replace(". ", " ") == restore_text(clean)
 
 
+@pytest.mark.parametrize("line", ["chenh lech thu nhap giua cac vung con xa;",
+                                  "chenh lech thu nhap giua cac vung con xa."])
+def test_a_semicolon_ends_a_list_item_as_a_full_stop_ends_a_sentence(line):
+    # Training text ends list items with ";" far less often than sentences with ".": as a
+    # token of its own, "còn xa;" was rarer than "xã;" and read "còn xã". Where a sentence
+    # ends after it, it is the full stop's token; before a word in small letters, its own.
+    dec = get_decoder()
+    full_stop, semicolon = dec.lm.vocab["."], dec.lm.vocab[";"]
+    assert restore_text(line) == "chênh lệch thu nhập giữa các vùng còn xa" + line[-1]
+    assert dec._stream(dec.lattice([line]), None).tokens[-1] == full_stop
+    inside = dec._stream(dec.lattice([line + " cham soc suc khoe"]), None)
+    at = int(inside.counts[:len(dec.lattice([line])) - 1].sum())
+    assert inside.tokens[at] == (semicolon if line[-1] == ";" else full_stop)
+
+
 @pytest.mark.parametrize("piece", ["2024", "1.285", "3,42", "61,4%", "100%", "42-NQ/TW",
                                    "24/11/2023", "2021-2025", "UBND"])
 def test_the_decoder_gives_a_figure_the_token_the_lm_was_trained_on(piece):

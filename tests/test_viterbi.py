@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -108,6 +109,12 @@ def reference_viterbi(self, positions):
     return path, fwd, bwd
 
 
+def _positions(stream) -> list[SimpleNamespace]:
+    bounds = np.concatenate([[0], np.cumsum(stream.counts)]).tolist()
+    return [SimpleNamespace(tokens=stream.tokens[a:b].tolist(), emit=stream.emits[a:b].tolist())
+            for a, b in pairwise(bounds)]
+
+
 def test_batched_viterbi_matches_scalar_reference():
     from pipeline.restore import Source, _blocks, get_decoder
     from pipeline.restore.viterbi import viterbi_many
@@ -118,7 +125,9 @@ def test_batched_viterbi_matches_scalar_reference():
     assert len(blocks) == 40
     lattices = [decoder.lattice(lines[a:b]) for a, b in blocks]
     streams = [decoder._stream(positions, None) for positions in lattices]
-    refs = [reference_viterbi(decoder, positions) for positions in lattices]
+    # the reference reads what the search reads: the stream (a semicolon that ends a
+    # sentence is a full stop there)
+    refs = [reference_viterbi(decoder, _positions(stream)) for stream in streams]
     # all streams in one batch, and cut into many small batches
     for budget in (10**9, 500):
         decoded = viterbi_many(decoder.lm.arrays, decoder._bos, decoder._eos, streams, budget)

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .case import SURNAMES, capital_logprob, mid_sentence, name_run, title_case
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
-from .lm import BOS, CODE, EOS, NUM, PCT, UNK, NgramModel, lm_token
+from .lm import BOS, CODE, END_AS, EOS, NUM, PCT, UNK, NgramModel, lm_token
 from .numbering import roman_value
 from .syllables import (
     apostrophe_name,
@@ -460,6 +460,8 @@ class Decoder:
         self._eos = lm.vocab[EOS]
         self._full_stops = np.array(sorted(lm.vocab[t] for t in SENTENCE_ENDS if t in lm.vocab),
                                     dtype=np.int64)
+        self._end_as = {lm.vocab[a]: lm.vocab[b] for a, b in END_AS.items()
+                        if a in lm.vocab and b in lm.vocab}
         self._rank_cache: dict[str, list[tuple[str, int, float]]] = {}
         # Per-thread decoding state: one Decoder is shared by the threads of a process
         # (dask workers run documents in threads).
@@ -1224,6 +1226,12 @@ class Decoder:
         emits = np.fromiter(itertools.chain.from_iterable([p.emit for p in positions]),
                             dtype=np.float64, count=n)
         ends, skips = self._sentence_ends(positions, tokens, counts)
+        if self._end_as and n:
+            # a semicolon a sentence's end follows is a full stop to the LM (END_AS)
+            last = np.array([n - 1]) if counts[-1] == 1 else np.zeros(0, dtype=np.int64)
+            at = last if ends is None else np.concatenate([(np.cumsum(counts) - 1)[ends], last])
+            for i in at.tolist():
+                tokens[i] = self._end_as.get(int(tokens[i]), tokens[i])
         return Stream(tokens, _with_bonus(tokens, emits, bonus), counts, ends, skips)
 
     def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray

@@ -20,12 +20,17 @@ from .syllables import DICTIONARIES, compose, decompose, is_name_syllable, loanw
 
 log = logging.getLogger(__name__)
 
-LM_FORMAT_VERSION = 3   # 3: shares (61,4%) are <pct>, no longer <code>
+LM_FORMAT_VERSION = 4   # 3: shares (61,4%) are <pct>, no longer <code>; 4: see END_AS
 DEFAULT_LM_PATH = DICTIONARIES / "vi_lm_syllable_trigram.npz"
 
 BOS, EOS, UNK, NUM, CODE = "<s>", "</s>", "<unk>", "<num>", "<code>"
 PCT = "<pct>"
 PUNCT = frozenset(",.;:()\"“”'-/%!?")
+# A semicolon that ends a list item ends it as a full stop ends a sentence: where a
+# sentence ends after it (the end of a training line; in the decoder, a sentence break or
+# a block's end) it is the full stop's token. As a token of its own it was rarer there
+# ("còn xa;" than "xã;": read "còn xã").
+END_AS = {";": "."}
 _BITS = 21  # vocabulary ids fit in 21 bits: three of them pack into one int64
 
 
