@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.restore.lm import BOS, CODE, DEFAULT_LM_PATH, END_AS, EOS, NUM, PCT, UNK, lm_token, save_model  # noqa: E402
+from pipeline.restore.lm import BOS, DEFAULT_LM_PATH, END_AS, EOS, FIGURES, UNK, lm_token, save_model  # noqa: E402
 from pipeline.restore.decoder import syllable_pieces  # noqa: E402
 
 DISCOUNT = 0.75
@@ -71,8 +71,8 @@ def build(sents, min_count3: int, extra_vocab: set[str] = frozenset()):
         vocab_counts[w] += c
     # Attested syllables the text never uses (dừa, sạn) get the smoothed unigram floor
     # instead of the out-of-vocabulary penalty, so a right rare word is not "corrected".
-    vocab = [BOS, EOS, UNK, NUM, CODE, PCT] + sorted(
-        (set(vocab_counts) | set(extra_vocab)) - {BOS, EOS, UNK, NUM, CODE, PCT}
+    vocab = [BOS, EOS, UNK, *FIGURES] + sorted(
+        (set(vocab_counts) | set(extra_vocab)) - {BOS, EOS, UNK, *FIGURES}
     )
     ids = {w: i for i, w in enumerate(vocab)}
     # Continuation counts for lower orders.

@@ -79,7 +79,8 @@ def test_many_lines_and_long_line():
 
 def test_lm_tokens_and_version():
     assert lm_token("Tỷ") == lm_token("tỉ") == "tỉ"
-    assert lm_token("2024") == "<num>" and lm_token("42-NQ/TW") == "<code>"
+    assert lm_token("2024") == "<year>" and lm_token("2024,5") == lm_token("24") == "<num>"
+    assert lm_token("42-NQ/TW") == "<code>"
     assert lm_token("61,4%") == lm_token("100%") == "<pct>" and lm_token("1.285") == "<num>"
     assert get_model().vocab and LM_FORMAT_VERSION >= 1
 
@@ -143,6 +144,16 @@ def test_a_semicolon_ends_a_list_item_as_a_full_stop_ends_a_sentence(line):
     inside = dec._stream(dec.lattice([line + " cham soc suc khoe"]), None)
     at = int(inside.counts[:len(dec.lattice([line])) - 1].sum())
     assert inside.tokens[at] == (semicolon if line[-1] == ";" else full_stop)
+
+
+def test_a_year_is_no_count_to_the_lm():
+    # After a count comes what is counted ("5 chỉ tiêu"); after a year, a new phrase. As
+    # one token, "năm 2025 chi tiết" read "chỉ tiêu", its "tiét" taken for "tiêu".
+    assert lm_token("2025") != lm_token("5") == lm_token("1.285")
+    assert restore_text("So liéu cac nam 2022-2024 va muc tiéu nam 2025 chi tiét tai Phu luc "
+                        "I kém theo.").endswith("năm 2025 chi tiết tại Phụ lục I kèm theo.")
+    assert restore_text("Tinh dat 5 chi tiéu, con 2 chi tiéu kho dat.") == \
+        "Tỉnh đạt 5 chỉ tiêu, còn 2 chỉ tiêu khó đạt."
 
 
 @pytest.mark.parametrize("piece", ["2024", "1.285", "3,42", "61,4%", "100%", "42-NQ/TW",

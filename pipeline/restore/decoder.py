@@ -3,8 +3,8 @@
 Each paragraph (consecutive non-empty lines) is one stream, so context crosses line ends.
 Every word piece becomes a lattice position with candidates from the channel; numbers,
 codes, punctuation and foreign words are fixed positions that still give context (as
-``<num>``, ``<code>``, ``<unk>`` or the punctuation itself). The best path maximises
-LM log10 P + channel weight x channel log10 P. Max-marginals from a forward and a backward
+``<num>``, ``<year>``, ``<pct>``, ``<code>``, ``<unk>`` or the punctuation itself). The
+best path maximises LM log10 P + channel weight x channel log10 P. Max-marginals from a forward and a backward
 pass give every word a posterior-like confidence and ranked alternatives.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .case import SURNAMES, capital_logprob, mid_sentence, name_run, title_case
 from .channel import TOKEN_CACHE_SIZE, CandidateGenerator, attested_syllables
-from .lm import BOS, CODE, END_AS, EOS, NUM, PCT, UNK, NgramModel, lm_token
+from .lm import BOS, CODE, END_AS, EOS, FIGURES, NUM, UNK, NgramModel, lm_token
 from .numbering import roman_value
 from .syllables import (
     apostrophe_name,
@@ -523,8 +523,7 @@ class Decoder:
             return out
         if kind == "num":
             number = repair_decimal(piece)   # a share (61,4%) is a token of its own, as in training
-            return [self._fixed(number, line, start, PCT if number.endswith("%") else NUM,
-                                piece)]
+            return [self._fixed(number, line, start, lm_token(number), piece)]
         if kind == "code":
             return [self._fixed(repair_web_address(repair_code(piece)), line, start, CODE,
                                 piece)]
@@ -691,7 +690,7 @@ class Decoder:
             # A word with OCR digits in it (S6, I6n) is no number or code to the LM either.
             tok = lm_token(own)
             texts.append(own)
-            tokens.append(self.lm.word_id(tok) if tok not in (UNK, CODE, NUM, PCT)
+            tokens.append(self.lm.word_id(tok) if tok != UNK and tok not in FIGURES
                           else len(self.lm.vocab))
             emits.append(-p.keep_cost * p.channel_weight)
         return tuple(texts), tuple(tokens), tuple(emits)

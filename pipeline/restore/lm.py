@@ -20,11 +20,14 @@ from .syllables import DICTIONARIES, compose, decompose, is_name_syllable, loanw
 
 log = logging.getLogger(__name__)
 
-LM_FORMAT_VERSION = 4   # 3: shares (61,4%) are <pct>, no longer <code>; 4: see END_AS
+LM_FORMAT_VERSION = 5   # 3: shares (61,4%) are <pct>, no longer <code>; 4: see END_AS;
+# 5: years (2025) are <year>, no longer <num>
 DEFAULT_LM_PATH = DICTIONARIES / "vi_lm_syllable_trigram.npz"
 
 BOS, EOS, UNK, NUM, CODE = "<s>", "</s>", "<unk>", "<num>", "<code>"
 PCT = "<pct>"
+YEAR = "<year>"
+FIGURES = (NUM, CODE, PCT, YEAR)
 PUNCT = frozenset(",.;:()\"“”'-/%!?")
 # A semicolon that ends a list item ends it as a full stop ends a sentence: where a
 # sentence ends after it (the end of a training line; in the decoder, a sentence break or
@@ -39,7 +42,9 @@ def lm_token(word: str) -> str:
     """Map a surface word to its language-model token.
 
     Vietnamese syllables become lowercase with classic tone placement; numbers become
-    ``<num>``; shares (``61,4%``) ``<pct>``; words with digits or slashes (document codes,
+    ``<num>``, but years (``2025``: four digits from 1900 to 2099) ``<year>``, which the
+    words around them follow as they do no count ("năm 2025 chi tiết", "5 chỉ tiêu");
+    shares (``61,4%``) ``<pct>``; words with digits or slashes (document codes,
     dates) ``<code>``; punctuation stays itself; anything else (foreign words,
     abbreviations) ``<unk>``.
     """
@@ -64,7 +69,9 @@ def lm_token(word: str) -> str:
         stripped = w.replace(".", "").replace(",", "")
         if stripped.endswith("%") and stripped[:-1].isdigit():
             return PCT
-        return NUM if stripped.isdigit() else CODE
+        if not stripped.isdigit():
+            return CODE
+        return YEAR if len(w) == 4 and w[:2] in ("19", "20") else NUM
     return UNK
 
 
