@@ -131,6 +131,22 @@ def test_the_lm_reads_a_sentence_past_a_stray_dot(line):
     assert restored.replace(". ", " ") == restore_text(clean)
 
 
+@pytest.mark.parametrize("mark", ["|", "_", "~"])
+def test_a_speck_between_two_words_is_no_context(mark):
+    # A rule or a speck OCR read between two words is no word: the LM reads the words on
+    # either side as neighbours, and the mark stays in the text.
+    # ("bảo | về": the LM saw no "vệ" after <unk>)
+    line = f"xay dung va bao {mark} vé To quoc"
+    dec = get_decoder()
+    st = dec._stream(dec.lattice([line]), None)
+    assert st.skips is not None and st.skips.tolist() == [4]
+    assert restore_text(line) == f"xây dựng và bảo {mark} vệ Tổ quốc"
+    assert restore_text(f"Cac mo hinh sinh {mark} ké@ dugc nhan rong") == \
+        f"Các mô hình sinh {mark} kế được nhân rộng"
+    table = dec._stream(dec.lattice([f"Ti le ho ngheo {mark} % {mark} 3,2"]), None)
+    assert table.skips is None   # a table's cells are not words of one sentence
+
+
 @pytest.mark.parametrize("line", ["chenh lech thu nhap giua cac vung con xa;",
                                   "chenh lech thu nhap giua cac vung con xa."])
 def test_a_semicolon_ends_a_list_item_as_a_full_stop_ends_a_sentence(line):

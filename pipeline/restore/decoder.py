@@ -85,6 +85,8 @@ MAX_STREAM = 2000   # positions decoded as one Viterbi stream
 # Not ! or ?: OCR prints them for I ("THO! GIAN") and for hooks ("tt? vong").
 SENTENCE_ENDS = (".", ";", ":")
 _NO_OPENING = frozenset(".;:,…")   # a dot leader or an ellipsis, before or after, opens none
+# Marks no report's text has between two words: OCR's reading of a speck or a table's rule.
+_NOISE = frozenset("|¦_~»«")
 MIN_SEGMENT = 24    # positions before a stream is cut where its path is forced (_segments)
 
 
@@ -458,6 +460,7 @@ class Decoder:
         self.params = params or DecoderParams()
         self._bos = lm.vocab[BOS]
         self._eos = lm.vocab[EOS]
+        self._unk = lm.vocab[UNK]
         self._full_stops = np.array(sorted(lm.vocab[t] for t in SENTENCE_ENDS if t in lm.vocab),
                                     dtype=np.int64)
         self._end_as = {lm.vocab[a]: lm.vocab[b] for a, b in END_AS.items()
@@ -1235,15 +1238,21 @@ class Decoder:
 
     def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
                        ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The positions that end a sentence another one follows: a full stop, semicolon or
-        colon read only so (:data:`SENTENCE_ENDS`), unless a word in small letters comes
-        next (OCR's stray dot, or an abbreviation's), more of the same (a dot leader: "Tỉ lệ
-        ...... 45%") or a name's word ("Lưu: VT, KGVX. Đỗ Quang Thịnh": the signer, set
-        beside the recipients; a name seldom opens a sentence of the training text, and the
-        name's own weights read it)."""
+        """The positions that end a sentence another one follows, and those the LM is not
+        to see (None: none).
+
+        A sentence ends at a full stop, semicolon or colon read only so
+        (:data:`SENTENCE_ENDS`), unless more of the same comes next or before it (a dot
+        leader: "Tỉ lệ ...... 45%"), a name's word ("Lưu: VT, KGVX. Đỗ Quang Thịnh": the
+        signer, set beside the recipients; a name seldom opens a sentence of the training
+        text, and the name's own weights read it) or a word in small letters. A full stop
+        between two words in small letters is OCR's stray dot ("ngoài quy. định"), and a
+        mark no text has between two words (:data:`_NOISE`: "còn xa | Tỉ lệ") a speck or a
+        rule: the LM reads the words on either side as neighbours."""
         if len(counts) < 2 or not len(self._full_stops):
             return None, None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
+        single = counts[1:-1] == 1
         found = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
         ends, skips = [], []
         for i in found.tolist():
@@ -1256,8 +1265,11 @@ class Decoder:
                     skips.append(i)
             elif not after.name:
                 ends.append(i)
+        noise = np.flatnonzero(single & (tokens[starts[1:-1]] == self._unk)) + 1
+        skips.extend(i for i in noise.tolist() if positions[i].ocr in _NOISE
+                     and positions[i - 1].decodable and positions[i + 1].decodable)
         return (np.array(ends, dtype=np.int64) if ends else None,
-                np.array(skips, dtype=np.int64) if skips else None)
+                np.array(sorted(skips), dtype=np.int64) if skips else None)
 
     def render(self, lines: Sequence[str], positions: list[_Pos], dec: BlockPath,
                line_offset: int = 0) -> tuple[list[str], list[WordChoice]]:
