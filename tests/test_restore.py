@@ -147,6 +147,17 @@ def test_a_speck_between_two_words_is_no_context(mark):
     assert table.skips is None   # a table's cells are not words of one sentence
 
 
+def test_a_dash_opening_a_line_inside_a_sentence_is_no_context():
+    # "với quy" / "- mô 3.280 căn": a sentence that runs on in small letters after a dash
+    # opening its next line (a page break's or a rule's trace) reads as one; a list item
+    # after a colon opens its own.
+    lines = ["phuong Tan An va phudng Binh Kién voi quy", "- m6 3.280 can, mdi hoan thanh 720 can."]
+    assert restore_lines(lines).lines == ("phường Tân An và phường Bình Kiến với quy",
+                                          "- mô 3.280 căn, mới hoàn thành 720 căn.")
+    dec = get_decoder()
+    assert dec._stream(dec.lattice(["Nhiem vu gom:", "- tuyen truyen"]), None).skips is None
+
+
 @pytest.mark.parametrize("line", ["chenh lech thu nhap giua cac vung con xa;",
                                   "chenh lech thu nhap giua cac vung con xa."])
 def test_a_semicolon_ends_a_list_item_as_a_full_stop_ends_a_sentence(line):

@@ -87,6 +87,7 @@ SENTENCE_ENDS = (".", ";", ":")
 _NO_OPENING = frozenset(".;:,…")   # a dot leader or an ellipsis, before or after, opens none
 # Marks no report's text has between two words: OCR's reading of a speck or a table's rule.
 _NOISE = frozenset("|¦_~»«")
+_DASHES = frozenset("-–")
 MIN_SEGMENT = 24    # positions before a stream is cut where its path is forced (_segments)
 
 
@@ -1248,7 +1249,9 @@ class Decoder:
         text, and the name's own weights read it) or a word in small letters. A full stop
         between two words in small letters is OCR's stray dot ("ngoài quy. định"), and a
         mark no text has between two words (:data:`_NOISE`: "còn xa | Tỉ lệ") a speck or a
-        rule: the LM reads the words on either side as neighbours."""
+        rule; so is a dash opening a line between two words, the sentence running on in
+        small letters ("với quy" / "- mô 3.280 căn": no list item opens so, it is a page
+        break's or a rule's trace). The LM reads the words on either side as neighbours."""
         if len(counts) < 2 or not len(self._full_stops):
             return None, None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
@@ -1268,6 +1271,10 @@ class Decoder:
         noise = np.flatnonzero(single & (tokens[starts[1:-1]] == self._unk)) + 1
         skips.extend(i for i in noise.tolist() if positions[i].ocr in _NOISE
                      and positions[i - 1].decodable and positions[i + 1].decodable)
+        skips.extend(i for i in range(1, len(positions) - 1) if counts[i] == 1
+                     and positions[i].ocr in _DASHES and positions[i - 1].line != positions[i].line
+                     and positions[i - 1].decodable and positions[i + 1].decodable
+                     and positions[i + 1].ocr[:1].islower())
         return (np.array(ends, dtype=np.int64) if ends else None,
                 np.array(sorted(skips), dtype=np.int64) if skips else None)
 
