@@ -147,6 +147,17 @@ def test_a_speck_between_two_words_is_no_context(mark):
     assert table.skips is None   # a table's cells are not words of one sentence
 
 
+def test_a_closing_quote_nothing_opened_is_no_context():
+    # English OCR prints the hook of ừ as a closing quote ("hội chẩn tt” xa"); with none
+    # opened before it in the block it is no quotation, and the LM reads "từ xa".
+    dec = get_decoder()
+    line = "Tinh da ket noi hoi chan tt” xa voi 6 trung tam y te huyen"
+    assert dec._stream(dec.lattice([line]), None).skips.tolist() == [7]
+    assert restore_text(line) == "Tỉnh đã kết nối hội chẩn từ” xa với 6 trung tâm y tế huyện"
+    quoted = "Phong trao “Ca nuoc chung tay vi nguoi ngheo” duoc trien khai"
+    assert dec._stream(dec.lattice([quoted]), None).skips is None
+
+
 def test_a_dash_opening_a_line_inside_a_sentence_is_no_context():
     # "với quy" / "- mô 3.280 căn": a sentence that runs on in small letters after a dash
     # opening its next line (a page break's or a rule's trace) reads as one; a list item

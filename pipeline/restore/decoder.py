@@ -88,6 +88,7 @@ _NO_OPENING = frozenset(".;:,…")   # a dot leader or an ellipsis, before or af
 # Marks no report's text has between two words: OCR's reading of a speck or a table's rule.
 _NOISE = frozenset("|¦_~»«")
 _DASHES = frozenset("-–")
+_OPEN_QUOTES, _CLOSE_QUOTES = frozenset("“\"‘"), frozenset("”’")
 MIN_SEGMENT = 24    # positions before a stream is cut where its path is forced (_segments)
 
 
@@ -1251,7 +1252,9 @@ class Decoder:
         mark no text has between two words (:data:`_NOISE`: "còn xa | Tỉ lệ") a speck or a
         rule; so is a dash opening a line between two words, the sentence running on in
         small letters ("với quy" / "- mô 3.280 căn": no list item opens so, it is a page
-        break's or a rule's trace). The LM reads the words on either side as neighbours."""
+        break's or a rule's trace), and a closing quote no opening one comes before in the
+        block ("hội chẩn tt” xa": the hook of ừ). The LM reads the words on either side as
+        neighbours."""
         if len(counts) < 2 or not len(self._full_stops):
             return None, None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
@@ -1271,6 +1274,14 @@ class Decoder:
         noise = np.flatnonzero(single & (tokens[starts[1:-1]] == self._unk)) + 1
         skips.extend(i for i in noise.tolist() if positions[i].ocr in _NOISE
                      and positions[i - 1].decodable and positions[i + 1].decodable)
+        opened = False
+        for i in range(1, len(positions) - 1):
+            text = positions[i].ocr
+            if text in _OPEN_QUOTES:
+                opened = True
+            elif text in _CLOSE_QUOTES and not opened and counts[i] == 1 \
+                    and positions[i - 1].decodable and positions[i + 1].decodable:
+                skips.append(i)
         skips.extend(i for i in range(1, len(positions) - 1) if counts[i] == 1
                      and positions[i].ocr in _DASHES and positions[i - 1].line != positions[i].line
                      and positions[i - 1].decodable and positions[i + 1].decodable
