@@ -663,6 +663,20 @@ def test_place_names_with_words_that_are_no_syllable():
     assert "đắk" not in restore_text("nam dak")     # lower case: no name
 
 
+@pytest.mark.parametrize("line,restored", [
+    ("giup hoc sinh nguoi Cor theo kip chuong trinh",
+     "giúp học sinh người Cor theo kịp chương trình"),
+    ("Tinh to chuc chu dao le hoi Ok Om Bok, Chol Chnam Thmay",
+     "Tỉnh tổ chức chu đáo lễ hội Ok Om Bok, Chôl Chnăm Thmây"),
+    ("ho tro sinh hoat phi cho su sai, Achar duoc thuc hien day du",
+     "hỗ trợ sinh hoạt phí cho sư sãi, Achar được thực hiện đầy đủ")])
+def test_the_names_a_report_gives_peoples_and_their_customs_are_kept(line, restored):
+    # The domain list holds the other names of the peoples (Cor for Co) and their customs'
+    # words (the Khmer pagoda's Achar, Ok Om Bok): printed as read, they are no OCR damage
+    # of Con, Có or Ở.
+    assert restore_text(line) == restored
+
+
 def test_foreign_onsets_and_name_words_are_kept_as_printed():
     """A capitalised word with an onset no Vietnamese syllable has and eng-OCR never makes
     (kb, sh, ka) is a name printed as it is; a name word of the domain list printed as read
