@@ -4,8 +4,9 @@ Each paragraph (consecutive non-empty lines) is one stream, so context crosses l
 Every word piece becomes a lattice position with candidates from the channel; numbers,
 codes, punctuation and foreign words are fixed positions that still give context (as
 ``<num>``, ``<year>``, ``<pct>``, ``<code>``, ``<unk>`` or the punctuation itself). The
-best path maximises LM log10 P + channel weight x channel log10 P. Max-marginals from a forward and a backward
-pass give every word a posterior-like confidence and ranked alternatives.
+best path maximises LM log10 P + channel weight x channel log10 P. Max-marginals from a
+forward and a backward pass give every word a posterior-like confidence and ranked
+alternatives.
 """
 from __future__ import annotations
 
@@ -1067,10 +1068,11 @@ class Decoder:
         return self._search_streams([self._stream(positions, bonus) for _l, positions in blocks])
 
     def _sentence_breaks(self, st: Stream) -> tuple[Stream, np.ndarray | None]:
-        """*st* as the LM reads it: without its stray dots (``st.skips``), and with
-        ``</s> <s> <s>`` after each end of a sentence (``st.ends``, :meth:`_sentence_ends`);
-        and, for each of the block's own positions, where it stands in that stream, or -1
-        for a stray dot (None: the stream is *st*).
+        """*st* as the LM reads it: without the positions it is not to see (``st.skips``:
+        OCR's stray dots, specks and rules), and with ``</s> <s> <s>`` after each end of a
+        sentence (``st.ends``; both from :meth:`_ends_and_skips`); and, for each of the
+        block's own positions, where it stands in that stream, or -1 for one skipped (None:
+        the stream is *st*).
 
         The LM learnt from one sentence (or list item) a line: a full stop is followed by
         ``</s>`` and a sentence opens after ``<s> <s>``. Inside a block the word after a
@@ -1145,7 +1147,7 @@ class Decoder:
                 self._confide(out[b], i, left, k, gain, int(starts[b][i]))
             out = [dataclasses.replace(d, path=q) for d, q in zip(out, paths)]
         for b, (st, (_st, where)) in enumerate(zip(given, broken)):
-            if where is not None:   # virtual positions out, stray dots back in
+            if where is not None:   # virtual positions out, skipped ones back in
                 d = out[b]
                 path = [d.path[i] if i >= 0 else 0 for i in where.tolist()]
                 confs = [d.confs[i] if i >= 0 else [1.0] for i in where.tolist()]
@@ -1229,7 +1231,7 @@ class Decoder:
                              dtype=np.int64, count=n)
         emits = np.fromiter(itertools.chain.from_iterable([p.emit for p in positions]),
                             dtype=np.float64, count=n)
-        ends, skips = self._sentence_ends(positions, tokens, counts)
+        ends, skips = self._ends_and_skips(positions, tokens, counts)
         if self._end_as and n:
             # a semicolon a sentence's end follows is a full stop to the LM (END_AS)
             last = np.array([n - 1]) if counts[-1] == 1 else np.zeros(0, dtype=np.int64)
@@ -1238,8 +1240,8 @@ class Decoder:
                 tokens[i] = self._end_as.get(int(tokens[i]), tokens[i])
         return Stream(tokens, _with_bonus(tokens, emits, bonus), counts, ends, skips)
 
-    def _sentence_ends(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
-                       ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _ends_and_skips(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
+                        ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The positions that end a sentence another one follows, and those the LM is not
         to see (None: none).
 
@@ -1258,7 +1260,6 @@ class Decoder:
         if len(counts) < 2 or not len(self._full_stops):
             return None, None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
-        single = counts[1:-1] == 1
         found = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
         ends, skips = [], []
         for i in found.tolist():
@@ -1271,21 +1272,17 @@ class Decoder:
                     skips.append(i)
             elif not after.name:
                 ends.append(i)
-        noise = np.flatnonzero(single & (tokens[starts[1:-1]] == self._unk)) + 1
-        skips.extend(i for i in noise.tolist() if positions[i].ocr in _NOISE
-                     and positions[i - 1].decodable and positions[i + 1].decodable)
-        opened = False
-        for i in range(1, len(positions) - 1):
-            text = positions[i].ocr
-            if text in _OPEN_QUOTES:
+        opened = False   # a quotation opened earlier in the block
+        for i in (np.flatnonzero(counts[1:-1] == 1) + 1).tolist():
+            pos = positions[i]
+            if pos.ocr in _OPEN_QUOTES:
                 opened = True
-            elif text in _CLOSE_QUOTES and not opened and counts[i] == 1 \
-                    and positions[i - 1].decodable and positions[i + 1].decodable:
+            elif positions[i - 1].decodable and positions[i + 1].decodable and (
+                    (pos.ocr in _NOISE and tokens[starts[i]] == self._unk)
+                    or (pos.ocr in _CLOSE_QUOTES and not opened)
+                    or (pos.ocr in _DASHES and positions[i - 1].line != pos.line
+                        and positions[i + 1].ocr[:1].islower())):
                 skips.append(i)
-        skips.extend(i for i in range(1, len(positions) - 1) if counts[i] == 1
-                     and positions[i].ocr in _DASHES and positions[i - 1].line != positions[i].line
-                     and positions[i - 1].decodable and positions[i + 1].decodable
-                     and positions[i + 1].ocr[:1].islower())
         return (np.array(ends, dtype=np.int64) if ends else None,
                 np.array(sorted(skips), dtype=np.int64) if skips else None)
 

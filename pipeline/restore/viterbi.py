@@ -49,7 +49,7 @@ class Stream:
     # next one from <s> <s>, as the LM was trained); None: none
     ends: np.ndarray | None = None
     # positions (one candidate each) the LM does not see: OCR's stray dot inside a sentence
-    # ("ngoài quy. định"); None: none
+    # ("ngoài quy. định"), a speck or a rule between two words; None: none
     skips: np.ndarray | None = None
 
 
