@@ -80,6 +80,7 @@ def test_many_lines_and_long_line():
 def test_lm_tokens_and_version():
     assert lm_token("Tỷ") == lm_token("tỉ") == "tỉ"
     assert lm_token("2024") == "<year>" and lm_token("2024,5") == lm_token("24") == "<num>"
+    assert lm_token("20,5") == lm_token("19.5") == "<num>"   # four characters, no year
     assert lm_token("42-NQ/TW") == "<code>"
     assert lm_token("61,4%") == lm_token("100%") == "<pct>" and lm_token("1.285") == "<num>"
     assert get_model().vocab and LM_FORMAT_VERSION >= 1

@@ -71,7 +71,7 @@ def lm_token(word: str) -> str:
             return PCT
         if not stripped.isdigit():
             return CODE
-        return YEAR if len(w) == 4 and w[:2] in ("19", "20") else NUM
+        return YEAR if len(w) == 4 and w.isdigit() and w[:2] in ("19", "20") else NUM
     return UNK
 
 
