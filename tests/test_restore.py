@@ -157,6 +157,8 @@ def test_a_closing_quote_nothing_opened_is_no_context():
     assert restore_text(line) == "Tỉnh đã kết nối hội chẩn từ” xa với 6 trung tâm y tế huyện"
     quoted = "Phong trao “Ca nuoc chung tay vi nguoi ngheo” duoc trien khai"
     assert dec._stream(dec.lattice([quoted]), None).skips is None
+    opening = "“Ngay vi nguoi ngheo” duoc to chuc hang nam"   # the quotation opens the block
+    assert dec._stream(dec.lattice([opening]), None).skips is None
 
 
 def test_a_dash_opening_a_line_inside_a_sentence_is_no_context():

@@ -1260,28 +1260,27 @@ class Decoder:
         if len(counts) < 2 or not len(self._full_stops):
             return None, None
         starts = np.concatenate([[0], np.cumsum(counts[:-1])])
-        found = np.flatnonzero((counts[:-1] == 1) & np.isin(tokens[starts[:-1]], self._full_stops))
+        full_stop = np.isin(tokens[starts], self._full_stops)
         ends, skips = [], []
-        for i in found.tolist():
-            after = positions[i + 1]
-            if after.ocr[:1] in _NO_OPENING or (i and positions[i - 1].ocr in _NO_OPENING):
-                continue
-            if after.ocr[:1].islower():
-                if after.decodable and i and positions[i - 1].decodable \
-                        and positions[i].ocr == ".":
-                    skips.append(i)
-            elif not after.name:
-                ends.append(i)
         opened = False   # a quotation opened earlier in the block
-        for i in (np.flatnonzero(counts[1:-1] == 1) + 1).tolist():
-            pos = positions[i]
-            if pos.ocr in _OPEN_QUOTES:
+        for i in np.flatnonzero(counts[:-1] == 1).tolist():
+            pos, after = positions[i], positions[i + 1]
+            before = positions[i - 1] if i else None
+            if full_stop[i]:
+                if after.ocr[:1] in _NO_OPENING or (before and before.ocr in _NO_OPENING):
+                    continue
+                if after.ocr[:1].islower():
+                    if after.decodable and before and before.decodable and pos.ocr == ".":
+                        skips.append(i)
+                elif not after.name:
+                    ends.append(i)
+            elif pos.ocr in _OPEN_QUOTES:
                 opened = True
-            elif positions[i - 1].decodable and positions[i + 1].decodable and (
+            elif before and before.decodable and after.decodable and (
                     (pos.ocr in _NOISE and tokens[starts[i]] == self._unk)
                     or (pos.ocr in _CLOSE_QUOTES and not opened)
-                    or (pos.ocr in _DASHES and positions[i - 1].line != pos.line
-                        and positions[i + 1].ocr[:1].islower())):
+                    or (pos.ocr in _DASHES and before.line != pos.line
+                        and after.ocr[:1].islower())):
                 skips.append(i)
         return (np.array(ends, dtype=np.int64) if ends else None,
                 np.array(sorted(skips), dtype=np.int64) if skips else None)
