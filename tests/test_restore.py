@@ -763,6 +763,34 @@ def test_names_of_the_place_list_are_read_where_they_stand_alone():
     assert "Trường THPT" in restore_text("Trudng THPT chuyén")             # no Trung Thu
 
 
+def test_the_documents_province_settles_a_name_others_spell_alike():
+    """Vinh Hưng is a ward of Nghệ An, Vĩnh Hưng a district of Long An (now Tây Ninh) and a
+    commune of several provinces: the letters do not say which, the report's province does."""
+    from pipeline.restore.syllables import document_places, document_provinces
+
+    head = "UBND TINH NGHE AN\nBao cao cua tinh Nghe An"
+    assert document_provinces(head.splitlines()) == ("Nghệ An",)
+    # a province of before 2025 counts for the one it went into; a one-word name only after
+    # its kind (Nguyễn Huệ is no Huế); a province named once says nothing
+    assert document_provinces(["tỉnh Thừa Thiên Huế", "thành phố Huế, Nguyễn Huệ"]) == ("Huế",)
+    assert document_provinces(["TINH YEN BAI", "tinh Lao Cai"]) == ("Lào Cai",)
+    assert document_provinces(["tỉnh Nghệ An", "Nguyễn Huệ", "Huệ"]) == ()
+    assert document_places(("Nghệ An",))[("vinh", "hung")] == ("Vinh", "Hưng")
+    assert ("vinh", "hung") not in document_places(("Huế", "Tây Ninh"))    # one name each
+    line = "Tinh da hoan thanh 1.168 can tai phuong Vinh Hung, phuong Vinh Loc."
+    assert restore_text(head + "\n" + line).splitlines()[-1] == \
+        "Tỉnh đã hoàn thành 1.168 căn tại phường Vinh Hưng, phường Vinh Lộc."
+    assert restore_text(line) == \
+        "Tỉnh đã hoàn thành 1.168 căn tại phường Vĩnh Hưng, phường Vĩnh Lộc."
+    assert "Vĩnh Hưng" in restore_text("UBND TINH LONG AN\ntinh Long An\n" + line)
+    # a name of the province spelt as a common phrase is not forced on a heading in capitals
+    assert restore_text("UBND TINH PHU THO\ntinh Phu Tho\nI. CONG TAC LANH DAO, CHi DAO, "
+                        "TUYEN TRUYEN").splitlines()[-1] == \
+        "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TUYÊN TRUYỀN"
+    # nor on a person's name: its words do not stand alone
+    assert restore_text(head + "\nong Ho Van Vinh Hung").endswith("ông Hồ Văn Vĩnh Hưng")
+
+
 def test_a_name_with_an_apostrophe_takes_the_lists_marks():
     """No syllable spells M'Nông or H'Mông: the lists' names give them their marks, in the
     printed case and with the printed apostrophe; a word the lists lack stays as printed."""

@@ -269,9 +269,10 @@ def _restore_lines(lines: list[str], source: Source) -> RestoreResult:
     lines = [unicodedata.normalize("NFC", ln) for ln in lines]
     out = list(lines)
     spans = _spans(lines)
-    blocks = [(lines[a:b], decoder.lattice([("" if a + i in apart else ln)
-                                            for i, ln in enumerate(lines[a:b])]))
-              for a, b, apart in spans]
+    with decoder.document(lines):
+        blocks = [(lines[a:b], decoder.lattice([("" if a + i in apart else ln)
+                                                for i, ln in enumerate(lines[a:b])]))
+                  for a, b, apart in spans]
     first = decoder.search(blocks)
     again: list[int] = []
     bonus: dict[int, float] = {}

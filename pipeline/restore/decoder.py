@@ -10,6 +10,7 @@ alternatives.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -31,6 +32,8 @@ from .numbering import roman_value
 from .syllables import (
     apostrophe_name,
     apply_case,
+    document_places,
+    document_provinces,
     has_marks,
     is_name_syllable,
     is_syllable,
@@ -477,6 +480,22 @@ class Decoder:
         self._spell_cache: dict[str, tuple[str, ...]] = {}
         self._capital_cost: dict[bool, np.ndarray] = {}
 
+    @contextlib.contextmanager
+    def document(self, lines: Sequence[str]):
+        """Within this context the lattices of this thread read the place names the
+        document's province settles (:func:`~pipeline.restore.syllables.document_provinces`,
+        :func:`~pipeline.restore.syllables.document_places`): Vinh Hưng in a report of
+        Nghệ An, Vĩnh Hưng elsewhere."""
+        places = _NO_PLACES
+        if self.params.place_names:
+            here = document_places(document_provinces(lines))
+            places = (here, frozenset(k[0] for k in here))
+        self._state.places = places
+        try:
+            yield self
+        finally:
+            self._state.places = _NO_PLACES
+
     # --- lattice -------------------------------------------------------------------------
     def _word_positions(self, piece: str, line: int, start: int) -> list[_Pos]:
         """The lattice positions of one word piece at (*line*, *start*): built once per piece
@@ -738,16 +757,20 @@ class Decoder:
         if len(caps) < 2:
             return {}
         names, firsts = proper_names(), _name_firsts()
+        here, here_firsts = getattr(self._state, "places", _NO_PLACES)
         skel = {k: self._name_spellings(pieces[k][0]) for k in caps}
         out: dict[int, str] = {}
         for k in caps:
-            if k in out or not any(a in firsts for a in skel[k]):
+            if k in out or not any(a in firsts or a in here_firsts for a in skel[k]):
                 continue
             for n in (4, 3, 2):
                 spellings = [skel.get(k + i) for i in range(n)]
                 if None in spellings:
                     continue
-                name = self._one_name(spellings, names, _stands_alone(pieces, k, n))
+                titled = here and not any(len(pieces[k + i][0]) > 1 and pieces[k + i][0].isupper()
+                                          for i in range(n))
+                name = self._one_name(spellings, names, _stands_alone(pieces, k, n),
+                                      here if titled else None)
                 if name is not None:
                     for i in range(n):
                         out[k + i] = name[i].lower()
@@ -756,15 +779,20 @@ class Decoder:
         return out
 
     @staticmethod
-    def _one_name(spellings: list[tuple[str, ...]], names: dict, alone: bool
-                  ) -> tuple[str, ...] | None:
+    def _one_name(spellings: list[tuple[str, ...]], names: dict, alone: bool,
+                  here: dict | None = None) -> tuple[str, ...] | None:
         """The name the words' *spellings* (each word's own letters first) make: as printed
         if they make one; else, where they *stand alone* and one word at least is not garbled,
         the only name the garbled words' readings make with the others' letters; none if
         they make two, or spell one the lists cannot tell apart ("Thanh Héa": Thanh Hóa and
-        Thanh Hòa share their letters, and Thanh Hà is a reading away too)."""
+        Thanh Hòa share their letters, and Thanh Hà is a reading away too). Where they stand
+        alone, a name the document's province settles (*here*,
+        :func:`~pipeline.restore.syllables.document_places`) comes first."""
         literal = tuple(s[0] for s in spellings)
-        name = names.get(literal)
+        here = here or {}
+        name = here.get(literal) if alone else None
+        if name is None:
+            name = names.get(literal)
         if name is None and alone:
             name = place_names().get(literal)
         garbled = sum(len(s) > 1 for s in spellings)
@@ -776,7 +804,7 @@ class Decoder:
                  if keys in known and any(k == s[0] for k, s in zip(keys, spellings))]
         if len(found) != 1:
             return None
-        return names.get(found[0]) or place_names().get(found[0])
+        return here.get(found[0]) or names.get(found[0]) or place_names().get(found[0])
 
     def _name_spellings(self, word: str) -> tuple[str, ...]:
         """A capitalised word's skeleton, and when OCR garbled it (a word in title case whose
@@ -1394,6 +1422,10 @@ _MAX_SPELLINGS = 64
 #: that are family names too (Trần of "thị trấn", Hồ, Đào) are left out.
 _KINDS_BEFORE_NAME = frozenset(("xa", "phuong", "huyen", "tinh", "thon", "buon", "ap", "soc",
                                 "plei", "xom", "song", "nui", "deo", "dam", "pha"))
+
+
+#: No document's places: the lattices of a thread outside :meth:`Decoder.document`.
+_NO_PLACES: tuple[dict, frozenset] = ({}, frozenset())
 
 
 def _stands_alone(pieces: list[tuple[str, int, int, str]], k: int, n: int) -> bool:

@@ -474,12 +474,8 @@ def _place_index() -> dict[tuple[str, ...], set[tuple[str, ...]]]:
     "Cầu Hai" of "đầm Cầu Hai"), by skeleton."""
     index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _place_terms():
-        words = line.split()
-        i = len(words)
-        while i > 0 and _capital(words[i - 1]):
-            i -= 1
-        name = tuple(words[i:])
-        if 2 <= len(name) <= 4 and i > 0:
+        name = _name_of(line)
+        if 2 <= len(name) <= 4:
             index.setdefault(tuple(skeleton(w) for w in name), set()).add(name)
     return index
 
@@ -496,6 +492,139 @@ def place_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     proper, domain = proper_names(), _domain_runs()
     return {k: next(iter(v)) for k, v in _place_index().items()
             if len(v) == 1 and k not in proper and domain.get(k, v) <= v}
+
+
+#: The gazetteer of administrative units before and after the July 2025 reorganisation
+#: (scripts/build_places.py), and its format line.
+ADMIN_UNITS = DICTIONARIES / "vi_admin_units.tsv.gz"
+ADMIN_UNITS_FORMAT = "# vnocr admin units 1"
+
+
+@functools.lru_cache(maxsize=1)
+def _admin_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """The gazetteer's rows (province since 2025, province and district before, unit); none
+    when the file is missing or of another format."""
+    if not ADMIN_UNITS.exists():
+        return ()
+    import gzip
+    with gzip.open(ADMIN_UNITS, "rt", encoding="utf-8") as f:
+        lines = unicodedata.normalize("NFC", f.read()).splitlines()
+    if not lines or lines[0] != ADMIN_UNITS_FORMAT:
+        return ()
+    return tuple(tuple(ln.split("\t")) for ln in lines if not ln.startswith("#"))
+
+
+def _name_of(unit: str) -> tuple[str, ...]:
+    """The capitalised words that end a unit or a place ("Nghi Lâm" of "xã Nghi Lâm"); none
+    when a kind does not come first."""
+    words = unit.split()
+    i = len(words)
+    while i > 0 and _capital(words[i - 1]):
+        i -= 1
+    return tuple(words[i:]) if i > 0 else ()
+
+
+@functools.lru_cache(maxsize=1)
+def province_keys() -> dict[tuple[str, ...], frozenset[str]]:
+    """The provinces' names before and after the 2025 reorganisation (Nghệ An, Thừa Thiên
+    Huế, Huế, Hồ Chí Minh), by their words' skeletons → the provinces since 2025 they name
+    or went into."""
+    out: dict[tuple[str, ...], set[str]] = {}
+    for new, old, _d, unit in _admin_rows():
+        if not unit:
+            for name in (new, old, *_PROVINCE_ALIASES.get(old, ())):
+                key = tuple(skeleton(w) for w in name.split() if _capital(w))
+                out.setdefault(key, set()).add(new)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+#: Names of provinces the gazetteer's short names leave out.
+_PROVINCE_ALIASES = {"Huế": ("Thừa Thiên Huế", "Thừa Thiên - Huế")}
+#: Words a province's name follows (skeletons): tỉnh, thành phố, TP.
+_PROVINCE_KINDS = frozenset(("tinh", "pho", "tp"))
+_WORD_RUN = re.compile(r"[^\W\d_]+")
+
+
+def document_provinces(lines) -> tuple[str, ...]:
+    """The provinces since 2025 a document names most (those tied first): its own province,
+    from its title block and its text ("UY BAN NHAN DAN TINH NGHE AN", "tỉnh Nghệ An";
+    a province of before the reorganisation counts for the one it went into). A name of
+    one word (Huế) counts only after tỉnh, thành phố or TP. None when none is named twice:
+    a name met once says where something else is, not where the document is."""
+    keys = province_keys()
+    counts: dict[str, int] = {}
+    skel: dict[str, str] = {}
+    for line in lines:
+        words = _WORD_RUN.findall(line)
+        run = 0     # capitalised words in a row from word i on
+        for i in range(len(words) - 1, -1, -1):
+            run = run + 1 if words[i][:1].isupper() else 0
+            if run == 0 or (run == 1 and i == 0):
+                continue
+            before = words[i - 1] if i else ""
+            after_kind = bool(before) and (skel.get(before) or skel.setdefault(
+                before, skeleton(before))) in _PROVINCE_KINDS
+            if run == 1 and not after_kind:
+                continue
+            for n in (3, 2, 1) if after_kind else (3, 2):
+                if n <= run:
+                    found = keys.get(tuple(skel.get(w) or skel.setdefault(w, skeleton(w))
+                                           for w in words[i:i + n]))
+                    if found:
+                        for province in found:
+                            counts[province] = counts.get(province, 0) + 1
+                        break
+    top = max(counts.values(), default=0)
+    if top < 2:
+        return ()
+    return tuple(sorted(p for p, c in counts.items() if c == top))
+
+
+def document_places(provinces) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The names of places whose letters others share (Vinh Hưng of Nghệ An; Vĩnh Hưng of
+    Long An, now Tây Ninh) that are one name only inside the document's *provinces*
+    (:func:`document_provinces`), by skeleton: what :func:`place_names` leaves out, and
+    what the domain list's name (:func:`proper_names`) gives way to, once a document says
+    where it is. Only where the gazetteer says where every spelling the lists know lies: a
+    name of the team's place list or the domain list it lacks keeps its skeleton unsettled."""
+    if not provinces:
+        return {}
+    return _document_places(frozenset(provinces))
+
+
+@functools.lru_cache(maxsize=64)
+def _document_places(provinces: frozenset[str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    admin, index = admin_places(), _place_index()
+    proper, domain = proper_names(), _domain_runs()
+    out = {}
+    for key, spellings in admin.items():
+        here = [name for name, where in spellings.items() if where & provinces]
+        if len(here) != 1:
+            continue
+        known = index.get(key, set()) | domain.get(key, set())
+        if key in proper:
+            known = known | {proper[key]}
+        if known <= spellings.keys():
+            out[key] = here[0]
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def admin_places() -> dict[tuple[str, ...], dict[tuple[str, ...], frozenset[str]]]:
+    """The gazetteer's names of two to four capitalised words (the communes, wards and
+    districts of both maps), by skeleton → each spelling → the provinces since 2025 it lies
+    in: what tells Vinh Hưng (Nghệ An) from Vĩnh Hưng (Long An) once a document's province
+    is known."""
+    provinces: dict[str, set[str]] = {}    # unit → its provinces (before and after: once)
+    for new, _old, _d, unit in _admin_rows():
+        provinces.setdefault(unit, set()).add(new)
+    out: dict[tuple[str, ...], dict[tuple[str, ...], frozenset[str]]] = {}
+    for unit, where in provinces.items():
+        name = _name_of(unit)
+        if 2 <= len(name) <= 4:
+            spellings = out.setdefault(tuple(map(skeleton, name)), {})
+            spellings[name] = spellings.get(name, frozenset()) | where
+    return out
 
 
 @functools.lru_cache(maxsize=1)
