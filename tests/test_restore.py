@@ -789,6 +789,12 @@ def test_the_documents_province_settles_a_name_others_spell_alike():
         "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TUYÊN TRUYỀN"
     # nor on a person's name: its words do not stand alone
     assert restore_text(head + "\nong Ho Van Vinh Hung").endswith("ông Hồ Văn Vĩnh Hưng")
+    # a word with a digit for its marked vowel spells the name after its kind of place, and
+    # not where a sentence opens ("Văn Chương" is a ward of Hà Nội)
+    assert restore_text("UBND THANH PHO HUE\nthanh pho Hue\ndu lich tai xa Phu Vinh, xa Vinh "
+                        "L6c va").endswith("xã Phú Vinh, xã Vinh Lộc và")
+    assert restore_text("UBND THANH PHO HA NOI\nthanh pho Ha Noi\ncuoi nam 2025. V6n Chuong "
+                        "trinh muc tieu").endswith("2025. Vốn Chương trình mục tiêu")
 
 
 def test_a_name_with_an_apostrophe_takes_the_lists_marks():

@@ -751,9 +751,10 @@ class Decoder:
         place list (:func:`place_names`: "xa Van Tho" → xã Vạn Thọ) only where its words
         stand alone (:func:`_stands_alone`). A word OCR garbled may spell its name's word
         through one of its readings (:meth:`_name_spellings`: "Lang Cé" → Lăng Cô), when
-        that makes one name only."""
+        that makes one name only; a word with a digit for a marked vowel only after the
+        name's kind of place ("xa Vinh L6c" → xã Vinh Lộc)."""
         caps = [k for k, (text, _, _, kind) in enumerate(pieces)
-                if text[:1].isupper() and kind == "word" and text.isalpha()]
+                if text[:1].isupper() and kind == "word" and text.isalnum()]
         if len(caps) < 2:
             return {}
         names, firsts = proper_names(), _name_firsts()
@@ -765,8 +766,9 @@ class Decoder:
                 continue
             for n in (4, 3, 2):
                 spellings = [skel.get(k + i) for i in range(n)]
-                if None in spellings:
-                    continue
+                if None in spellings or (not _kind_named(pieces, k) and any(
+                        not pieces[k + i][0].isalpha() for i in range(n))):
+                    continue    # ("V6n Chuong trinh": a digit in a name only after its kind)
                 titled = here and not any(len(pieces[k + i][0]) > 1 and pieces[k + i][0].isupper()
                                           for i in range(n))
                 name = self._one_name(spellings, names, _stands_alone(pieces, k, n),
@@ -1422,6 +1424,12 @@ _MAX_SPELLINGS = 64
 #: that are family names too (Trần of "thị trấn", Hồ, Đào) are left out.
 _KINDS_BEFORE_NAME = frozenset(("xa", "phuong", "huyen", "tinh", "thon", "buon", "ap", "soc",
                                 "plei", "xom", "song", "nui", "deo", "dam", "pha"))
+
+
+def _kind_named(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
+    """Does a kind of place in small letters stand right before piece *k* (xã, phường)?"""
+    return k > 0 and pieces[k - 1][0].islower() \
+        and skeleton(pieces[k - 1][0]) in _KINDS_BEFORE_NAME
 
 
 #: No document's places: the lattices of a thread outside :meth:`Decoder.document`.
