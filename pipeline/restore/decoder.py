@@ -769,7 +769,7 @@ class Decoder:
                 if None in spellings or (not _kind_named(pieces, k) and any(
                         not pieces[k + i][0].isalpha() for i in range(n))):
                     continue    # ("V6n Chuong trinh": a digit in a name only after its kind)
-                titled = here and not any(len(pieces[k + i][0]) > 1 and pieces[k + i][0].isupper()
+                titled = bool(here) and not any(len(pieces[k + i][0]) > 1 and pieces[k + i][0].isupper()
                                           for i in range(n))
                 name = self._one_name(spellings, names, _stands_alone(pieces, k, n),
                                       here if titled else None)

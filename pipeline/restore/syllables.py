@@ -581,12 +581,13 @@ def document_provinces(lines) -> tuple[str, ...]:
 
 
 def document_places(provinces) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """The names of places whose letters others share (Vinh Hưng of Nghệ An; Vĩnh Hưng of
-    Long An, now Tây Ninh) that are one name only inside the document's *provinces*
-    (:func:`document_provinces`), by skeleton: what :func:`place_names` leaves out, and
-    what the domain list's name (:func:`proper_names`) gives way to, once a document says
-    where it is. Only where the gazetteer says where every spelling the lists know lies: a
-    name of the team's place list or the domain list it lacks keeps its skeleton unsettled."""
+    """The gazetteer's names that are one name only inside the document's *provinces*
+    (:func:`document_provinces`), by skeleton: names whose letters places elsewhere share
+    (Vinh Hưng of Nghệ An; Vĩnh Hưng of Long An, now Tây Ninh), which :func:`place_names`
+    leaves out and the domain list's name (:func:`proper_names`) gives way to once a
+    document says where it is, and names the lists lack (Tân Ân of Cà Mau). Only where the
+    gazetteer says where every spelling the lists know lies: a name of the team's place list
+    or the domain list it lacks keeps its skeleton unsettled."""
     if not provinces:
         return {}
     return _document_places(frozenset(provinces))
