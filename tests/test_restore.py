@@ -789,6 +789,12 @@ def test_the_documents_province_settles_a_name_others_spell_alike():
         "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TUYÊN TRUYỀN"
     # nor on a person's name: its words do not stand alone
     assert restore_text(head + "\nong Ho Van Vinh Hung").endswith("ông Hồ Văn Vĩnh Hưng")
+    # the team's place list says where its places are by its headings: the river Mỹ Thanh
+    # of Sóc Trăng (now Cần Thơ), the communes Mỹ Thạnh elsewhere
+    line = "nuoc man tu song Hau, song My Thanh lan sau vao cac xa"
+    assert restore_text("UBND TINH SOC TRANG\ntinh Soc Trang\n" + line).endswith(
+        "sông Hậu, sông Mỹ Thanh lấn sâu vào các xã")
+    assert "sông Mỹ Thạnh" in restore_text(line)
     # a word with a digit for its marked vowel spells the name after its kind of place, and
     # not where a sentence opens ("Văn Chương" is a ward of Hà Nội)
     assert restore_text("UBND THANH PHO HUE\nthanh pho Hue\ndu lich tai xa Phu Vinh, xa Vinh "

@@ -595,7 +595,7 @@ def document_places(provinces) -> dict[tuple[str, ...], tuple[str, ...]]:
 
 @functools.lru_cache(maxsize=64)
 def _document_places(provinces: frozenset[str]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    admin, index = admin_places(), _place_index()
+    admin, index = _located_places(), _place_index()
     proper, domain = proper_names(), _domain_runs()
     out = {}
     for key, spellings in admin.items():
@@ -608,6 +608,41 @@ def _document_places(provinces: frozenset[str]) -> dict[tuple[str, ...], tuple[s
         if known <= spellings.keys():
             out[key] = here[0]
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _located_places() -> dict[tuple[str, ...], dict[tuple[str, ...], frozenset[str]]]:
+    """:func:`admin_places` and the team's place list (villages, rivers, parks as well as
+    communes), each of its names in the provinces since 2025 its heading (``# Tỉnh Quảng
+    Bình (...)``) went into; by skeleton → spelling → provinces."""
+    out = {k: dict(v) for k, v in admin_places().items()}
+    keys = province_keys()
+    where: frozenset[str] = frozenset()
+    for line in _place_lines():
+        if line.startswith("# "):
+            m = _PROVINCE_HEADING.match(line)
+            if m:
+                key = tuple(skeleton(w) for w in m.group(1).split() if _capital(w))
+                where = keys.get(key, frozenset())
+            continue
+        name = _name_of(line)
+        if 2 <= len(name) <= 4 and where:
+            spellings = out.setdefault(tuple(map(skeleton, name)), {})
+            spellings[name] = spellings.get(name, frozenset()) | where
+    return out
+
+
+#: A heading of the place list that opens a province's names ("# Tỉnh Quảng Bình (từ ...)").
+_PROVINCE_HEADING = re.compile(r"# (?:Tỉnh|Thành phố) ([^(,:]+)")
+
+
+@functools.lru_cache(maxsize=1)
+def _place_lines() -> tuple[str, ...]:
+    """The place list's lines with its headings (NFC, blank lines left out)."""
+    if not PLACE_NAMES.exists():
+        return ()
+    with open(PLACE_NAMES, encoding="utf-8") as f:
+        return tuple(ln for ln in (unicodedata.normalize("NFC", x.strip()) for x in f) if ln)
 
 
 @functools.lru_cache(maxsize=1)
