@@ -803,6 +803,25 @@ def test_the_documents_province_settles_a_name_others_spell_alike():
                         "trinh muc tieu").endswith("2025. Vốn Chương trình mục tiêu")
 
 
+def test_a_village_name_the_decoder_is_unsure_of_keeps_its_letters():
+    """The LM knows next to no village: a word of a village's name printed without marks keeps
+    its letters where the decoder is unsure of another reading, and goes to review; after
+    già làng (a title), địa bàn or văn bản the same letters are no village's."""
+    from pipeline.restore import restore_detailed
+
+    line = "Ba Lo Thi Mai, nguoi co uy tin o thon Ma Hoa, xa Bac Ai Tay, da van dong ba con"
+    result = restore_detailed(line)
+    assert "ở thôn Ma Hoa, xã" in result.lines[0]
+    kept = [w for w in result.words if w.ocr in ("Ma", "Hoa")]
+    assert [w.chosen for w in kept] == ["Ma", "Hoa"] and not any(w.changed for w in kept)
+    assert all(w.confidence < 0.9 for w in kept)            # listed in review.csv
+    assert "bản Hon, bản" in restore_text("cong dong o ban Hon, ban Sin Suoi Ho")
+    # a reading the decoder is sure of is taken; a title, địa bàn: no village
+    assert "thôn Đồng Tâm" in restore_text("tai thon Dong Tam, xa Nam Nhun")
+    assert "Già làng Hồ Văn" in restore_text("Gia lang Ho Van Ngoan cung nguoi dan")
+    assert "địa bàn Tây Hải Phòng" in restore_text("Tren dia ban Tay Hai Phong 99,81% ho")
+
+
 def test_a_name_with_an_apostrophe_takes_the_lists_marks():
     """No syllable spells M'Nông or H'Mông: the lists' names give them their marks, in the
     printed case and with the printed apostrophe; a word the lists lack stays as printed."""

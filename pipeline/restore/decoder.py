@@ -155,6 +155,11 @@ class DecoderParams:
     # ... and their printed form gains this much (log10): Tesseract vie reads a name right
     # far more often than the LM knows it (Vũ Đình Tiệp is no Vũ Đình Hiệp, xã Lìa no La).
     name_keep_bonus: float = 0.0
+    # A word of a village's name (after thôn, bản, buôn, ấp, sóc, xóm, làng) keeps its
+    # printed letters where the search chose another reading with less than this confidence:
+    # the LM knows next to no village, and eng-OCR's unmarked letters are as often right
+    # (bản Hon, thôn Ma Hoa) as marks lost (bản Huồi Cáng). 0 turns it off.
+    village_keep: float = 0.0
     # After the first-order search (pipeline/restore/viterbi.py), each candidate of at least
     # polish_floor confidence is tried in place of the chosen word with the path's true
     # trigram histories, and taken when the whole path scores polish_margin (log10) higher:
@@ -208,6 +213,7 @@ class _Pos:
     decodable: bool
     glued: bool = False     # second half of a token OCR glued together: restored with a space
     name: bool = False      # a word of a name (case.name_run): no sentence opens at it
+    village: bool = False   # a word of a village's name: unsure, it keeps its letters
 
 
 def syllable_pieces(line: str) -> list[tuple[str, int, int, str]]:
@@ -973,6 +979,8 @@ class Decoder:
                 self._name_seen(pos)
             elif title_case(pieces[k][0]) and mid_sentence(pieces[k - 1] if k else None):
                 self._capital_seen(pos)
+            if self.params.village_keep:
+                pos.village = _in_village_name(pieces, k, reads)
 
     def _name_seen(self, pos: _Pos) -> None:
         """Weigh the readings of a name's word by how often each stands in a name, with next
@@ -1330,9 +1338,15 @@ class Decoder:
         for i, pos in enumerate(positions):
             texts = pos.texts if kept is None or len(kept[i]) == len(pos.texts) \
                 else [pos.texts[j] for j in kept[i]]
-            chosen = texts[path[i]]
+            k = path[i]
+            chosen = texts[k]
             conf, a = confs[i], at
             at += len(conf)
+            if pos.village and chosen != pos.ocr and conf[k] < self.params.village_keep:
+                own = normalize_tone_placement(unicodedata.normalize("NFC", pos.ocr))
+                if own in texts:     # a village's name the search is unsure of: as printed
+                    k = texts.index(own)
+                    chosen = own
             if not pos.decodable:
                 if chosen != pos.ocr or pos.glued:   # a repaired code, or a lost space
                     text = " " + chosen if pos.glued else chosen
@@ -1347,8 +1361,7 @@ class Decoder:
                 if len(conf) > 1 else ((chosen, shown_all[a]),)
             changed = chosen != pos.ocr or pos.glued   # a glued half gains its space
             choices.append(WordChoice(pos.line + line_offset, pos.start, pos.end, pos.ocr,
-                                      chosen, alts, shown_all[a + path[i]], changed,
-                                      pos.glued))
+                                      chosen, alts, shown_all[a + k], changed, pos.glued))
             if changed:
                 text = " " + chosen if pos.glued else chosen
                 edits.setdefault(pos.line, []).append((pos.start, pos.end, text))
@@ -1430,6 +1443,29 @@ def _kind_named(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
     """Does a kind of place in small letters stand right before piece *k* (xã, phường)?"""
     return k > 0 and pieces[k - 1][0].islower() \
         and skeleton(pieces[k - 1][0]) in _KINDS_BEFORE_NAME
+
+
+#: Kinds of village a name follows in small letters (case.PLACE_KINDS has them all).
+VILLAGE_KINDS = frozenset(("thôn", "xóm", "bản", "ấp", "làng", "buôn", "sóc"))
+#: Words that make a kind's letters part of another word: già làng (a village elder's
+#: title), địa bàn, văn bản, phiên bản, cơ bản.
+_KIND_AS_PART = frozenset(("già", "địa", "văn", "phiên", "cơ"))
+#: Their letters without marks: eng-OCR's "ban" is bản as often as ban or bán.
+_VILLAGE_SKELETONS = frozenset(skeleton(w) for w in VILLAGE_KINDS)
+
+def _in_village_name(pieces: list[tuple[str, int, int, str]], k: int, reads) -> bool:
+    """Is piece *k* a word of a village's name: one of the capitalised words in a row after
+    a kind of village in small letters (thôn, bản, buôn: :data:`VILLAGE_KINDS`), read by its
+    letters or by its readings (*reads*, as in :func:`~pipeline.restore.case.name_run`)? Not
+    where those letters are part of another word (già làng, a village elder's title; địa
+    bàn; văn bản: :data:`_KIND_AS_PART`)."""
+    start = k
+    while start > 0 and pieces[start - 1][3] == "word" and title_case(pieces[start - 1][0]):
+        start -= 1
+    if start == 0 or pieces[start - 1][3] != "word" or not pieces[start - 1][0].islower():
+        return False
+    return (skeleton(pieces[start - 1][0]) in _VILLAGE_SKELETONS
+            or reads(start - 1, VILLAGE_KINDS)) and not (start > 1 and reads(start - 2, _KIND_AS_PART))
 
 
 #: No document's places: the lattices of a thread outside :meth:`Decoder.document`.
