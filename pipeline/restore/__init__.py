@@ -87,10 +87,13 @@ def get_decoder(source: Source = Source.ENG) -> Decoder:
 def _decoder(name: str) -> Decoder:
     source = Source(name)
     english = source is not Source.VIE
-    params = DecoderParams(glue_apostrophe=True, village_keep=VILLAGE_KEEP) if english \
-        else DecoderParams(
-        keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
-        prune_margin=VIE_PRUNE_MARGIN, place_names=False, name_keep_bonus=VIE_NAME_KEEP_BONUS)
+    if english:
+        params = DecoderParams(glue_apostrophe=True, village_keep=VILLAGE_KEEP)
+    else:
+        params = DecoderParams(
+            keep_cost=2.0, channel_weight=VIE_CHANNEL_WEIGHT, keep_foreign_ascii=True,
+            prune_margin=VIE_PRUNE_MARGIN, place_names=False,
+            name_keep_bonus=VIE_NAME_KEEP_BONUS)
     if source is Source.PLAIN:
         # a bare word in text without marks is no evidence of being right as it is
         params = dataclasses.replace(params, same_bonus=0.0, village_keep=0.0)

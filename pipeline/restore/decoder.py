@@ -1453,6 +1453,7 @@ _KIND_AS_PART = frozenset(("già", "địa", "văn", "phiên", "cơ"))
 #: Their letters without marks: eng-OCR's "ban" is bản as often as ban or bán.
 _VILLAGE_SKELETONS = frozenset(skeleton(w) for w in VILLAGE_KINDS)
 
+
 def _in_village_name(pieces: list[tuple[str, int, int, str]], k: int, reads) -> bool:
     """Is piece *k* a word of a village's name: one of the capitalised words in a row after
     a kind of village in small letters (thôn, bản, buôn: :data:`VILLAGE_KINDS`), read by its
@@ -1464,8 +1465,9 @@ def _in_village_name(pieces: list[tuple[str, int, int, str]], k: int, reads) -> 
         start -= 1
     if start == 0 or pieces[start - 1][3] != "word" or not pieces[start - 1][0].islower():
         return False
-    return (skeleton(pieces[start - 1][0]) in _VILLAGE_SKELETONS
-            or reads(start - 1, VILLAGE_KINDS)) and not (start > 1 and reads(start - 2, _KIND_AS_PART))
+    kind = skeleton(pieces[start - 1][0]) in _VILLAGE_SKELETONS \
+        or reads(start - 1, VILLAGE_KINDS)
+    return kind and not (start > 1 and reads(start - 2, _KIND_AS_PART))
 
 
 #: No document's places: the lattices of a thread outside :meth:`Decoder.document`.
