@@ -775,8 +775,7 @@ class Decoder:
                 if None in spellings or (not _kind_named(pieces, k) and any(
                         not pieces[k + i][0].isalpha() for i in range(n))):
                     continue    # ("V6n Chuong trinh": a digit in a name only after its kind)
-                titled = bool(here) and not any(len(pieces[k + i][0]) > 1 and pieces[k + i][0].isupper()
-                                          for i in range(n))
+                titled = bool(here) and all(title_case(pieces[k + i][0]) for i in range(n))
                 name = self._one_name(spellings, names, _stands_alone(pieces, k, n),
                                       here if titled else None)
                 if name is not None:
@@ -1269,17 +1268,19 @@ class Decoder:
                              dtype=np.int64, count=n)
         emits = np.fromiter(itertools.chain.from_iterable([p.emit for p in positions]),
                             dtype=np.float64, count=n)
-        ends, skips = self._ends_and_skips(positions, tokens, counts)
+        starts = np.concatenate([[0], np.cumsum(counts[:-1])]).astype(np.int64)
+        ends, skips = self._ends_and_skips(positions, tokens, counts, starts)
         if self._end_as and n:
-            # a semicolon a sentence's end follows is a full stop to the LM (END_AS)
+            # a semicolon a sentence's end follows is a full stop to the LM (END_AS); an end
+            # has one candidate, so it starts where it ends
             last = np.array([n - 1]) if counts[-1] == 1 else np.zeros(0, dtype=np.int64)
-            at = last if ends is None else np.concatenate([(np.cumsum(counts) - 1)[ends], last])
+            at = last if ends is None else np.concatenate([starts[ends], last])
             for i in at.tolist():
                 tokens[i] = self._end_as.get(int(tokens[i]), tokens[i])
         return Stream(tokens, _with_bonus(tokens, emits, bonus), counts, ends, skips)
 
-    def _ends_and_skips(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray
-                        ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _ends_and_skips(self, positions: list[_Pos], tokens: np.ndarray, counts: np.ndarray,
+                        starts: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The positions that end a sentence another one follows, and those the LM is not
         to see (None: none).
 
@@ -1297,7 +1298,6 @@ class Decoder:
         neighbours."""
         if len(counts) < 2 or not len(self._full_stops):
             return None, None
-        starts = np.concatenate([[0], np.cumsum(counts[:-1])])
         full_stop = np.isin(tokens[starts], self._full_stops)
         ends, skips = [], []
         opened = False   # a quotation opened earlier in the block

@@ -342,9 +342,9 @@ def _domain_terms() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _place_terms() -> tuple[str, ...]:
-    """The place list's lines ("xã Vạn Thọ", "đầm Cầu Hai"), read once for
+    """The place list's lines ("xã Vạn Thọ", "đầm Cầu Hai") without its headings, for
     :func:`name_syllables` and :func:`place_names`."""
-    return _terms(PLACE_NAMES)
+    return tuple(ln for ln in _place_lines() if not ln.startswith("#"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -638,7 +638,7 @@ _PROVINCE_HEADING = re.compile(r"# (?:Tỉnh|Thành phố) ([^(,:]+)")
 
 @functools.lru_cache(maxsize=1)
 def _place_lines() -> tuple[str, ...]:
-    """The place list's lines with its headings (NFC, blank lines left out)."""
+    """The place list's lines with its headings (NFC, blank lines left out), read once."""
     if not PLACE_NAMES.exists():
         return ()
     with open(PLACE_NAMES, encoding="utf-8") as f:
