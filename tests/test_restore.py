@@ -1027,6 +1027,9 @@ def test_a_capital_letter_that_labels_a_class_is_kept(ocr, expected):
     ("dong bao Khmer chiém gan 8%, dong bao Cham va Hoa song tap trung 6 cac xa bién gidi.",
      "đồng bào Khmer chiếm gần 8%, đồng bào Chăm và Hoa sống tập trung ở các xã biên giới."),
     ("phia Tay Hai Phong la 20 ho so", "phía Tây Hải Phòng là 20 hồ sơ"),
+    # đã is next to never capitalised inside a sentence: a capital there is no lost full stop
+    ("Xa da ho tro 26 ho Dao lap to hop tac chan nuoi.",
+     "Xã đã hỗ trợ 26 hộ Dao lập tổ hợp tác chăn nuôi."),
     # the same syllables in small letters are the common words
     ("Hoc sinh duoc an trua tai truong", "Học sinh được ăn trưa tại trường"),
     ("Nguoi dan yén tam san xuat, tu minh lam chu cuoc séng.",
