@@ -760,6 +760,8 @@ def test_names_of_the_place_list_are_read_where_they_stand_alone():
     assert restore_text("kinh te Chan May - Lang Cé va") == "kinh tế Chân Mây - Lăng Cô và"
     assert restore_text("dao Hon Khoai, Hon Chudi") == "đảo Hòn Khoai, Hòn Chuối"
     assert "Thanh Hóa" in restore_text("nhan dan tinh Thanh Héa bao cao")   # not Thanh Hà
+    # a marked word no text writes is garbled as well: Thé (for Thổ) is no Thế
+    assert "đảo xa như Thổ Châu" in restore_text("cac dao xa nhu Thé Chau, Nam Du")
     assert "Trường THPT" in restore_text("Trudng THPT chuyén")             # no Trung Thu
 
 

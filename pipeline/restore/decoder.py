@@ -815,15 +815,17 @@ class Decoder:
 
     def _name_spellings(self, word: str) -> tuple[str, ...]:
         """A capitalised word's skeleton, and when OCR garbled it (a word in title case whose
-        letters spell no syllable: "Chudi", "Cé", "Héa") the skeletons of its likeliest
-        readings a letter away (chuoi; co; hoa): cached per word."""
+        letters spell no syllable, "Chudi", "Cé", "Héa", or a marked one the LM never saw,
+        "Thé", "Léc") the skeletons of its likeliest readings a letter away (chuoi; co; hoa;
+        tho; loc): cached per word."""
         hit = self._spell_cache.get(word)
         if hit is not None:
             return hit
         own = skeleton(word)
         out = [own]
         if word[1:].islower() and not is_name_syllable(word) and not (
-                own in skeleton_index() if word.isascii() else is_syllable(word.lower())):
+                own in skeleton_index() if word.isascii()
+                else normalize_tone_placement(word.lower()) in self.lm.vocab):
             for syl, _wid, _emit in self._ranked(word.lower())[:_NAME_READINGS]:
                 key = skeleton(syl)
                 if key not in out and Levenshtein.distance(key, own) <= 1:
