@@ -904,6 +904,10 @@ def test_a_lone_zero_between_words_is_o_unless_a_unit_follows():
     assert restore_text("kho khan tap trung 0 bao hiem xa hoi") == \
         "khó khăn tập trung ở bảo hiểm xã hội"
     assert restore_text("co 0 ca mac moi").startswith("có 0 ca")    # a count of cases
+    # the word after it garbled too (x4 for xã) is still a word
+    assert restore_text("cac dy an nha 6 x4 h6i va cong trinh") == \
+        "các dự án nhà ở xã hội và công trình"
+    assert restore_text("nuoi bo sinh san 6 x4 Minh Long") == "nuôi bò sinh sản ở xã Minh Long"
 
 
 def test_a_lone_zero_or_six_before_a_count_may_be_o():

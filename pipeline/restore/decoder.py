@@ -1027,18 +1027,19 @@ class Decoder:
 
     @staticmethod
     def _digit_word(pieces: list[tuple[str, int, int, str]], k: int) -> bool:
-        """A 1–2 digit 'number' between two letter words, or a word and a document's code,
-        may be a misread syllable (Tỉ 18 → Tỉ lệ, phía Đông 13 → là, Quyết định 56
-        1468/QĐ-UBND → số); so may a lone 0 or 6 between a small word and a count of
-        something (thí điểm 0 36 xã, có mặt 6 87,3% xã → ở), or between a share and a small
-        word (đạt 99,1% 6 đô thị → ở). In a table's linearised row a number after a label is
-        followed by more numbers or the line's end, not by a small word; and the reading is
-        only offered: the language model weighs it against the number."""
+        """A 1–2 digit 'number' between two words (eng-OCR's x4 for xã is one too), or a
+        word and a document's code, may be a misread syllable (Tỉ 18 → Tỉ lệ, phía Đông 13
+        → là, nhà 6 x4 hội → ở, Quyết định 56 1468/QĐ-UBND → số); so may a lone 0 or 6
+        between a small word and a count of something (thí điểm 0 36 xã, có mặt 6 87,3% xã
+        → ở), or between a share and a small word (đạt 99,1% 6 đô thị → ở). In a table's
+        linearised row a number after a label is followed by more numbers or the line's end,
+        not by a small word; and the reading is only offered: the language model weighs it
+        against the number."""
         text = pieces[k][0]
         if not (text.isdigit() and len(text) <= 2 and set(text) <= set("013568")):
             return False
         def is_word(piece: tuple[str, int, int, str]) -> bool:
-            return piece[3] == "word" and classify(piece[0]) == "word" and piece[0][-1:].isalpha()
+            return piece[3] == "word" and classify(piece[0]) == "word"
 
         if len(pieces) == 1:
             return False
