@@ -322,23 +322,23 @@ def test_document_vocabulary_weighs_in_where_the_decoder_is_unsure():
 
 
 def test_the_path_is_polished_with_its_true_trigram_histories():
-    """The first-order search keeps one history per candidate: the best path into "chính"
-    comes through "bản", so "ban chính sách" is never scored and Ban reads Bản. Polishing
-    the path with its true histories puts Ban back; without it the approximation shows."""
+    """The first-order search keeps one history per candidate: the best path into "cảnh"
+    comes through "phạt" (phạt cảnh cáo), so "để phát cảnh báo" is never scored and phát
+    reads phạt. Polishing the path with its true histories puts phát back; without it the
+    approximation shows."""
     import dataclasses
 
     from pipeline.restore.decoder import Decoder
 
-    lines = ["- Nhu trén,", "- Ban Chinh sach chién luge Trung uong;"]   # (after a ";" the
-    # item would open from <s> <s>, and the first-order search reads it right alone)
+    lines = ["Loa truyén thanh théng minh dé phat canh bao li, sat lo."]
     result = restore_lines(lines)
-    assert result.lines[1] == "- Ban Chính sách chiến lược Trung ương;"
+    assert result.lines[0] == "Loa truyền thanh thông minh để phát cảnh báo lũ, sạt lở."
     # its confidence says so: the polished path's word leads its alternatives
-    ban = next(w for w in result.words if w.ocr == "Ban")
-    assert ban.alternatives[0][0] == "Ban" and ban.confidence > 0.5
+    phat = next(w for w in result.words if w.ocr == "phat")
+    assert phat.alternatives[0][0] == "phát" and phat.confidence > 0.5
     d = get_decoder(Source.ENG)
     rough = Decoder(d.lm, d.gen, dataclasses.replace(d.params, polish_floor=1.0))
-    assert rough.decode(lines)[0][1].startswith("- Bản Chính sách")
+    assert "để phạt cảnh báo" in rough.decode(lines)[0][0]
 
 
 def test_glued_syllables_are_split_even_when_both_halves_are_right():
