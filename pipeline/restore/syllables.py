@@ -553,7 +553,6 @@ def document_provinces(lines) -> tuple[str, ...]:
     a name met once says where something else is, not where the document is."""
     keys = province_keys()
     counts: dict[str, int] = {}
-    skel: dict[str, str] = {}
     for line in lines:
         words = _WORD_RUN.findall(line)
         run = 0     # capitalised words in a row from word i on
@@ -562,14 +561,12 @@ def document_provinces(lines) -> tuple[str, ...]:
             if run == 0 or (run == 1 and i == 0):
                 continue
             before = words[i - 1] if i else ""
-            after_kind = bool(before) and (skel.get(before) or skel.setdefault(
-                before, skeleton(before))) in _PROVINCE_KINDS
+            after_kind = bool(before) and skeleton(before) in _PROVINCE_KINDS
             if run == 1 and not after_kind:
                 continue
             for n in (3, 2, 1) if after_kind else (3, 2):
                 if n <= run:
-                    found = keys.get(tuple(skel.get(w) or skel.setdefault(w, skeleton(w))
-                                           for w in words[i:i + n]))
+                    found = keys.get(tuple(map(skeleton, words[i:i + n])))
                     if found:
                         for province in found:
                             counts[province] = counts.get(province, 0) + 1
@@ -625,10 +622,8 @@ def _located_places() -> dict[tuple[str, ...], dict[tuple[str, ...], frozenset[s
                 key = tuple(skeleton(w) for w in m.group(1).split() if _capital(w))
                 where = keys.get(key, frozenset())
             continue
-        name = _name_of(line)
-        if 2 <= len(name) <= 4 and where:
-            spellings = out.setdefault(tuple(map(skeleton, name)), {})
-            spellings[name] = spellings.get(name, frozenset()) | where
+        if where:
+            _locate(out, _name_of(line), where)
     return out
 
 
@@ -656,11 +651,17 @@ def admin_places() -> dict[tuple[str, ...], dict[tuple[str, ...], frozenset[str]
         provinces.setdefault(unit, set()).add(new)
     out: dict[tuple[str, ...], dict[tuple[str, ...], frozenset[str]]] = {}
     for unit, where in provinces.items():
-        name = _name_of(unit)
-        if 2 <= len(name) <= 4:
-            spellings = out.setdefault(tuple(map(skeleton, name)), {})
-            spellings[name] = spellings.get(name, frozenset()) | where
+        _locate(out, _name_of(unit), frozenset(where))
     return out
+
+
+def _locate(out: dict[tuple[str, ...], dict[tuple[str, ...], frozenset[str]]],
+            name: tuple[str, ...], where: frozenset[str]) -> None:
+    """Put a place's *name* of two to four words, lying in the provinces *where*, into
+    *out* (skeleton → spelling → provinces), as :func:`admin_places` holds them."""
+    if 2 <= len(name) <= 4:
+        spellings = out.setdefault(tuple(map(skeleton, name)), {})
+        spellings[name] = spellings.get(name, frozenset()) | where
 
 
 @functools.lru_cache(maxsize=1)
